@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,8 @@ from airflow.providers.common.sql.hooks.sql import DbApiHook
 from airflow_provider_starrocks.utils.sql import Statement, quote_identifier, quote_literal
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from airflow.models.connection import Connection
 
 DEFAULT_PORT = 9030
@@ -73,6 +75,16 @@ class StarRocksHook(DbApiHook):
     def extras(self) -> dict[str, Any]:
         return self.connection.extra_dejson
 
+    def _json_extra(self, name: str) -> Any:
+        # URI query parameters arrive as strings on Airflow 2 (and for values that are not JSON).
+        value = self.extras.get(name)
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError(f"{self._describe()}: extra {name!r} must be JSON, got {value!r}.") from None
+        return value
+
     def _describe(self) -> str:
         conn = self.connection
         return f"StarRocks connection {self.get_conn_id()!r} ({conn.host}:{conn.port or DEFAULT_PORT})"
@@ -94,21 +106,23 @@ class StarRocksHook(DbApiHook):
             kwargs["database"] = database
         if extras.get("read_timeout") is not None:
             kwargs["read_timeout"] = int(extras["read_timeout"])
-        ssl = extras.get("ssl")
+        ssl = self._json_extra("ssl")
         if ssl:
             kwargs["ssl"] = ssl if isinstance(ssl, dict) else {}
         return kwargs
 
     def _session_statements(self) -> list[str]:
         statements = []
-        variables = self.extras.get("session_variables") or {}
+        variables = self._json_extra("session_variables") or {}
         if not isinstance(variables, dict):
             raise ValueError(
                 f"{self._describe()}: extra 'session_variables' must be a JSON object of name -> constant value."
             )
         for name, value in variables.items():
             rendered = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-            statements.append(f"SET {quote_identifier(name, 'session variable')} = {rendered or quote_literal(str(value))}")
+            statements.append(
+                f"SET {quote_identifier(name, 'session variable')} = {rendered or quote_literal(str(value))}"
+            )
         catalog = self.extras.get("catalog")
         if catalog and catalog != DEFAULT_CATALOG:
             statements.append(f"SET CATALOG {quote_identifier(catalog, 'catalog')}")
@@ -197,7 +211,7 @@ class StarRocksHook(DbApiHook):
             )
         return version
 
-    def test_connection(self) -> tuple[bool, str]:
+    def test_connection(self):  # type: ignore[override]
         """Connect and report the server version from ``SELECT current_version()``."""
         try:
             version = self.get_first("SELECT current_version()")[0]

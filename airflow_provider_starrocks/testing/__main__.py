@@ -1,0 +1,92 @@
+"""``python -m airflow_provider_starrocks.testing serve``: run the local StarRocks stack in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from airflow_provider_starrocks.testing.stack import StarRocksStack
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m airflow_provider_starrocks.testing")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the FE emulator and moto until interrupted")
+    serve.add_argument("--port", type=int, default=9030, help="FE query port (0 picks a free one; default 9030)")
+    serve.add_argument("--version", default="3.3.5", help="emulated StarRocks release (default 3.3.5)")
+    serve.add_argument("--user", default="root", help="FE user (default root)")
+    serve.add_argument("--json", action="store_true", help="print a machine-readable first line")
+    serve.add_argument("--control", action="store_true", help="accept 'reset' commands on stdin")
+    return parser
+
+
+def _print_banner(stack: StarRocksStack) -> None:
+    print(f"StarRocks URI: {stack.uri}", flush=True)
+    print(f"AWS endpoint: {stack.aws.endpoint}", flush=True)
+    for name, value in stack.env().items():
+        # Shell single quotes: close, escaped quote, reopen.
+        quoted = value.replace("'", "'\\''")
+        print(f"export {name}='{quoted}'", flush=True)
+    print("Ready. Press Ctrl+C to stop.", flush=True)
+
+
+def _control_loop(stack: StarRocksStack, stop: threading.Event) -> None:
+    from airflow_provider_starrocks.testing.stack import RESET_DONE
+
+    for line in sys.stdin:
+        if line.strip() == "reset":
+            stack.reset()
+            print(RESET_DONE, flush=True)
+    stop.set()
+
+
+def serve(port: int, version: str, user: str, *, as_json: bool = False, control: bool = False) -> None:
+    """
+    Start the stack, print how to reach it, and block until SIGINT or SIGTERM.
+
+    :param port: FE query port.
+    :param version: emulated StarRocks release.
+    :param user: FE user.
+    :param as_json: print ``STARROCKS_STACK <json>`` first (used by out-of-process stacks).
+    :param control: read ``reset`` commands from stdin; end when stdin closes.
+    """
+    from airflow_provider_starrocks.testing.stack import INFO_PREFIX, StarRocksStack
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stack = StarRocksStack(version=version, port=port, user=user, password=os.environ.get("STARROCKS_STACK_PASSWORD"))
+    stack.start()
+    try:
+        if as_json:
+            print(INFO_PREFIX + json.dumps(stack.describe()), flush=True)
+        _print_banner(stack)
+        if control:
+            threading.Thread(target=_control_loop, args=(stack, stop), daemon=True).start()
+        while not stop.wait(3600):
+            pass
+    finally:
+        stack.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """
+    Run the command line.
+
+    :param argv: arguments (default ``sys.argv[1:]``).
+    """
+    args = _parser().parse_args(argv)
+    serve(args.port, args.version, args.user, as_json=args.json, control=args.control)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

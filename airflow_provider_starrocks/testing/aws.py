@@ -1,0 +1,408 @@
+"""
+The AWS side of the local stack: moto in server mode with IAM enforced, and StarRocks' credential resolution.
+
+The emulated StarRocks cluster runs "in AWS": requests without ``aws.s3.endpoint`` go to moto, and its instance
+profile is the role :data:`INSTANCE_ROLE`. Credentials are resolved as the FE does it (see
+:mod:`airflow_provider_starrocks.testing.aws_credentials`); failures raise :class:`StorageAccessError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import urllib.request
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_starrocks.testing import s3_glob
+from airflow_provider_starrocks.testing.aws_credentials import AwsCredentialProperties, ensure_scheme
+from airflow_provider_starrocks.testing.aws_identities import (
+    ACCOUNT_ID,
+    AIRFLOW_ROLE,
+    BUCKET,
+    EXTERNAL_ID,
+    EXTERNAL_ID_ROLE,
+    GLUE_ASSUMED_ROLE,
+    GLUE_DATABASE,
+    GLUE_TABLE,
+    INSTANCE_ROLE,
+    INSTANCE_SESSION_NAME,
+    REGION,
+    ROLES,
+    ROLES_REQUIRING_EXTERNAL_ID,
+    S3_ASSUMED_ROLE,
+    UNTRUSTED_ROLE,
+    USER_ADMIN,
+    USER_INSTANCE_METADATA,
+    USER_LOADER,
+    USER_NO_POLICY,
+    bootstrap,
+    role_arn,
+)
+from airflow_provider_starrocks.testing.sample_data import sample_objects
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "ACCOUNT_ID",
+    "AIRFLOW_ROLE",
+    "BUCKET",
+    "EXTERNAL_ID",
+    "EXTERNAL_ID_ROLE",
+    "GLUE_ASSUMED_ROLE",
+    "GLUE_DATABASE",
+    "GLUE_TABLE",
+    "INSTANCE_ROLE",
+    "REGION",
+    "S3_ASSUMED_ROLE",
+    "UNTRUSTED_ROLE",
+    "USER_LOADER",
+    "USER_NO_POLICY",
+    "AwsEmulator",
+    "call_aws",
+    "StorageAccessError",
+    "role_arn",
+]
+
+#: ``CloudConfigurationConstants.DEFAULT_AWS_REGION``
+DEFAULT_AWS_REGION = "us-east-1"
+_WEB_IDENTITY_MISSING = (
+    "Either the environment variable AWS_WEB_IDENTITY_TOKEN_FILE or the javaproperty aws.webIdentityTokenFile must be set."
+)
+_Creds = tuple[str, str, str] | None  # (access key, secret, session token) or None for unsigned requests
+
+
+class StorageAccessError(Exception):
+    """
+    An object-store or catalog access failure, carrying the AWS error code and message (never credentials).
+
+    :param message: the AWS error message.
+    :param code: the AWS error code (``AccessDenied``, ``SignatureDoesNotMatch``...), or None when AWS sent none.
+    """
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class AwsEmulator:
+    """
+    moto in server mode on 127.0.0.1 (ephemeral port) with IAM enforced and the stack's identities bootstrapped.
+
+    :param objects: bucket content (default: the sample data).
+    """
+
+    def __init__(self, objects: dict[str, bytes] | None = None) -> None:
+        self._initial_objects = sample_objects() if objects is None else objects
+        # S3 ETags of single-part uploads are the content's MD5.
+        self._initial_etags = {
+            key: f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'
+            for key, body in self._initial_objects.items()
+        }
+        self._server: Any = None
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._clients: dict[tuple[Any, ...], Any] = {}
+        self.endpoint = ""
+        #: user name -> (access key id, secret access key), including the stack's internal users
+        self.users: dict[str, tuple[str, str]] = {}
+        #: role name -> ARN
+        self.role_arns: dict[str, str] = {name: role_arn(name) for name in ROLES}
+        self.instance_credentials: tuple[str, str, str] | None = None
+
+    @classmethod
+    def attach(
+        cls, endpoint: str, users: dict[str, tuple[str, str]], instance_credentials: tuple[str, ...] | None
+    ) -> AwsEmulator:
+        """
+        Return an emulator bound to a moto server another process bootstrapped (``serve``).
+
+        :param endpoint: moto's URL.
+        :param users: user name -> (access key id, secret access key).
+        :param instance_credentials: the instance role's (access key, secret, session token).
+        """
+        emulator = cls()
+        emulator.endpoint = endpoint
+        emulator.users = dict(users)
+        if instance_credentials is not None:
+            key, secret, token = instance_credentials
+            emulator.instance_credentials = (key, secret, token)
+        return emulator
+
+    def env(self) -> dict[str, str]:
+        """Return the variables that send Airflow-side boto3 to moto (endpoint, region, no instance metadata)."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_DEFAULT_REGION": REGION,
+            # Without credentials boto3 would otherwise probe the EC2 metadata service and wait for it.
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start moto, bootstrap the account with authentication off, then enforce IAM."""
+        from moto.server import ThreadedMotoServer
+
+        # werkzeug reports every rejected request (e.g. TLS spoken to the plain-HTTP port) on stderr.
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        self._bootstrap()
+
+    def stop(self) -> None:
+        """Stop moto and drop the cached clients."""
+        if self._server is not None:
+            self._set_auth(enforced=False)
+            self._server.stop()
+            self._server = None
+        self._clients.clear()
+
+    def reset(self, *, full: bool = False) -> None:
+        """
+        Return to the initial state: bucket content restored, caches dropped, instance credentials refreshed.
+
+        Tests only change bucket objects, so the quick reset restores those; ``full=True`` wipes moto and
+        re-bootstraps everything (new access keys).
+
+        :param full: wipe and re-bootstrap the whole account.
+        """
+        self._clients.clear()
+        if full:
+            self._set_auth(enforced=False)
+            self._post("/moto-api/reset", b"")
+            self._bootstrap()
+            return
+        s3 = self._client("s3", self.users[USER_ADMIN] + ("",))
+        current: dict[str, str] = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+            current.update({item["Key"]: item["ETag"] for item in page.get("Contents", [])})
+        extra = [{"Key": key} for key in current if key not in self._initial_etags]
+        if extra:
+            s3.delete_objects(Bucket=BUCKET, Delete={"Objects": extra, "Quiet": True})
+        for key, etag in self._initial_etags.items():
+            if current.get(key) != etag:
+                s3.put_object(Bucket=BUCKET, Key=key, Body=self._initial_objects[key])
+        self.instance_credentials = self._assume_instance_role()
+
+    def _bootstrap(self) -> None:
+        self._set_auth(enforced=False)
+        self.users = bootstrap(lambda service: self._client(service, ("bootstrap", "bootstrap", "")))
+        self._clients.clear()
+        self._set_auth(enforced=True)
+        self.instance_credentials = self._assume_instance_role()
+
+    def _assume_instance_role(self) -> tuple[str, str, str]:
+        sts = self._client("sts", self.users[USER_INSTANCE_METADATA] + ("",))
+        creds = sts.assume_role(RoleArn=role_arn(INSTANCE_ROLE), RoleSessionName=INSTANCE_SESSION_NAME)["Credentials"]
+        return creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
+
+    def _set_auth(self, *, enforced: bool) -> None:
+        # moto counts "free" requests before enforcing: 0 enforces now, inf never (pitfalls.md).
+        self._post("/moto-api/reset-auth", b"0" if enforced else b"inf")
+
+    def _post(self, path: str, body: bytes) -> None:
+        # A form content type would make moto read an empty body.
+        request = urllib.request.Request(
+            self.endpoint + path, data=body, method="POST", headers={"Content-Type": "text/plain"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
+    # -- clients -------------------------------------------------------------------------------------------
+    def _client(
+        self,
+        service: str,
+        creds: _Creds,
+        *,
+        endpoint: str | None = None,
+        region: str = REGION,
+        path_style: bool = True,
+    ) -> Any:
+        key = (service, creds, endpoint, region, path_style)
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        import boto3
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        with self._lock:
+            if self._session is None:
+                self._session = boto3.session.Session()
+            config = Config(
+                retries={"max_attempts": 1, "mode": "standard"},
+                s3={"addressing_style": "path" if path_style else "virtual"},
+                signature_version=UNSIGNED if creds is None else None,
+                connect_timeout=5,
+                read_timeout=30,
+            )
+            access, secret, token = creds or (None, None, None)
+            client = self._session.client(
+                service,
+                endpoint_url=endpoint or self.endpoint,
+                region_name=region,
+                aws_access_key_id=access,
+                aws_secret_access_key=secret,
+                aws_session_token=token or None,
+                config=config,
+            )
+            self._clients[key] = client
+        return client
+
+    def _credentials(self, props: AwsCredentialProperties, *, hadoop_s3a: bool) -> _Creds:
+        source = props.base_source()
+        if source in ("sdk_default", "instance_profile"):
+            # On the emulated cluster's hosts the SDK default chain ends at the instance profile.
+            base: _Creds = self.instance_credentials
+        elif source == "web_identity":
+            raise StorageAccessError(_WEB_IDENTITY_MISSING)
+        elif source == "keys":
+            base = (props.access_key, props.secret_key, props.session_token)
+        else:
+            # validate() is false: the FE drops the AWS configuration and the request goes out unsigned.
+            return None
+        if props.iam_role_arn:
+            return self._assume(props, base, hadoop_s3a=hadoop_s3a)
+        return base
+
+    def _assume(self, props: AwsCredentialProperties, base: _Creds, *, hadoop_s3a: bool) -> _Creds:
+        if props.sts_endpoint and not props.sts_region and hadoop_s3a:
+            # AwsCloudCredential.applyAssumeRole (Hadoop S3A path, AWS SDK v1 needs both).
+            raise StorageAccessError(
+                f"STS endpoint is set to {props.sts_endpoint} but no signing region was provided",
+                code="IllegalArgumentException",
+            )
+        sts = self._client(
+            "sts",
+            base,
+            endpoint=ensure_scheme(props.sts_endpoint) if props.sts_endpoint else None,
+            region=props.sts_region or REGION,
+        )
+        self._check_assume_role(sts, props)
+        kwargs = {"RoleArn": props.iam_role_arn, "RoleSessionName": str(uuid.uuid4())}
+        if props.external_id:
+            kwargs["ExternalId"] = props.external_id
+        creds = call_aws(sts.assume_role, **kwargs)["Credentials"]
+        return creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
+
+    def _check_assume_role(self, sts: Any, props: AwsCredentialProperties) -> None:
+        # moto lets AssumeRole succeed on a role that does not exist and lets a missing ExternalId pass a
+        # StringEquals condition; AWS refuses both with AccessDenied, so refuse them here.
+        name = props.iam_role_arn.rsplit("/", 1)[-1]
+        exists = props.iam_role_arn == role_arn(name) and name in ROLES
+        if exists and not (name in ROLES_REQUIRING_EXTERNAL_ID and not props.external_id):
+            return
+        caller = call_aws(sts.get_caller_identity)["Arn"]
+        raise StorageAccessError(
+            f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {props.iam_role_arn}",
+            code="AccessDenied",
+        )
+
+    def s3_client(self, props: Mapping[str, str], prefix: str = "aws.s3") -> Any:
+        """
+        Return a boto3 S3 client with the credentials StarRocks would resolve from ``props``.
+
+        :param props: statement properties.
+        :param prefix: property prefix.
+        :raises StorageAccessError: when the credentials cannot be obtained (AssumeRole refused...).
+        """
+        parsed = AwsCredentialProperties.from_properties(props, prefix)
+        creds = self._credentials(parsed, hadoop_s3a=True)
+        if creds is None:
+            # moto fails unsigned requests with a 500; AWS denies anonymous access to a private bucket.
+            raise StorageAccessError("Access Denied", code="AccessDenied")
+        if parsed.endpoint:
+            return self._client(
+                "s3",
+                creds,
+                endpoint=ensure_scheme(parsed.endpoint, ssl=parsed.enable_ssl),
+                region=parsed.region or DEFAULT_AWS_REGION,
+                path_style=parsed.enable_path_style_access,
+            )
+        return self._client("s3", creds, region=parsed.region or DEFAULT_AWS_REGION)
+
+    def glue_client(self, props: Mapping[str, str], prefix: str = "aws.glue") -> Any:
+        """
+        Return a boto3 Glue client with the credentials StarRocks would resolve from ``props``.
+
+        :param props: catalog properties.
+        :param prefix: property prefix.
+        :raises StorageAccessError: when the credentials cannot be obtained.
+        """
+        parsed = AwsCredentialProperties.from_properties(props, prefix)
+        creds = self._credentials(parsed, hadoop_s3a=False)
+        if creds is None:
+            raise StorageAccessError("Missing Authentication Token", code="MissingAuthenticationTokenException")
+        endpoint = ensure_scheme(parsed.endpoint, ssl=parsed.enable_ssl) if parsed.endpoint else None
+        return self._client("glue", creds, endpoint=endpoint, region=parsed.region or DEFAULT_AWS_REGION)
+
+    # -- object access -------------------------------------------------------------------------------------
+    def list_objects(self, props: Mapping[str, str], uri_glob: str) -> list[tuple[str, int]]:
+        """
+        Expand an ``s3://`` / ``s3a://`` path with glob wildcards into ``[(key, size)]``, sorted by key.
+
+        A path ending in ``/`` lists every object below it; a path without wildcards matches itself only.
+
+        :param props: statement properties (``aws.s3.*``).
+        :param uri_glob: the path, e.g. ``s3://starrocks-test/daily/2024-01-0[12]/*.parquet``.
+        :raises StorageAccessError: on an AWS error.
+        :raises ValueError: on a malformed path or glob.
+        """
+        bucket, pattern = s3_glob.split_uri(uri_glob)
+        prefix = s3_glob.literal_prefix(pattern)
+        regex = None if pattern.endswith("/") and prefix == pattern else s3_glob.glob_to_regex(pattern)
+        client = self.s3_client(props)
+        found: list[tuple[str, int]] = []
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+            if token:
+                kwargs["ContinuationToken"] = token
+            page = call_aws(client.list_objects_v2, **kwargs)
+            for item in page.get("Contents", []):
+                key = item["Key"]
+                if key.endswith("/"):
+                    continue
+                if regex is None or regex.match(key):
+                    found.append((key, int(item["Size"])))
+            token = page.get("NextContinuationToken")
+            if not token:
+                return sorted(found)
+
+    def read_object(self, props: Mapping[str, str], uri: str) -> bytes:
+        """
+        Read one object with the credentials StarRocks would resolve from ``props``.
+
+        :param props: statement properties (``aws.s3.*``).
+        :param uri: ``s3://bucket/key`` or ``s3a://bucket/key``.
+        :raises StorageAccessError: on an AWS error (``NoSuchKey``, ``AccessDenied``...).
+        """
+        bucket, key = s3_glob.split_uri(uri)
+        body = call_aws(self.s3_client(props).get_object, Bucket=bucket, Key=key)["Body"]
+        with body:
+            return bytes(body.read())
+
+
+def call_aws(method: Any, **kwargs: Any) -> Any:
+    """Call a boto3 method, turning AWS and transport errors into :class:`StorageAccessError`."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return method(**kwargs)
+    except ClientError as error:
+        info = error.response.get("Error", {})
+        code = str(info.get("Code") or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or "")
+        message = str(info.get("Message") or "")
+        if code == "403":
+            # moto answers Glue auth failures with an XML error body that botocore leaves unparsed.
+            found = re.search(r"<Code>(.*?)</Code>.*?<Message>(.*?)</Message>", message, re.DOTALL)
+            code, message = (found.group(1), found.group(2)) if found else ("AccessDenied", "Access Denied")
+        raise StorageAccessError(message or code, code=code or None) from None
+    except BotoCoreError as error:
+        raise StorageAccessError(str(error)) from None

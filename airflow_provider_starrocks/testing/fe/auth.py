@@ -1,0 +1,56 @@
+"""Password check for the emulated root user, refusing with StarRocks's access-denied text."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+from mysql_mimic.auth import Forbidden, IdentityProvider, NativePasswordAuthPlugin, Success, User
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from mysql_mimic.auth import AuthInfo, AuthPlugin, AuthState
+
+
+class StarRocksPasswordPlugin(NativePasswordAuthPlugin):
+    """mysql_native_password with StarRocks's refusal text.
+
+    ErrorCode.ERR_AUTHENTICATION_FAIL(1045, "Access denied for user '%s' (using password: %s)")
+    (fe/fe-core/src/main/java/com/starrocks/common/ErrorCode.java).
+    """
+
+    async def auth(self, auth_info: AuthInfo | None = None) -> AuthState:
+        inner = super().auth(auth_info)
+        decision = await inner.__anext__()
+        while not isinstance(decision, (Success, Forbidden)):
+            auth_info = yield decision
+            decision = await inner.asend(auth_info)  # type: ignore[arg-type]
+        if isinstance(decision, Forbidden) and auth_info is not None:
+            using = "YES" if auth_info.data else "NO"
+            decision = Forbidden(f"Access denied for user '{auth_info.username}' (using password: {using})")
+        yield decision
+
+
+class SingleUserIdentity(IdentityProvider):
+    """One user with one password; any other user name is refused with the same text.
+
+    :param user: the user name.
+    :param password: its password.
+    """
+
+    def __init__(self, user: str, password: str) -> None:
+        self.user = user
+        self.password = password
+        self._plugin = StarRocksPasswordPlugin()
+
+    def get_plugins(self) -> Sequence[AuthPlugin]:
+        return [self._plugin]
+
+    async def get_user(self, username: str) -> User | None:
+        password = self.password if username == self.user else secrets.token_hex(16)
+        return User(
+            name=username,
+            auth_string=StarRocksPasswordPlugin.create_auth_string(password) if password else None,
+            auth_plugin=self._plugin.name,
+        )

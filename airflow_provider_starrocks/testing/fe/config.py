@@ -1,0 +1,46 @@
+"""Runtime settings of the FE emulator (mutable while it runs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LOAD_PHASES = ("PENDING", "QUEUEING", "LOADING", "PREPARED")
+
+
+@dataclass
+class FeConfig:
+    """Settings read at the moment they are needed, so tests may change them while the emulator runs.
+
+    :param version: the emulated StarRocks release (``3.1`` ... ``3.5+``); selects result layouts.
+    :param commit: the short commit hash shown by ``current_version()``.
+    :param mysql_server_version: ``Config.mysql_server_version`` (what ``version()`` and the handshake say).
+    :param pending_delay: seconds a load job stays PENDING.
+    :param queueing_delay: seconds a load job stays QUEUEING.
+    :param loading_delay: seconds a load job stays LOADING (after its files are read).
+    :param prepared_delay: seconds a load job stays PREPARED (committed, not yet visible).
+    :param hold_state: when set to a phase name, new load jobs stop in that state until it is cleared.
+    :param label_keep_max_second: ``Config.label_keep_max_second``: age after which finished jobs are dropped.
+    :param label_keep_max_num: ``Config.label_keep_max_num``: how many completed jobs are kept at most.
+    """
+
+    version: str = "3.3.5"
+    commit: str = "abc1234"
+    mysql_server_version: str = "5.1.0"
+    pending_delay: float = 0.05
+    queueing_delay: float = 0.05
+    loading_delay: float = 0.05
+    prepared_delay: float = 0.05
+    hold_state: str | None = None
+    label_keep_max_second: float = 259200
+    label_keep_max_num: int = 1000
+
+    def version_tuple(self) -> tuple[int, int]:
+        parts = (self.version.split(".") + ["0"])[:2]
+        return int(parts[0]), int("".join(ch for ch in parts[1] if ch.isdigit()) or 0)
+
+    def delay(self, state: str) -> float:
+        """Return the configured stay in a phase.
+
+        :param state: one of PENDING, QUEUEING, LOADING, PREPARED.
+        """
+        return float(getattr(self, f"{state.lower()}_delay"))

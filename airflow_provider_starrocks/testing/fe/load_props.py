@@ -1,0 +1,145 @@
+"""Server-side checks of a broker load: label format and job PROPERTIES.
+
+Texts from ``LoadStmt.checkProperties`` (fe/fe-core/src/main/java/com/starrocks/sql/ast/LoadStmt.java), reported by
+``LoadStmtAnalyzer.analyzeProperties`` through ``ErrorReport.reportSemanticException(ERR_COMMON_ERROR, ...)``, and
+from ``FeNameFormat.checkLabel`` (fe/fe-core/src/main/java/com/starrocks/common/FeNameFormat.java).
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+
+from airflow_provider_starrocks.testing.fe.errors import StarRocksError, analysis_error
+
+LABEL_REGEX = r"^[-\w]{1,128}$"
+
+# LoadStmt.PROPERTIES_SET (commit 0058859f).
+PROPERTIES_SET = frozenset(
+    {
+        "timeout",
+        "max_filter_ratio",
+        "load_delete_flag",
+        "load_mem_limit",
+        "cluster",
+        "strict_mode",
+        "version",
+        "timezone",
+        "partial_update",
+        "priority",
+        "case_sensitive",
+        "log_rejected_record_num",
+        "partial_update_mode",
+        "spark_load_submit_timeout",
+    }
+)
+PRIORITIES = ("HIGHEST", "HIGH", "NORMAL", "LOW", "LOWEST")
+DEFAULT_TIMEOUT_S = 14400
+
+
+@dataclass(frozen=True)
+class JobProperties:
+    """The job properties a load job uses.
+
+    :param timeout: seconds before the job is cancelled with TIMEOUT.
+    :param max_filter_ratio: the tolerated ratio of filtered rows.
+    :param priority: the priority shown in SHOW LOAD.
+    :param strict_mode: whether strict mode is on.
+    """
+
+    timeout: int
+    max_filter_ratio: float
+    priority: str
+    strict_mode: bool
+
+
+def check_label(label: str) -> None:
+    """Refuse a label outside ``^[-\\w]{1,128}$``.
+
+    :param label: the label.
+    """
+    if not re.fullmatch(r"[-\w]{1,128}", label, flags=re.ASCII):
+        raise analysis_error(f"Label format error. regex: {LABEL_REGEX}, label: {label}")
+
+
+def _java_int(value: str) -> int:
+    if not re.fullmatch(r"[+-]?\d+", value):
+        raise ValueError(value)
+    number = int(value)
+    if not -(2**31) <= number < 2**31:
+        raise ValueError(value)
+    return number
+
+
+def _java_long(value: str) -> int:
+    if not re.fullmatch(r"[+-]?\d+", value):
+        raise ValueError(value)
+    return int(value)
+
+
+def check_properties(props: dict[str, str]) -> JobProperties:
+    """Validate job PROPERTIES as ``LoadStmt.checkProperties`` does and return the values the job uses.
+
+    :param props: the PROPERTIES of the statement.
+    """
+    for key in props:
+        if key not in PROPERTIES_SET:
+            raise analysis_error(f"{key} is invalid property")
+    timeout = DEFAULT_TIMEOUT_S
+    if "timeout" in props:
+        try:
+            timeout = _java_int(props["timeout"])
+        except ValueError:
+            raise analysis_error("timeout is not a number.") from None
+        if timeout < 0:
+            raise analysis_error("timeout must be greater than 0")
+    ratio = 0.0
+    if "max_filter_ratio" in props:
+        try:
+            ratio = float(props["max_filter_ratio"].strip())
+        except ValueError:
+            raise analysis_error("max_filter_ratio is not a number.") from None
+        if ratio < 0.0 or ratio > 1.0:
+            raise analysis_error("max_filter_ratio must between 0.0 and 1.0.")
+    if "load_mem_limit" in props:
+        try:
+            mem = _java_long(props["load_mem_limit"])
+        except ValueError:
+            raise analysis_error("load_mem_limit is not a number.") from None
+        if mem < 0:
+            raise analysis_error("load_mem_limit must be equal or greater than 0")
+    strict = props.get("strict_mode", "false")
+    if strict.lower() not in ("true", "false"):
+        raise analysis_error("strict_mode is not a boolean")
+    partial = props.get("partial_update", "false")
+    if partial.lower() not in ("true", "false"):
+        raise analysis_error("partial_update is not a boolean")
+    if "timezone" in props:
+        _check_timezone(props["timezone"])
+    if "load_delete_flag" in props:
+        raise analysis_error("delete flag is not supported")
+    priority = props.get("priority", "NORMAL")
+    if priority.upper() not in PRIORITIES:
+        raise analysis_error("priority should in HIGHEST/HIGH/NORMAL/LOW/LOWEST")
+    if "log_rejected_record_num" in props:
+        try:
+            rejected = _java_long(props["log_rejected_record_num"])
+        except ValueError:
+            raise analysis_error("log_rejected_record_num is not a number.") from None
+        if rejected < -1:
+            raise analysis_error("log_rejected_record_num must be equal or greater than -1")
+    if "version" in props:
+        # LoadStmtAnalyzer.analyzeProperties: ErrorCode.ERR_LOAD_VERSION_ERROR... rejected for broker load.
+        raise analysis_error("Not support version property")
+    return JobProperties(timeout, ratio, priority.upper(), strict.lower() == "true")
+
+
+def _check_timezone(value: str) -> None:
+    # TimeUtils.checkTimeZoneValidAndStandardize: an offset like +08:00 or a region id.
+    if re.fullmatch(r"[+-]\d{1,2}:\d{2}", value) or value.upper() in ("UTC", "GMT", "CST"):
+        return
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise StarRocksError(f"Unknown or incorrect time zone: '{value}'") from None

@@ -1,0 +1,140 @@
+"""SELECT / INSERT on internal and file external tables, run by DuckDB after a sqlglot translation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import TYPE_CHECKING, Any, Callable
+
+import sqlglot
+from sqlglot import expressions as exp
+
+from airflow_provider_starrocks.testing.fe.errors import ERR_NO_DB, StarRocksError, not_supported
+from airflow_provider_starrocks.testing.fe.lexer import Token, tokenize
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from airflow_provider_starrocks.testing.fe.store import Store, Table
+
+FileTableReader = Callable[["Table"], "pa.Table"]
+
+
+def _mysql_string(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def normalize(sql: str, tokens: list[Token] | None = None) -> str:
+    """Re-emit a statement with strings in an unambiguous MySQL form, so that sqlglot sees StarRocks's values.
+
+    The emulator's lexer has already applied StarRocks's unescaping rules; sqlglot's MySQL reader would apply
+    slightly different ones (``\\_``, doubled quotes in double-quoted strings).
+
+    :param sql: the statement text.
+    :param tokens: its tokens, when already computed.
+    """
+    out: list[str] = []
+    last = 0
+    for tok in tokens or tokenize(sql):
+        if tok.kind == "string":
+            out.append(sql[last : tok.pos])
+            out.append(_mysql_string(tok.value))
+            last = tok.end
+    out.append(sql[last:])
+    return "".join(out).strip().rstrip(";")
+
+
+def to_wire(value: Any) -> Any:
+    """Convert a DuckDB value to one mysql-mimic can send.
+
+    :param value: a cell value.
+    """
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (dt.time, dt.timedelta)):
+        return str(value)
+    if isinstance(value, (list, dict, tuple)):
+        return str(value)
+    if value is not None and not isinstance(value, (str, int, float, bytes, bool, dt.date)):
+        return str(value)
+    return value
+
+
+class QueryRunner:
+    """Runs SELECT / INSERT statements against the store.
+
+    :param store: the metadata and DuckDB store.
+    :param read_file_table: returns the rows of a file external table as an Arrow table.
+    """
+
+    def __init__(self, store: Store, read_file_table: FileTableReader) -> None:
+        self.store = store
+        self.read_file_table = read_file_table
+
+    def _resolve(self, tree: exp.Expression, current_db: str | None, cur: Any) -> None:
+        ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+        for node in list(tree.find_all(exp.Table)):
+            name = node.name
+            if not name or (not node.args.get("db") and name.lower() in ctes):
+                continue
+            if node.args.get("catalog"):
+                catalog = node.catalog
+                if catalog != "default_catalog":
+                    raise not_supported(f"queries on external catalog tables ({catalog}.{node.db}.{name})")
+            db = node.db or current_db
+            if not db:
+                raise StarRocksError("No database selected", ERR_NO_DB)
+            if db.lower() == "information_schema":
+                raise not_supported(f"information_schema.{name} in this query form")
+            table = self.store.get_table(db, name)
+            if table.engine == "file":
+                alias = f"__sr_file_{db}_{name}"
+                cur.register(alias, self.read_file_table(table))
+                replacement = exp.to_table(alias)
+            else:
+                replacement = exp.Table(
+                    this=exp.to_identifier(name, quoted=True), db=exp.to_identifier(db, quoted=True)
+                )
+            if node.alias:
+                replacement.set("alias", node.args.get("alias"))
+            elif table.engine == "file":
+                replacement.set("alias", exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
+            node.replace(replacement)
+
+    def run(self, sql: str, current_db: str | None) -> tuple[list[tuple[Any, ...]], list[str]] | None:
+        """Run one SELECT or INSERT and return ``(rows, columns)`` (None for INSERT).
+
+        :param sql: the statement text (StarRocks syntax).
+        :param current_db: the session's current database.
+        """
+        try:
+            tree = sqlglot.parse_one(normalize(sql), read="mysql")
+        except sqlglot.errors.ParseError as exc:
+            raise not_supported(f"statement the emulator cannot translate ({exc.errors[0]['description']})") from None
+        if isinstance(tree, exp.Insert):
+            target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+            if isinstance(target, exp.Table):
+                db = target.db or current_db
+                if db:
+                    table = self.store.get_table(db, target.name)
+                    if table.engine == "file":
+                        # file_external_table.md: file external tables are query-only.
+                        raise StarRocksError(f"Table '{target.name}' is a file external table and is read-only")
+        elif not isinstance(tree, (exp.Select, exp.Union, exp.Subquery)):
+            raise not_supported(f"statement kind {type(tree).__name__}")
+        with self.store.lock:
+            cur = self.store.cursor()
+            try:
+                self._resolve(tree, current_db, cur)
+                duck_sql = tree.sql(dialect="duckdb")
+                try:
+                    cur.execute(duck_sql)
+                except Exception as exc:  # duckdb raises many exception classes
+                    raise StarRocksError(f"Getting analyzing error. Detail message: {exc}.") from None
+                if isinstance(tree, exp.Insert):
+                    return None
+                columns = [d[0] for d in cur.description or []]
+                rows = [tuple(to_wire(v) for v in row) for row in cur.fetchall()]
+                return rows, columns
+            finally:
+                cur.close()

@@ -1,0 +1,298 @@
+"""
+Load status in one place: an immutable state object parsed by column name, shared by every poller.
+
+The operator's sync path, the trigger and the sensor all turn status rows into a :class:`LoadState`; the
+parser does no I/O. Column names differ between StarRocks versions (SHOW LOAD: 16 columns on 2.x, 20 on
+3.x, 21 on the newest; ``information_schema.loads``: ``JOB_ID``/``DATABASE_NAME`` on 3.1-3.4,
+``ID``/``DB_NAME`` on the newest), so rows are read through a normalized name, never by position.
+:class:`JobStatus` is the family's base, so a parser for ``information_schema.task_runs`` can join it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+
+# fe/fe-core/src/main/java/com/starrocks/load/loadv2/JobState.java (+ the newest information_schema.loads).
+SUCCESS_STATES = frozenset({"FINISHED"})
+FAILURE_STATES = frozenset({"CANCELLED", "UNKNOWN"})
+# Not terminal: PENDING, ETL, QUEUEING, LOADING, PREPARED (committed, not yet visible) and the newest
+# PREPARING / COMMITED / BEGIN / BEFORE_LOAD; any other text is treated the same until the deadline.
+CANCELLABLE_STATES = frozenset({"PENDING", "ETL", "QUEUEING", "LOADING", "BEGIN", "BEFORE_LOAD"})
+
+# FailMsg.java CancelType values that a retry cannot fix.
+_FATAL_CANCEL_TYPES = frozenset({"ETL_QUALITY_UNSATISFIED", "USER_CANCEL"})
+# StarRocks errors are recognized by message text: codes are not stable across versions.
+_FATAL_TEXT = re.compile(
+    r"access ?denied|forbidden|\b403\b|InvalidAccessKeyId|SignatureDoesNotMatch|is invalid property|"
+    r"quality not good enough|Label format error|Unknown database|Unknown table|Syntax error|"
+    r"Getting syntax error|Getting analyzing error|No source file|No files were found|not supported|"
+    r"must between|is not a number|is not a boolean|must be (?:equal or )?greater|priority should in",
+    re.IGNORECASE,
+)
+_ERROR_MSG = re.compile(r"^\s*type\s*:\s*(?P<type>[A-Z_]+)\s*;\s*msg\s*:\s*(?P<msg>.*)\Z", re.DOTALL)
+_LOAD_PROGRESS = re.compile(r"LOAD\s*:\s*(\d+(?:\.\d+)?)\s*%")
+_NULL_TEXT = frozenset({"", "NULL", "N/A", "\\N"})
+
+# Normalized column name (upper case, no "_") -> LoadState field; the first match in a row wins, which
+# puts the newest information_schema.loads "ID" (the load job) before its "JOB_ID".
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "job_id": ("ID", "JOBID"),
+    "label": ("LABEL",),
+    "database": ("DBNAME", "DATABASENAME"),
+    "state": ("STATE",),
+    "progress": ("PROGRESS",),
+    "load_type": ("TYPE",),
+    "scan_rows": ("SCANROWS",),
+    "filtered_rows": ("FILTEREDROWS",),
+    "unselected_rows": ("UNSELECTEDROWS",),
+    "sink_rows": ("SINKROWS",),
+    "error_msg": ("ERRORMSG",),
+    "tracking_sql": ("TRACKINGSQL",),
+    "tracking_url": ("URL", "TRACKINGURL"),
+    "rejected_record_path": ("REJECTEDRECORDPATH",),
+    "create_time": ("CREATETIME",),
+    "load_start_time": ("LOADSTARTTIME",),
+    "load_finish_time": ("LOADFINISHTIME",),
+}
+
+
+class StarRocksLoadError(AirflowException):
+    """A StarRocks load failed, was cancelled, or its outcome cannot be determined."""
+
+
+class StarRocksLoadFatalError(StarRocksLoadError, AirflowFailException):
+    """A load failure that a retry cannot fix (bad input, access denied, data quality)."""
+
+
+def is_fatal_message(text: str | None) -> bool:
+    """
+    Return whether a StarRocks error text describes a failure that a retry cannot fix.
+
+    :param text: the error message from the FE or the job's ``ErrorMsg``.
+    """
+    return bool(text) and bool(_FATAL_TEXT.search(text or ""))
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    text = str(value).strip()
+    return None if text in _NULL_TEXT else text
+
+
+def _int(value: Any) -> int | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return int(float(text))
+    except ValueError:
+        return None
+
+
+def _normalize(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(k).upper().replace("_", ""): v for k, v in row.items()}
+
+
+class JobStatus:
+    """Base of the state family: a ``state`` text judged against the subclass's state sets."""
+
+    SUCCESS: ClassVar[frozenset[str]] = frozenset()
+    FAILURE: ClassVar[frozenset[str]] = frozenset()
+    state: str
+
+    @property
+    def is_success(self) -> bool:
+        return self.state in self.SUCCESS
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in self.SUCCESS or self.state in self.FAILURE
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadState(JobStatus):
+    """
+    One load job's status, as SHOW LOAD or ``information_schema.loads`` reports it.
+
+    FINISHED is the only success; CANCELLED and UNKNOWN are terminal failures; everything else (PREPARED
+    included: committed but not yet visible) is in flight.
+    """
+
+    SUCCESS: ClassVar[frozenset[str]] = SUCCESS_STATES
+    FAILURE: ClassVar[frozenset[str]] = FAILURE_STATES
+
+    label: str
+    state: str
+    job_id: int | None = None
+    database: str | None = None
+    progress: str | None = None
+    load_type: str | None = None
+    scan_rows: int | None = None
+    filtered_rows: int | None = None
+    unselected_rows: int | None = None
+    sink_rows: int | None = None
+    error_msg: str | None = None
+    tracking_sql: str | None = None
+    tracking_url: str | None = None
+    rejected_record_path: str | None = None
+    create_time: str | None = None
+    load_start_time: str | None = None
+    load_finish_time: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> LoadState:
+        """
+        Parse one status row given as column name -> value (any supported layout).
+
+        :param row: e.g. ``dict(zip(column_names, values))`` from SHOW LOAD or ``information_schema.loads``.
+        """
+        norm = _normalize(row)
+        values: dict[str, Any] = {}
+        for field, names in _COLUMNS.items():
+            values[field] = next((norm[name] for name in names if name in norm), None)
+        if "SCANROWS" not in norm:
+            values.update(_old_layout_rows(norm))
+        state = (_text(values.pop("state")) or "UNKNOWN").upper()
+        label = _text(values.pop("label")) or ""
+        ints = {"job_id", "scan_rows", "filtered_rows", "unselected_rows", "sink_rows"}
+        parsed = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
+        return cls(label=label, state=state, **parsed)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LoadState:
+        """
+        Rebuild a state from :meth:`to_dict` output (e.g. a trigger event); unknown keys are ignored.
+
+        :param data: the dict.
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict of every field."""
+        return dataclasses.asdict(self)
+
+    @property
+    def cancel_type(self) -> str | None:
+        """The StarRocks ``CancelType`` of a failed job (e.g. ``ETL_QUALITY_UNSATISFIED``), if reported."""
+        match = _ERROR_MSG.match(self.error_msg or "")
+        return match.group("type") if match else None
+
+    @property
+    def error_text(self) -> str | None:
+        """The ``msg:`` part of ``ErrorMsg`` (the whole text when it has no ``type:`` prefix)."""
+        match = _ERROR_MSG.match(self.error_msg or "")
+        return match.group("msg").strip() if match else self.error_msg
+
+    @property
+    def load_percent(self) -> float | None:
+        """The ``LOAD:<n>%`` part of the progress, as a number."""
+        match = _LOAD_PROGRESS.search(self.progress or "")
+        return float(match.group(1)) if match else None
+
+    @property
+    def is_cancellable(self) -> bool:
+        """Whether ``CANCEL LOAD`` can still stop the job (not once PREPARED: the data is committed)."""
+        return self.state in CANCELLABLE_STATES
+
+    @property
+    def is_fatal(self) -> bool:
+        """Whether this failure is one a retry cannot fix."""
+        return self.cancel_type in _FATAL_CANCEL_TYPES or is_fatal_message(self.error_msg)
+
+    def progress_key(self) -> tuple[Any, ...]:
+        """What a log line reports; a new line is due when it changes."""
+        return (self.job_id, self.state, self.progress, self.scan_rows, self.filtered_rows, self.sink_rows)
+
+    def describe(self) -> str:
+        """One log line: state, progress and row counts."""
+        return (
+            f"label {self.label!r} job {self.job_id}: {self.state}, progress {self.progress or 'n/a'}, "
+            f"scanned {_count(self.scan_rows)}, filtered {_count(self.filtered_rows)}, "
+            f"unselected {_count(self.unselected_rows)}, loaded {_count(self.sink_rows)} rows"
+        )
+
+    def failure_message(self, rejected_rows: Iterable[str] = ()) -> str:
+        """
+        The message of the error raised for a failed job: label, cancel type, StarRocks's text, rejected rows.
+
+        :param rejected_rows: the first rejected rows from the job's tracking log, when StarRocks kept them.
+        """
+        if self.state == "UNKNOWN":
+            head = (
+                f"StarRocks load {self.label!r} (job {self.job_id}) is UNKNOWN: its outcome cannot be "
+                "determined; check the target table before re-running"
+            )
+        else:
+            head = f"StarRocks load {self.label!r} (job {self.job_id}) {self.state}"
+        parts = [head]
+        if self.cancel_type:
+            parts.append(f"cancel type {self.cancel_type}")
+        if self.error_text:
+            parts.append(f"message: {self.error_text}")
+        if self.filtered_rows:
+            parts.append(f"{self.filtered_rows} rows filtered of {_count(self.scan_rows)} scanned")
+        rows = [r for r in rejected_rows if r]
+        if rows:
+            parts.append("first rejected rows:\n  " + "\n  ".join(rows))
+        elif self.tracking_sql or self.tracking_url:
+            parts.append(f"rejected rows: {self.tracking_sql or self.tracking_url}")
+        return "; ".join(parts) + "."
+
+
+def _count(value: int | None) -> str:
+    return "?" if value is None else str(value)
+
+
+def _old_layout_rows(norm: Mapping[str, Any]) -> dict[str, Any]:
+    # 2.x SHOW LOAD: scanned rows only in JobDetails, normal/abnormal rows in EtlInfo "dpp.norm.ALL=n; ...".
+    out: dict[str, Any] = {}
+    details = _text(norm.get("JOBDETAILS"))
+    if details:
+        try:
+            out["scan_rows"] = json.loads(details).get("ScannedRows")
+        except (ValueError, AttributeError):
+            pass
+    etl = _text(norm.get("ETLINFO")) or ""
+    for key, field in (("dpp.norm.ALL", "sink_rows"), ("dpp.abnorm.ALL", "filtered_rows")):
+        match = re.search(re.escape(key) + r"\s*=\s*(\d+)", etl)
+        if match:
+            out[field] = match.group(1)
+    return out
+
+
+def parse_rows(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[LoadState]:
+    """
+    Parse every row of a status query result, in row order.
+
+    :param columns: the column names (``cursor.description``).
+    :param rows: the rows.
+    """
+    names = list(columns)
+    return [LoadState.from_row(dict(zip(names, row))) for row in rows]
+
+
+def current_job(states: Iterable[LoadState]) -> LoadState | None:
+    """
+    Return the job that decides a label's state: the one with the highest job id.
+
+    A CANCELLED label can be reused, so one label may have several jobs; the newest has the highest id.
+
+    :param states: every job of one label.
+    """
+    jobs = list(states)
+    if not jobs:
+        return None
+    return max(jobs, key=lambda s: -1 if s.job_id is None else s.job_id)

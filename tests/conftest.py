@@ -1,0 +1,31 @@
+"""Test session setup: a private AIRFLOW_HOME with a SQLite metadata DB, created once per session."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Set before Airflow is imported anywhere in the session.
+_HOME = tempfile.mkdtemp(prefix="airflow-provider-starrocks-tests-")
+os.environ["AIRFLOW_HOME"] = _HOME
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", os.path.join(_HOME, "dags"))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """Create the metadata DB once; tests that run DAGs with ``dag.test()`` depend on it."""
+    from airflow_provider_starrocks.testing.dags import prepare_airflow_db
+
+    prepare_airflow_db()
+
+
+@pytest.fixture
+def run_dag(airflow_db):
+    """Run a DAG with ``dag.test()`` and return a :class:`DagRunResult`."""
+    from airflow_provider_starrocks.testing.dags import run_dag as _run_dag
+
+    return _run_dag
