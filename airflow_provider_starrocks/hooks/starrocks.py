@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.sql.hooks.sql import DbApiHook
 
+from airflow_provider_starrocks.hooks.load_status import LoadStatusMixin
 from airflow_provider_starrocks.utils.sql import Statement, quote_identifier, quote_literal
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def parse_version(text: str) -> tuple[int, int, int]:
     return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
 
 
-class StarRocksHook(DbApiHook):
+class StarRocksHook(LoadStatusMixin, DbApiHook):
     """
     Interact with StarRocks through the FE's MySQL protocol port.
 
@@ -59,6 +60,11 @@ class StarRocksHook(DbApiHook):
     supports_autocommit = True
     escape_word_format = "`{}`"
     _test_connection_sql = "SELECT current_version()"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # DbApiHook keeps ``schema`` private (name-mangled) in common-sql 2.x; the hook reads it as self.schema.
+        self.schema: str | None = kwargs.get("schema")
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:

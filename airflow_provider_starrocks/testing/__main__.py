@@ -20,7 +20,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m airflow_provider_starrocks.testing")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the FE emulator and moto until interrupted")
-    serve.add_argument("--port", type=int, default=9030, help="FE query port (0 picks a free one; default 9030)")
+    serve.add_argument(
+        "--port", type=int, default=9030, help="FE query port (0 picks a free one; default 9030)"
+    )
     serve.add_argument("--version", default="3.3.5", help="emulated StarRocks release (default 3.3.5)")
     serve.add_argument("--user", default="root", help="FE user (default root)")
     serve.add_argument("--json", action="store_true", help="print a machine-readable first line")
@@ -63,7 +65,9 @@ def serve(port: int, version: str, user: str, *, as_json: bool = False, control:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    stack = StarRocksStack(version=version, port=port, user=user, password=os.environ.get("STARROCKS_STACK_PASSWORD"))
+    stack = StarRocksStack(
+        version=version, port=port, user=user, password=os.environ.get("STARROCKS_STACK_PASSWORD")
+    )
     stack.start()
     try:
         if as_json:

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 import urllib.request
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.testing import s3_glob
-from airflow_provider_starrocks.testing.aws_credentials import AwsCredentialProperties, ensure_scheme
+from airflow_provider_starrocks.testing.aws_credentials import (
+    AwsCredentialProperties,
+    Credentials,
+    ensure_scheme,
+    resolve_credentials,
+)
+from airflow_provider_starrocks.testing.aws_errors import StorageAccessError, call_aws
 from airflow_provider_starrocks.testing.aws_identities import (
     ACCOUNT_ID,
     AIRFLOW_ROLE,
@@ -31,7 +35,6 @@ from airflow_provider_starrocks.testing.aws_identities import (
     INSTANCE_SESSION_NAME,
     REGION,
     ROLES,
-    ROLES_REQUIRING_EXTERNAL_ID,
     S3_ASSUMED_ROLE,
     UNTRUSTED_ROLE,
     USER_ADMIN,
@@ -69,24 +72,10 @@ __all__ = [
 
 #: ``CloudConfigurationConstants.DEFAULT_AWS_REGION``
 DEFAULT_AWS_REGION = "us-east-1"
-_WEB_IDENTITY_MISSING = (
-    "Either the environment variable AWS_WEB_IDENTITY_TOKEN_FILE or the javaproperty aws.webIdentityTokenFile must be set."
-)
-_Creds = tuple[str, str, str] | None  # (access key, secret, session token) or None for unsigned requests
-
-
-class StorageAccessError(Exception):
-    """
-    An object-store or catalog access failure, carrying the AWS error code and message (never credentials).
-
-    :param message: the AWS error message.
-    :param code: the AWS error code (``AccessDenied``, ``SignatureDoesNotMatch``...), or None when AWS sent none.
-    """
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+_WEB_IDENTITY_MISSING = "Either the environment variable AWS_WEB_IDENTITY_TOKEN_FILE or the javaproperty aws.webIdentityTokenFile must be set."
+_Creds = tuple[str, str, str] | None
+# moto keeps its backends and its auth switch in module globals: two servers in one process would share them.
+_running: list[AwsEmulator] = []  # (access key, secret, session token) or None for unsigned requests
 
 
 class AwsEmulator:
@@ -107,6 +96,7 @@ class AwsEmulator:
         self._lock = threading.Lock()
         self._session: Any = None
         self._clients: dict[tuple[Any, ...], Any] = {}
+        self._resolved: dict[tuple[AwsCredentialProperties, bool], Credentials | None] = {}
         self.endpoint = ""
         #: user name -> (access key id, secret access key), including the stack's internal users
         self.users: dict[str, tuple[str, str]] = {}
@@ -147,12 +137,21 @@ class AwsEmulator:
         """Start moto, bootstrap the account with authentication off, then enforce IAM."""
         from moto.server import ThreadedMotoServer
 
+        if _running:
+            raise RuntimeError(
+                "An AwsEmulator is already running in this process and moto's state is per process: share it "
+                "(StarRocksStack(aws=...), the starrocks_aws fixture) instead of starting a second one."
+            )
+
         # werkzeug reports every rejected request (e.g. TLS spoken to the plain-HTTP port) on stderr.
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+        _running.append(self)
+        # A previous emulator of this process may have left users behind.
+        self._post("/moto-api/reset", b"")
         self._bootstrap()
 
     def stop(self) -> None:
@@ -161,7 +160,9 @@ class AwsEmulator:
             self._set_auth(enforced=False)
             self._server.stop()
             self._server = None
+            _running.remove(self)
         self._clients.clear()
+        self._resolved.clear()
 
     def reset(self, *, full: bool = False) -> None:
         """
@@ -173,11 +174,24 @@ class AwsEmulator:
         :param full: wipe and re-bootstrap the whole account.
         """
         self._clients.clear()
+        self._resolved.clear()
         if full:
             self._set_auth(enforced=False)
             self._post("/moto-api/reset", b"")
             self._bootstrap()
             return
+        from botocore.exceptions import ClientError
+
+        self._set_auth(enforced=True)
+        try:
+            self._restore_objects()
+        except ClientError:
+            # Someone wiped moto (e.g. a mock_aws test in this process): start over.
+            self.reset(full=True)
+            return
+        self.instance_credentials = self._assume_instance_role()
+
+    def _restore_objects(self) -> None:
         s3 = self._client("s3", self.users[USER_ADMIN] + ("",))
         current: dict[str, str] = {}
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
@@ -188,18 +202,20 @@ class AwsEmulator:
         for key, etag in self._initial_etags.items():
             if current.get(key) != etag:
                 s3.put_object(Bucket=BUCKET, Key=key, Body=self._initial_objects[key])
-        self.instance_credentials = self._assume_instance_role()
 
     def _bootstrap(self) -> None:
         self._set_auth(enforced=False)
         self.users = bootstrap(lambda service: self._client(service, ("bootstrap", "bootstrap", "")))
         self._clients.clear()
+        self._resolved.clear()
         self._set_auth(enforced=True)
         self.instance_credentials = self._assume_instance_role()
 
     def _assume_instance_role(self) -> tuple[str, str, str]:
         sts = self._client("sts", self.users[USER_INSTANCE_METADATA] + ("",))
-        creds = sts.assume_role(RoleArn=role_arn(INSTANCE_ROLE), RoleSessionName=INSTANCE_SESSION_NAME)["Credentials"]
+        creds = sts.assume_role(RoleArn=role_arn(INSTANCE_ROLE), RoleSessionName=INSTANCE_SESSION_NAME)[
+            "Credentials"
+        ]
         return creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
 
     def _set_auth(self, *, enforced: bool) -> None:
@@ -255,54 +271,17 @@ class AwsEmulator:
             self._clients[key] = client
         return client
 
-    def _credentials(self, props: AwsCredentialProperties, *, hadoop_s3a: bool) -> _Creds:
-        source = props.base_source()
-        if source in ("sdk_default", "instance_profile"):
-            # On the emulated cluster's hosts the SDK default chain ends at the instance profile.
-            base: _Creds = self.instance_credentials
-        elif source == "web_identity":
-            raise StorageAccessError(_WEB_IDENTITY_MISSING)
-        elif source == "keys":
-            base = (props.access_key, props.secret_key, props.session_token)
-        else:
-            # validate() is false: the FE drops the AWS configuration and the request goes out unsigned.
-            return None
-        if props.iam_role_arn:
-            return self._assume(props, base, hadoop_s3a=hadoop_s3a)
-        return base
-
-    def _assume(self, props: AwsCredentialProperties, base: _Creds, *, hadoop_s3a: bool) -> _Creds:
-        if props.sts_endpoint and not props.sts_region and hadoop_s3a:
-            # AwsCloudCredential.applyAssumeRole (Hadoop S3A path, AWS SDK v1 needs both).
-            raise StorageAccessError(
-                f"STS endpoint is set to {props.sts_endpoint} but no signing region was provided",
-                code="IllegalArgumentException",
+    def _credentials(self, props: AwsCredentialProperties, *, hadoop_s3a: bool) -> Credentials | None:
+        # StarRocks's StsAssumeRoleCredentialsProvider keeps assumed credentials until they expire: cache them.
+        key = (props, hadoop_s3a)
+        if key not in self._resolved:
+            self._resolved[key] = resolve_credentials(
+                props, self.instance_credentials, self._sts_client, hadoop_s3a=hadoop_s3a
             )
-        sts = self._client(
-            "sts",
-            base,
-            endpoint=ensure_scheme(props.sts_endpoint) if props.sts_endpoint else None,
-            region=props.sts_region or REGION,
-        )
-        self._check_assume_role(sts, props)
-        kwargs = {"RoleArn": props.iam_role_arn, "RoleSessionName": str(uuid.uuid4())}
-        if props.external_id:
-            kwargs["ExternalId"] = props.external_id
-        creds = call_aws(sts.assume_role, **kwargs)["Credentials"]
-        return creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
+        return self._resolved[key]
 
-    def _check_assume_role(self, sts: Any, props: AwsCredentialProperties) -> None:
-        # moto lets AssumeRole succeed on a role that does not exist and lets a missing ExternalId pass a
-        # StringEquals condition; AWS refuses both with AccessDenied, so refuse them here.
-        name = props.iam_role_arn.rsplit("/", 1)[-1]
-        exists = props.iam_role_arn == role_arn(name) and name in ROLES
-        if exists and not (name in ROLES_REQUIRING_EXTERNAL_ID and not props.external_id):
-            return
-        caller = call_aws(sts.get_caller_identity)["Arn"]
-        raise StorageAccessError(
-            f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {props.iam_role_arn}",
-            code="AccessDenied",
-        )
+    def _sts_client(self, creds: Credentials, endpoint: str | None, region: str) -> Any:
+        return self._client("sts", creds, endpoint=endpoint, region=region or REGION)
 
     def s3_client(self, props: Mapping[str, str], prefix: str = "aws.s3") -> Any:
         """
@@ -338,7 +317,9 @@ class AwsEmulator:
         parsed = AwsCredentialProperties.from_properties(props, prefix)
         creds = self._credentials(parsed, hadoop_s3a=False)
         if creds is None:
-            raise StorageAccessError("Missing Authentication Token", code="MissingAuthenticationTokenException")
+            raise StorageAccessError(
+                "Missing Authentication Token", code="MissingAuthenticationTokenException"
+            )
         endpoint = ensure_scheme(parsed.endpoint, ssl=parsed.enable_ssl) if parsed.endpoint else None
         return self._client("glue", creds, endpoint=endpoint, region=parsed.region or DEFAULT_AWS_REGION)
 
@@ -387,22 +368,3 @@ class AwsEmulator:
         body = call_aws(self.s3_client(props).get_object, Bucket=bucket, Key=key)["Body"]
         with body:
             return bytes(body.read())
-
-
-def call_aws(method: Any, **kwargs: Any) -> Any:
-    """Call a boto3 method, turning AWS and transport errors into :class:`StorageAccessError`."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        return method(**kwargs)
-    except ClientError as error:
-        info = error.response.get("Error", {})
-        code = str(info.get("Code") or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or "")
-        message = str(info.get("Message") or "")
-        if code == "403":
-            # moto answers Glue auth failures with an XML error body that botocore leaves unparsed.
-            found = re.search(r"<Code>(.*?)</Code>.*?<Message>(.*?)</Message>", message, re.DOTALL)
-            code, message = (found.group(1), found.group(2)) if found else ("AccessDenied", "Access Denied")
-        raise StorageAccessError(message or code, code=code or None) from None
-    except BotoCoreError as error:
-        raise StorageAccessError(str(error)) from None

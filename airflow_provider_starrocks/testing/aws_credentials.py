@@ -9,7 +9,12 @@ Java's ``Boolean.parseBoolean``.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_starrocks.testing.aws_errors import StorageAccessError, call_aws
+from airflow_provider_starrocks.testing.aws_identities import ROLES, ROLES_REQUIRING_EXTERNAL_ID, role_arn
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -106,3 +111,72 @@ def ensure_scheme(endpoint: str, *, ssl: bool = True) -> str:
     if "://" in endpoint:
         return endpoint
     return f"{'https' if ssl else 'http'}://{endpoint}"
+
+
+Credentials = tuple[str, str, str]  # access key, secret key, session token ("" when none)
+#: Builds an STS client: (base credentials, endpoint or None for moto, signing region) -> boto3 client.
+StsFactory = Callable[[Credentials, "str | None", str], Any]
+_WEB_IDENTITY_MISSING = (
+    "Either the environment variable AWS_WEB_IDENTITY_TOKEN_FILE or the javaproperty aws.webIdentityTokenFile "
+    "must be set."
+)
+
+
+def resolve_credentials(
+    props: AwsCredentialProperties,
+    instance_credentials: Credentials | None,
+    sts_client: StsFactory,
+    *,
+    hadoop_s3a: bool,
+) -> Credentials | None:
+    """
+    Return the credentials the FE would sign with, or None when it would send the request unsigned.
+
+    :param props: the parsed properties.
+    :param instance_credentials: the cluster's instance-profile credentials.
+    :param sts_client: STS client factory for AssumeRole.
+    :param hadoop_s3a: the S3 (Hadoop S3A) path, where ``sts.endpoint`` needs ``sts.region``.
+    :raises StorageAccessError: when the credentials cannot be obtained.
+    """
+    source = props.base_source()
+    if source in ("sdk_default", "instance_profile"):
+        # On the emulated cluster's hosts the SDK default chain ends at the instance profile.
+        base = instance_credentials
+    elif source == "web_identity":
+        raise StorageAccessError(_WEB_IDENTITY_MISSING)
+    elif source == "keys":
+        base = (props.access_key, props.secret_key, props.session_token)
+    else:
+        # validate() is false: the FE drops the AWS configuration and the request goes out unsigned.
+        return None
+    if base is None or not props.iam_role_arn:
+        return base
+    if props.sts_endpoint and not props.sts_region and hadoop_s3a:
+        # AwsCloudCredential.applyAssumeRole: Hadoop's AWS SDK v1 needs a signing region with an endpoint.
+        raise StorageAccessError(
+            f"STS endpoint is set to {props.sts_endpoint} but no signing region was provided",
+            code="IllegalArgumentException",
+        )
+    sts = sts_client(
+        base, ensure_scheme(props.sts_endpoint) if props.sts_endpoint else None, props.sts_region
+    )
+    _check_assume_role(sts, props)
+    kwargs = {"RoleArn": props.iam_role_arn, "RoleSessionName": str(uuid.uuid4())}
+    if props.external_id:
+        kwargs["ExternalId"] = props.external_id
+    creds = call_aws(sts.assume_role, **kwargs)["Credentials"]
+    return creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
+
+
+def _check_assume_role(sts: Any, props: AwsCredentialProperties) -> None:
+    # moto lets AssumeRole succeed on a role that does not exist and lets a missing ExternalId pass a
+    # StringEquals condition; AWS refuses both with AccessDenied, so refuse them here.
+    name = props.iam_role_arn.rsplit("/", 1)[-1]
+    exists = props.iam_role_arn == role_arn(name) and name in ROLES
+    if exists and not (name in ROLES_REQUIRING_EXTERNAL_ID and not props.external_id):
+        return
+    caller = call_aws(sts.get_caller_identity)["Arn"]
+    raise StorageAccessError(
+        f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {props.iam_role_arn}",
+        code="AccessDenied",
+    )

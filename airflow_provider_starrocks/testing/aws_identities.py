@@ -81,7 +81,11 @@ ADMIN_POLICY = _policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
 
 
 def _trust(principals: list[str], condition: dict[str, Any] | None = None) -> str:
-    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"AWS": principals}, "Action": "sts:AssumeRole"}
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": principals},
+        "Action": "sts:AssumeRole",
+    }
     if condition:
         statement["Condition"] = condition
     return _policy(statement)
@@ -125,7 +129,9 @@ _GLUE_COLUMNS = [
 ]
 
 
-def bootstrap(client: Callable[[str], Any], objects: dict[str, bytes] | None = None) -> dict[str, tuple[str, str]]:
+def bootstrap(
+    client: Callable[[str], Any], objects: dict[str, bytes] | None = None
+) -> dict[str, tuple[str, str]]:
     """
     Create the account's users, roles, bucket, objects and Glue catalog; moto must not enforce IAM yet.
 

@@ -62,7 +62,7 @@ def _return_values(dag_id: str, run_id: str) -> dict[str, Any]:
         rows = (
             session.query(XCom).filter(XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.key == "return_value").all()
         )
-        return {row.task_id: XCom.deserialize_value(row) for row in rows}
+        return {row.task_id: row.value for row in rows}  # deserialized on load in Airflow 2
 
 
 def run_dag(dag: Any, **test_kwargs: Any) -> DagRunResult:

@@ -2,13 +2,14 @@
 Pytest fixtures for the local StarRocks stack.
 
 Enable with ``-p airflow_provider_starrocks.testing.pytest_plugin`` (it is not auto-loaded). Fixtures:
-``starrocks_stack`` (session scope, started once) and ``starrocks`` (function scope: reset, ``env()`` set with
+``starrocks_aws`` (session scope: moto alone), ``starrocks_stack`` (session scope, started once) and ``starrocks`` (function scope: reset, ``env()`` set with
 monkeypatch). The heavy modules are imported inside the fixtures so that loading the plugin costs nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from airflow_provider_starrocks.testing.aws import AwsEmulator
     from airflow_provider_starrocks.testing.stack import StarRocksStack
 
 # mysql-mimic logs every refused statement at ERROR; werkzeug (moto) every rejected request.
@@ -23,12 +25,44 @@ logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
 logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
 
 
+def _real_cluster() -> bool:
+    from airflow_provider_starrocks.testing.external import URI_VARIABLE
+
+    return bool(os.environ.get(URI_VARIABLE))
+
+
 @pytest.fixture(scope="session")
-def starrocks_stack() -> Iterator[StarRocksStack]:
-    """Start the FE emulator and moto once per test session; stopped at the end."""
+def starrocks_aws() -> Iterator[AwsEmulator]:
+    """Start moto with the stack's AWS account once per session (moto's state is per process: share this one)."""
+    from airflow_provider_starrocks.testing.aws import AwsEmulator
+
+    if _real_cluster():
+        pytest.skip("the AWS emulator is not used against a real cluster (STARROCKS_TEST_URI is set)")
+
+    emulator = AwsEmulator()
+    emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def starrocks_stack(request: pytest.FixtureRequest) -> Iterator[StarRocksStack]:
+    """
+    Start the FE emulator (on the session's moto) once per test session; stopped at the end.
+
+    With ``STARROCKS_TEST_URI`` set, yield an :class:`~airflow_provider_starrocks.testing.external.ExternalStack`
+    for that cluster instead (emulator-only features then skip the test).
+    """
+    from airflow_provider_starrocks.testing.external import ExternalStack
     from airflow_provider_starrocks.testing.stack import StarRocksStack
 
-    stack = StarRocksStack()
+    external = ExternalStack.from_env()
+    if external is not None:
+        yield external  # type: ignore[misc]
+        return
+    stack = StarRocksStack(aws=request.getfixturevalue("starrocks_aws"))
     try:
         stack.start()
     except ImportError as error:

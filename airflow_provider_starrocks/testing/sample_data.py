@@ -23,7 +23,9 @@ DAILY_ROW_COUNT = 10
 _FIRST_DAY = datetime.date(2024, 1, 1)
 
 
-def sample_rows(count: int = SAMPLE_ROW_COUNT, *, first_id: int = 1) -> list[tuple[int, str, float, datetime.date]]:
+def sample_rows(
+    count: int = SAMPLE_ROW_COUNT, *, first_id: int = 1
+) -> list[tuple[int, str, float, datetime.date]]:
     """
     Return ``count`` deterministic ``(id, name, amount, dt)`` rows.
 
@@ -49,8 +51,10 @@ def _table(rows: list[tuple[int, str, float, datetime.date]]) -> pa.Table:
     schema = pa.schema(
         [("id", pa.int64()), ("name", pa.string()), ("amount", pa.float64()), ("dt", pa.date32())]
     )
-    columns = list(zip(*rows)) if rows else [[], [], [], []]
-    return pa.Table.from_arrays([pa.array(list(col), type=f.type) for col, f in zip(columns, schema)], schema=schema)
+    columns: list[tuple[object, ...]] = list(zip(*rows)) if rows else [(), (), (), ()]
+    return pa.Table.from_arrays(
+        [pa.array(list(col), type=f.type) for col, f in zip(columns, schema)], schema=schema
+    )
 
 
 def _parquet(table: pa.Table) -> bytes:

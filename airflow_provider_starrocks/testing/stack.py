@@ -42,6 +42,8 @@ class StarRocksStack:
     :param port: FE query port (0 picks a free one).
     :param user: FE user.
     :param password: FE password (random when omitted).
+    :param aws: an already started :class:`AwsEmulator` to share (moto's state is per process); the stack then
+        neither starts nor stops it.
     """
 
     def __init__(
@@ -52,6 +54,7 @@ class StarRocksStack:
         port: int = 0,
         user: str = "root",
         password: str | None = None,
+        aws: AwsEmulator | None = None,
     ) -> None:
         self.version = version
         self.out_of_process = out_of_process
@@ -59,7 +62,8 @@ class StarRocksStack:
         self.fe_port = port
         self.user = user
         self.password = password if password is not None else secrets.token_urlsafe(12)
-        self.aws = AwsEmulator()
+        self._owns_aws = aws is None
+        self.aws = aws if aws is not None else AwsEmulator()
         self._fe: FeEmulator | None = None
         self._process: subprocess.Popen[str] | None = None
 
@@ -71,9 +75,15 @@ class StarRocksStack:
             return self
         from airflow_provider_starrocks.testing.fe import FeEmulator
 
-        self.aws.start()
+        if self._owns_aws:
+            self.aws.start()
         self._fe = FeEmulator(
-            self.aws, host=self.fe_host, port=self.fe_port, user=self.user, password=self.password, version=self.version
+            self.aws,
+            host=self.fe_host,
+            port=self.fe_port,
+            user=self.user,
+            password=self.password,
+            version=self.version,
         )
         self._fe.start()
         self.fe_port = self._fe.port
@@ -93,7 +103,8 @@ class StarRocksStack:
         if self._fe is not None:
             self._fe.stop()
             self._fe = None
-        self.aws.stop()
+        if self._owns_aws:
+            self.aws.stop()
 
     def reset(self) -> None:
         """Return to the initial state: bucket content, FE databases, loads, statements and faults."""
@@ -105,8 +116,10 @@ class StarRocksStack:
 
     def restart(self) -> None:
         """
-        Restart the FE: in-process, client connections drop and the port is kept; out of process, the whole
-        subprocess is replaced on the same FE port (moto gets new access keys, so re-read ``env()``).
+        Restart the FE, keeping its port.
+
+        In-process, client connections drop; out of process, the whole subprocess is replaced (moto then has
+        new access keys, so read ``env()`` again).
         """
         if self._process is None:
             self.fe.restart()
@@ -126,7 +139,12 @@ class StarRocksStack:
         command += ["--port", str(self.fe_port), "--version", self.version, "--user", self.user]
         env = {**os.environ, "STARROCKS_STACK_PASSWORD": self.password}
         self._process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
         )
         line = self._read_line()
         if not line.startswith(INFO_PREFIX):
@@ -141,14 +159,16 @@ class StarRocksStack:
         )
 
     def _read_line(self) -> str:
-        assert self._process is not None and self._process.stdout is not None
+        assert self._process is not None
+        assert self._process.stdout is not None
         line = self._process.stdout.readline()
         if not line:
             raise RuntimeError(f"The stack subprocess exited with code {self._process.poll()}.")
         return line.rstrip("\n")
 
     def _command(self, command: str, done: str) -> None:
-        assert self._process is not None and self._process.stdin is not None
+        assert self._process is not None
+        assert self._process.stdin is not None
         self._process.stdin.write(command + "\n")
         self._process.stdin.flush()
         while self._read_line() != done:
@@ -190,7 +210,9 @@ class StarRocksStack:
         nopolicy_key, nopolicy_secret = self.aws.users[USER_NO_POLICY]
         region = {"region_name": REGION}
 
-        def aws(extra: dict[str, Any], login: str | None = None, password: str | None = None) -> dict[str, Any]:
+        def aws(
+            extra: dict[str, Any], login: str | None = None, password: str | None = None
+        ) -> dict[str, Any]:
             conn: dict[str, Any] = {"conn_type": "aws", "extra": {**region, **extra}}
             if login is not None:
                 conn.update(login=login, password=password)
@@ -225,6 +247,8 @@ class StarRocksStack:
 
     def env(self) -> dict[str, str]:
         """Return ``AIRFLOW_CONN_*`` for every connection plus the ``AWS_*`` variables that point boto3 at moto."""
-        env = {f"AIRFLOW_CONN_{conn_id.upper()}": value for conn_id, value in self.airflow_connections().items()}
+        env = {
+            f"AIRFLOW_CONN_{conn_id.upper()}": value for conn_id, value in self.airflow_connections().items()
+        }
         env.update(self.aws.env())
         return env

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Mapping
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.utils.sql import REDACTED
@@ -76,7 +75,7 @@ class AwsProperties(Mapping[str, str]):
     __slots__ = ("_properties", "mode", "secret_keys")
 
     def __init__(self, properties: Mapping[str, str], secret_keys: frozenset[str], mode: str) -> None:
-        self._properties = MappingProxyType(dict(properties))
+        self._properties = dict(properties)
         self.secret_keys = frozenset(secret_keys)
         self.mode = mode
 

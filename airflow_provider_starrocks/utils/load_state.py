@@ -14,10 +14,12 @@ import dataclasses
 import datetime
 import json
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 # fe/fe-core/src/main/java/com/starrocks/load/loadv2/JobState.java (+ the newest information_schema.loads).
 SUCCESS_STATES = frozenset({"FINISHED"})
@@ -167,7 +169,7 @@ class LoadState(JobStatus):
         state = (_text(values.pop("state")) or "UNKNOWN").upper()
         label = _text(values.pop("label")) or ""
         ints = {"job_id", "scan_rows", "filtered_rows", "unselected_rows", "sink_rows"}
-        parsed = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
+        parsed: dict[str, Any] = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
         return cls(label=label, state=state, **parsed)
 
     @classmethod
@@ -213,7 +215,7 @@ class LoadState(JobStatus):
         return self.cancel_type in _FATAL_CANCEL_TYPES or is_fatal_message(self.error_msg)
 
     def progress_key(self) -> tuple[Any, ...]:
-        """What a log line reports; a new line is due when it changes."""
+        """Return what a progress log line reports; a new line is due when it changes."""
         return (self.job_id, self.state, self.progress, self.scan_rows, self.filtered_rows, self.sink_rows)
 
     def describe(self) -> str:
@@ -226,7 +228,7 @@ class LoadState(JobStatus):
 
     def failure_message(self, rejected_rows: Iterable[str] = ()) -> str:
         """
-        The message of the error raised for a failed job: label, cancel type, StarRocks's text, rejected rows.
+        Return the failure text: label, cancel type, StarRocks's message and the first rejected rows.
 
         :param rejected_rows: the first rejected rows from the job's tracking log, when StarRocks kept them.
         """

@@ -45,7 +45,7 @@ REDACTED = "***"
 #   '""' into '"', then escapeBackSlash() maps \n \t \r \b \0 \Z to control characters, keeps the backslash
 #   before '%' and '_' (LIKE wildcards) and maps any other escaped character to itself.
 # So escaping '\' and '"' is what correctness needs; newline, CR, tab, backspace and ^Z are escaped too so that
-# statements stay on one line in logs. Every '"' we emit follows a '\', so the '""' rewrite never applies,
+# a value never breaks a line of the logged statement. Every '"' we emit follows a '\', so the '""' rewrite never applies,
 # and we never emit '\%' or '\_'. NUL is refused: FeNameFormat rejects it in names, and native code that
 # reads a value as a C string would cut it there.
 _LITERAL_ESCAPES = {
@@ -201,3 +201,333 @@ def qualified_name(*parts: str) -> str:
     :param parts: the parts, e.g. catalog, database and table.
     """
     return ".".join(quote_identifier(part) for part in parts)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Broker load: LOAD LABEL, SHOW LOAD, information_schema.loads, CANCEL LOAD (StarRocks.g4 loadStatement,
+# dataDesc, formatProps, brokerDesc, showLoadStatement, cancelLoadStatement).
+
+_OUTSIDE_LITERALS = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`]|``)*`""", re.DOTALL)
+_FORBIDDEN_IN_EXPRESSION = re.compile(r";|--|/\*|\*/|#")
+
+
+def validate_expression(expression: str, what: str) -> str:
+    """
+    Return a SQL expression (a SET mapping or a WHERE predicate) if it is one self-contained expression.
+
+    Expressions are SQL by nature and are passed on as written; this refuses what could end the statement
+    or hide the rest of it: ``;``, comments, unbalanced quotes or parentheses.
+
+    :param expression: the expression text.
+    :param what: the argument it came from, for the error message.
+    """
+    _check_text(expression, what)
+    if not expression.strip():
+        raise StarRocksSqlValueError(f"{what} must not be empty: give an expression or leave it unset.")
+    bare = _OUTSIDE_LITERALS.sub("''", expression)
+    if "'" in bare or '"' in bare or "`" in bare:
+        raise StarRocksSqlValueError(f"{what} {expression!r} has an unterminated quote: close it.")
+    if _FORBIDDEN_IN_EXPRESSION.search(bare):
+        raise StarRocksSqlValueError(
+            f"{what} {expression!r} contains ';' or a comment outside quotes: give a single expression."
+        )
+    depth = 0
+    for char in bare:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        raise StarRocksSqlValueError(f"{what} {expression!r} has unbalanced parentheses: balance them.")
+    return expression.strip()
+
+
+def _string_list(values: Iterable[str], what: str) -> str:
+    return "(" + ", ".join(quote_literal(v, what) for v in values) + ")"
+
+
+def broker_load_data_description(
+    *,
+    table: str,
+    paths: Iterable[str],
+    file_format: str | None = None,
+    column_separator: str | None = None,
+    row_delimiter: str | None = None,
+    skip_header: int | None = None,
+    trim_space: bool | None = None,
+    enclose: str | None = None,
+    escape: str | None = None,
+    columns: Iterable[str] | None = None,
+    set_expressions: Mapping[str, str] | None = None,
+    where: str | None = None,
+    partitions: Iterable[str] | None = None,
+    temporary_partitions: bool = False,
+) -> str:
+    """
+    Render one ``DATA INFILE`` clause, its parts in the grammar's order.
+
+    :param table: the target table (in the load's database).
+    :param paths: ``s3://`` / ``s3a://`` paths or globs.
+    :param file_format: ``CSV``, ``Parquet``, ``ORC`` or ``JSON``; inferred by StarRocks when ``None``.
+    :param column_separator: ``COLUMNS TERMINATED BY``.
+    :param row_delimiter: ``ROWS TERMINATED BY``.
+    :param skip_header: ``formatProps`` SKIP_HEADER.
+    :param trim_space: ``formatProps`` TRIM_SPACE.
+    :param enclose: ``formatProps`` ENCLOSE.
+    :param escape: ``formatProps`` ESCAPE.
+    :param columns: the column list, mapping file columns to names.
+    :param set_expressions: target column -> expression (``SET``), expressions validated, not quoted.
+    :param where: a filter predicate, validated, not quoted.
+    :param partitions: target partitions.
+    :param temporary_partitions: load into temporary partitions.
+    """
+    parts = [
+        f"DATA INFILE{_string_list(paths, 'source path')}",
+        f"INTO TABLE {quote_identifier(table, 'table')}",
+    ]
+    if partitions:
+        keyword = "TEMPORARY PARTITION" if temporary_partitions else "PARTITION"
+        parts.append(f"{keyword} (" + ", ".join(quote_identifier(p, "partition") for p in partitions) + ")")
+    if column_separator is not None:
+        parts.append(f"COLUMNS TERMINATED BY {quote_literal(column_separator, 'column_separator')}")
+    if row_delimiter is not None:
+        parts.append(f"ROWS TERMINATED BY {quote_literal(row_delimiter, 'row_delimiter')}")
+    if file_format is not None:
+        parts.append(f"FORMAT AS {quote_literal(file_format, 'format')}")
+    # formatProps: fixed keyword order, no commas.
+    props = []
+    if skip_header is not None:
+        props.append(f"skip_header = {int(skip_header)}")
+    if trim_space is not None:
+        props.append(f"trim_space = {'true' if trim_space else 'false'}")
+    if enclose is not None:
+        props.append(f"enclose = {quote_literal(enclose, 'enclose')}")
+    if escape is not None:
+        props.append(f"escape = {quote_literal(escape, 'escape')}")
+    if props:
+        parts.append("(" + " ".join(props) + ")")
+    if columns:
+        parts.append("(" + ", ".join(quote_identifier(c, "column") for c in columns) + ")")
+    if set_expressions:
+        mappings = [
+            f"{quote_identifier(col, 'set_expressions column')} = {validate_expression(expr, f'set_expressions[{col!r}]')}"
+            for col, expr in set_expressions.items()
+        ]
+        parts.append("SET (" + ", ".join(mappings) + ")")
+    if where is not None:
+        parts.append(f"WHERE {validate_expression(where, 'where')}")
+    return "\n    ".join(parts)
+
+
+def broker_load(
+    *,
+    database: str,
+    label: str,
+    data_descriptions: Iterable[str],
+    broker_properties: Mapping[str, str],
+    secret_keys: Iterable[str] = (),
+    properties: Mapping[str, object] | None = None,
+) -> Statement:
+    """
+    Build ``LOAD LABEL db.label (DATA INFILE ...) WITH BROKER (...) PROPERTIES (...)``.
+
+    Credentials go inside ``WITH BROKER``, never in ``PROPERTIES`` (BROKER_LOAD.md).
+
+    :param database: the database of the label and of the target tables.
+    :param label: the load label.
+    :param data_descriptions: clauses from :func:`broker_load_data_description`.
+    :param broker_properties: the ``aws.s3.*`` properties.
+    :param secret_keys: the broker property keys to redact.
+    :param properties: job properties such as ``timeout``.
+    """
+    descs = list(data_descriptions)
+    if not descs:
+        raise StarRocksSqlValueError("a broker load needs at least one data description.")
+    head = (
+        f"LOAD LABEL {qualified_name(database, validate_label(label))}\n(\n    "
+        + ",\n    ".join(descs)
+        + "\n)"
+    )
+    broker_sql, broker_redacted = property_list(broker_properties, secret_keys)
+    sql, redacted = f"{head}\nWITH BROKER {broker_sql}", f"{head}\nWITH BROKER {broker_redacted}"
+    if properties:
+        props_sql, _ = property_list(properties)
+        sql, redacted = f"{sql}\nPROPERTIES {props_sql}", f"{redacted}\nPROPERTIES {props_sql}"
+    return Statement(sql, redacted)
+
+
+def show_load(database: str, label: str) -> Statement:
+    """
+    Build ``SHOW LOAD FROM db WHERE LABEL = "label"`` (every job of the label, reused CANCELLED ones too).
+
+    :param database: the database.
+    :param label: the load label.
+    """
+    sql = f"SHOW LOAD FROM {quote_identifier(database, 'database')} WHERE LABEL = {quote_literal(label, 'label')}"
+    return Statement(sql, sql)
+
+
+def loads_by_labels(labels: Iterable[str]) -> Statement:
+    """
+    Build one ``information_schema.loads`` query for many labels (v3.1+), filtered on ``LABEL`` only.
+
+    The database column is ``DATABASE_NAME`` on 3.1-3.4 and ``DB_NAME`` on newer releases, so callers
+    filter rows by database after parsing.
+
+    :param labels: the labels.
+    """
+    names = sorted(set(labels))
+    if not names:
+        raise StarRocksSqlValueError("loads_by_labels needs at least one label.")
+    sql = f"SELECT * FROM information_schema.loads WHERE LABEL IN {_string_list(names, 'label')}"
+    return Statement(sql, sql)
+
+
+def cancel_load(database: str, label: str) -> Statement:
+    """
+    Build ``CANCEL LOAD FROM db WHERE LABEL = "label"``.
+
+    :param database: the database.
+    :param label: the load label.
+    """
+    sql = f"CANCEL LOAD FROM {quote_identifier(database, 'database')} WHERE LABEL = {quote_literal(label, 'label')}"
+    return Statement(sql, sql)
+
+
+def load_tracking_log(job_id: int) -> Statement:
+    """
+    Build the query for a load job's rejected-row log (``information_schema.load_tracking_logs``).
+
+    :param job_id: the load job id.
+    """
+    if isinstance(job_id, bool) or not isinstance(job_id, int):
+        raise StarRocksSqlValueError(f"job_id must be an int, got {type(job_id).__name__}.")
+    sql = f"SELECT TRACKING_LOG FROM information_schema.load_tracking_logs WHERE JOB_ID = {job_id}"
+    return Statement(sql, sql)
+
+
+def set_default_catalog() -> Statement:
+    """Build ``SET CATALOG default_catalog``: loads and their status live in the internal catalog."""
+    sql = f"SET CATALOG {quote_identifier('default_catalog')}"
+    return Statement(sql, sql)
+
+
+# -- external catalogs and file external tables ------------------------------------------------------------
+
+
+def create_external_catalog(
+    name: str,
+    properties: Mapping[str, object],
+    secret_keys: Iterable[str] = (),
+    *,
+    comment: str | None = None,
+) -> Statement:
+    """
+    Build ``CREATE EXTERNAL CATALOG <name> [COMMENT "..."] PROPERTIES (...)``.
+
+    ``IF NOT EXISTS`` is never used: older releases lack it, and the operators must know whether they created
+    the catalog (to drop it again when validation fails).
+
+    :param name: the catalog name (checked against ``COMMON_NAME_REGEX``).
+    :param properties: all properties, ``type`` first.
+    :param secret_keys: keys whose values are redacted in the twin.
+    :param comment: an optional comment.
+    """
+    head = f"CREATE EXTERNAL CATALOG {quote_identifier(validate_name(name, 'catalog_name'))}"
+    if comment:
+        head += f" COMMENT {quote_literal(comment, 'comment')}"
+    plain, redacted = property_list(properties, secret_keys)
+    return Statement(f"{head}\nPROPERTIES {plain}", f"{head}\nPROPERTIES {redacted}")
+
+
+def drop_catalog(name: str) -> Statement:
+    """
+    Build ``DROP CATALOG <name>`` (without ``IF EXISTS``, which older releases lack).
+
+    :param name: the catalog name.
+    """
+    sql = f"DROP CATALOG {quote_identifier(validate_name(name, 'catalog_name'))}"
+    return Statement(sql, sql)
+
+
+def show_catalogs() -> Statement:
+    """Build ``SHOW CATALOGS`` (columns ``Catalog``, ``Type``, ``Comment``); names are compared exactly."""
+    return Statement("SHOW CATALOGS", "SHOW CATALOGS")
+
+
+def show_databases_in_catalog(name: str) -> Statement:
+    """
+    Build ``SHOW DATABASES FROM <catalog>``, which makes StarRocks reach the catalog's metastore.
+
+    :param name: the catalog name.
+    """
+    sql = f"SHOW DATABASES FROM {quote_identifier(validate_name(name, 'catalog_name'))}"
+    return Statement(sql, sql)
+
+
+def create_file_external_table(
+    database: str,
+    table: str,
+    columns: Iterable[tuple[str, str]],
+    properties: Mapping[str, object],
+    secret_keys: Iterable[str] = (),
+    *,
+    comment: str | None = None,
+) -> Statement:
+    """
+    Build ``CREATE EXTERNAL TABLE <db>.<table> (<columns>) ENGINE=file [COMMENT "..."] PROPERTIES (...)``.
+
+    Run it in ``default_catalog`` (see :func:`set_default_catalog`): file external tables live only there.
+
+    :param database: the database in default_catalog.
+    :param table: the table name.
+    :param columns: ``(name, type)`` pairs whose types were checked by
+        :func:`~airflow_provider_starrocks.utils.column_types.parse_columns`.
+    :param properties: ``path``, ``format`` and the other properties.
+    :param secret_keys: keys whose values are redacted in the twin.
+    :param comment: an optional table comment.
+    """
+    name = qualified_name(
+        validate_name(database, "database", "database"), validate_name(table, "table", "table")
+    )
+    column_sql = ",\n    ".join(
+        f"{quote_identifier(col, 'column name')} {col_type}" for col, col_type in columns
+    )
+    if not column_sql:
+        raise StarRocksSqlValueError("columns must not be empty: give at least one column.")
+    head = f"CREATE EXTERNAL TABLE {name} (\n    {column_sql}\n) ENGINE=file"
+    if comment:
+        head += f" COMMENT {quote_literal(comment, 'comment')}"
+    plain, redacted = property_list(properties, secret_keys)
+    return Statement(f"{head}\nPROPERTIES {plain}", f"{head}\nPROPERTIES {redacted}")
+
+
+def drop_table(database: str, table: str) -> Statement:
+    """
+    Build ``DROP TABLE <db>.<table>``.
+
+    :param database: the database.
+    :param table: the table.
+    """
+    sql = f"DROP TABLE {qualified_name(validate_name(database, 'database', 'database'), table)}"
+    return Statement(sql, sql)
+
+
+def show_tables(database: str) -> Statement:
+    """
+    Build ``SHOW TABLES FROM <db>``; names are compared exactly by the caller.
+
+    :param database: the database.
+    """
+    sql = f"SHOW TABLES FROM {quote_identifier(validate_name(database, 'database', 'database'))}"
+    return Statement(sql, sql)
+
+
+def select_one_row(database: str, table: str) -> Statement:
+    """
+    Build ``SELECT * FROM <db>.<table> LIMIT 1``, which makes StarRocks read the table's files.
+
+    :param database: the database.
+    :param table: the table.
+    """
+    sql = f"SELECT * FROM {qualified_name(validate_name(database, 'database', 'database'), table)} LIMIT 1"
+    return Statement(sql, sql)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pendulum
+from airflow.providers.common.compat.sdk import DAG
 from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
-
-from airflow_provider_starrocks.compat import DAG
 
 
 def test_sql_execute_query_operator_uses_starrocks_hook(starrocks, run_dag):

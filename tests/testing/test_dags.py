@@ -1,6 +1,7 @@
 from __future__ import annotations
+
 import pendulum
-from airflow.sdk import DAG, task
+from airflow.providers.common.compat.sdk import DAG, task
 
 
 def test_dag_runs(run_dag):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from airflow_provider_starrocks.testing.fe.errors import not_supported
 from airflow_provider_starrocks.testing.fe.store import Column
-from airflow_provider_starrocks.testing.fe.stream import TokenStream
+
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 _SIMPLE_TYPES = {
     "BOOLEAN": "BOOLEAN",
@@ -132,8 +135,11 @@ def parse_table_tail(ts: TokenStream, stmt: CreateTable) -> None:
         if ts.accept_kw("ENGINE"):
             ts.expect_sym("=")
             stmt.engine = ts.identifier().lower()
-        elif ts.at_kw("DUPLICATE", "KEY") or ts.at_kw("PRIMARY", "KEY") or ts.at_kw("UNIQUE", "KEY") or ts.at_kw(
-            "AGGREGATE", "KEY"
+        elif (
+            ts.at_kw("DUPLICATE", "KEY")
+            or ts.at_kw("PRIMARY", "KEY")
+            or ts.at_kw("UNIQUE", "KEY")
+            or ts.at_kw("AGGREGATE", "KEY")
         ):
             ts.advance()
             ts.advance()
@@ -141,7 +147,9 @@ def parse_table_tail(ts: TokenStream, stmt: CreateTable) -> None:
         elif ts.accept_kw("COMMENT"):
             ts.string()
         elif ts.accept_kw("PARTITION", "BY"):
-            while not (ts.at_kw("DISTRIBUTED") or ts.at_kw("PROPERTIES") or ts.at_kw("ORDER") or ts.tok.kind == "eof"):
+            while not (
+                ts.at_kw("DISTRIBUTED") or ts.at_kw("PROPERTIES") or ts.at_kw("ORDER") or ts.tok.kind == "eof"
+            ):
                 if ts.at_sym("("):
                     ts.balanced_text()
                 else:
@@ -157,7 +165,9 @@ def parse_table_tail(ts: TokenStream, stmt: CreateTable) -> None:
         elif ts.accept_kw("PROPERTIES"):
             stmt.properties = ts.property_list()
         else:
-            ts.fail("expecting ENGINE, a table key, COMMENT, PARTITION BY, DISTRIBUTED BY, ORDER BY or PROPERTIES")
+            ts.fail(
+                "expecting ENGINE, a table key, COMMENT, PARTITION BY, DISTRIBUTED BY, ORDER BY or PROPERTIES"
+            )
     ts.end()
 
 

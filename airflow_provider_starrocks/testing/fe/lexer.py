@@ -11,8 +11,40 @@ from dataclasses import dataclass
 
 from airflow_provider_starrocks.testing.fe.errors import parse_error
 
-_SYMBOLS = ("<=>", "<=", ">=", "!=", "<>", "||", "&&", "=", "<", ">", "(", ")", ",", ".", ";", "*", "+", "-",
-            "/", "%", "@", ":", "?", "[", "]", "{", "}", "|", "&", "^", "~", "!")
+_SYMBOLS = (
+    "<=>",
+    "<=",
+    ">=",
+    "!=",
+    "<>",
+    "||",
+    "&&",
+    "=",
+    "<",
+    ">",
+    "(",
+    ")",
+    ",",
+    ".",
+    ";",
+    "*",
+    "+",
+    "-",
+    "/",
+    "%",
+    "@",
+    ":",
+    "?",
+    "[",
+    "]",
+    "{",
+    "}",
+    "|",
+    "&",
+    "^",
+    "~",
+    "!",
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +68,7 @@ class Token:
 
 
 def unescape_string(body: str, quote: str) -> str:
-    """Unescape a quoted string body exactly as StarRocks's ``AstBuilder.visitString`` does.
+    r"""Unescape a quoted string body exactly as StarRocks's ``AstBuilder.visitString`` does.
 
     Doubled quotes are collapsed first, then backslash escapes are applied; ``\\_`` and ``\\%`` keep their
     backslash (they are LIKE wildcards) and any other escaped character stands for itself.

@@ -1,12 +1,19 @@
-"""Parser for ``LOAD LABEL`` (broker load), following ``loadStatement`` / ``dataDesc`` / ``formatProps`` /
-``brokerDesc`` of StarRocks.g4 (fe/fe-grammar/src/main/antlr/com/starrocks/grammar/StarRocks.g4)."""
+"""
+Parser for ``LOAD LABEL`` (broker load).
+
+It follows ``loadStatement`` / ``dataDesc`` / ``formatProps`` / ``brokerDesc`` of StarRocks.g4
+(fe/fe-grammar/src/main/antlr/com/starrocks/grammar/StarRocks.g4).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from airflow_provider_starrocks.testing.fe.errors import not_supported
-from airflow_provider_starrocks.testing.fe.stream import TokenStream
+
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 
 @dataclass

@@ -55,7 +55,7 @@ class JobProperties:
 
 
 def check_label(label: str) -> None:
-    """Refuse a label outside ``^[-\\w]{1,128}$``.
+    r"""Refuse a label outside ``^[-\\w]{1,128}$``.
 
     :param label: the label.
     """

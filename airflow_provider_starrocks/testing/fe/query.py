@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import expressions as exp
@@ -25,7 +26,7 @@ def _mysql_string(value: str) -> str:
 
 
 def normalize(sql: str, tokens: list[Token] | None = None) -> str:
-    """Re-emit a statement with strings in an unambiguous MySQL form, so that sqlglot sees StarRocks's values.
+    r"""Re-emit a statement with strings in an unambiguous MySQL form, so that sqlglot sees StarRocks's values.
 
     The emulator's lexer has already applied StarRocks's unescaping rules; sqlglot's MySQL reader would apply
     slightly different ones (``\\_``, doubled quotes in double-quoted strings).
@@ -110,7 +111,9 @@ class QueryRunner:
         try:
             tree = sqlglot.parse_one(normalize(sql), read="mysql")
         except sqlglot.errors.ParseError as exc:
-            raise not_supported(f"statement the emulator cannot translate ({exc.errors[0]['description']})") from None
+            raise not_supported(
+                f"statement the emulator cannot translate ({exc.errors[0]['description']})"
+            ) from None
         if isinstance(tree, exp.Insert):
             target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
             if isinstance(target, exp.Table):
@@ -119,7 +122,9 @@ class QueryRunner:
                     table = self.store.get_table(db, target.name)
                     if table.engine == "file":
                         # file_external_table.md: file external tables are query-only.
-                        raise StarRocksError(f"Table '{target.name}' is a file external table and is read-only")
+                        raise StarRocksError(
+                            f"Table '{target.name}' is a file external table and is read-only"
+                        )
         elif not isinstance(tree, (exp.Select, exp.Union, exp.Subquery)):
             raise not_supported(f"statement kind {type(tree).__name__}")
         with self.store.lock:

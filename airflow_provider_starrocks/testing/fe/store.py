@@ -167,7 +167,9 @@ class Store:
             cur.register("__sr_load_src", data)
             try:
                 names = ", ".join(f'"{n}"' for n in data.column_names)
-                cur.execute(f'INSERT INTO "{table.db}"."{table.name}" ({names}) SELECT {names} FROM __sr_load_src')
+                cur.execute(
+                    f'INSERT INTO "{table.db}"."{table.name}" ({names}) SELECT {names} FROM __sr_load_src'
+                )
             finally:
                 cur.unregister("__sr_load_src")
         return int(data.num_rows)

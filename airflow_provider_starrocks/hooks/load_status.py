@@ -1,0 +1,287 @@
+"""
+Load submission, status, cancellation and rejected rows for :class:`StarRocksHook` (sync and async).
+
+Both paths fetch rows and hand them to the one parser, :func:`~airflow_provider_starrocks.utils.load_state.parse_rows`;
+they differ only in the driver call. Loads and their status live in ``default_catalog``, so a connection whose
+extra names another catalog is switched back first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_starrocks.utils.load_state import (
+    LoadState,
+    StarRocksLoadError,
+    StarRocksLoadFatalError,
+    is_fatal_message,
+    parse_rows,
+)
+from airflow_provider_starrocks.utils.sql import (
+    REDACTED,
+    cancel_load,
+    load_tracking_log,
+    loads_by_labels,
+    set_default_catalog,
+    show_load,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from airflow_provider_starrocks.utils.sql import Statement
+
+DEFAULT_CATALOG = "default_catalog"
+# LabelAlreadyUsedException: "Label [<label>] has already been used." (newer code matches the same regex).
+_LABEL_USED = re.compile(r"Label \[.*\] has already been used", re.DOTALL)
+# LoadJob.cancelJob: "Job could not be cancelled when job is finished or cancelled" / "... while txn is committing".
+_NOT_CANCELLABLE = re.compile(r"could not be cancell?ed|does not exist|no job|not found", re.IGNORECASE)
+
+
+class LabelAlreadyUsedError(StarRocksLoadError):
+    """StarRocks refused the label: a job under it is in flight or FINISHED."""
+
+
+def driver_message(exc: BaseException) -> str:
+    """
+    Return the server's text of a pymysql / aiomysql error (``args[1]``), else ``str(exc)``.
+
+    :param exc: the driver error.
+    """
+    args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
+    if len(args) >= 2 and isinstance(args[1], str):
+        return args[1]
+    return str(exc)
+
+
+def _scrub(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+class LoadStatusMixin:
+    """Load methods of :class:`~airflow_provider_starrocks.hooks.starrocks.StarRocksHook`."""
+
+    if TYPE_CHECKING:
+        from logging import Logger
+
+        log: Logger
+        extras: dict[str, Any]
+
+        def get_conn(self) -> Any: ...
+        async def aget_conn(self) -> Any: ...
+        def get_conn_id(self) -> str: ...
+
+    def _needs_default_catalog(self) -> bool:
+        catalog = self.extras.get("catalog")
+        return bool(catalog) and catalog != DEFAULT_CATALOG
+
+    # -- sync ------------------------------------------------------------------------------------------------
+
+    def get_load_conn(self) -> Any:
+        """Open a pymysql connection in ``default_catalog``."""
+        conn = self.get_conn()
+        if self._needs_default_catalog():
+            with conn.cursor() as cursor:
+                cursor.execute(set_default_catalog().sql)
+        return conn
+
+    def _fetch(self, conn: Any, statement: Statement) -> tuple[list[str], list[Any]]:
+        self.log.debug("Running statement: %s", statement.redacted)
+        with conn.cursor() as cursor:
+            cursor.execute(statement.sql)
+            columns = [col[0] for col in cursor.description or ()]
+            rows = list(cursor.fetchall()) if cursor.description else []
+        return columns, rows
+
+    def submit_load(self, statement: Statement, label: str, conn: Any, secrets: Iterable[str] = ()) -> None:
+        """
+        Send a ``LOAD LABEL`` statement, logging only its redacted twin.
+
+        :param statement: the statement and its redacted twin.
+        :param label: the label, for error messages.
+        :param conn: a connection from :meth:`get_load_conn`.
+        :param secrets: credential values to scrub from any error text.
+        :raises LabelAlreadyUsedError: the label has a job in flight or FINISHED.
+        :raises StarRocksLoadFatalError: StarRocks refused the statement for a reason a retry cannot fix.
+        """
+        self.log.info("Submitting broker load: %s", statement.redacted)
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(statement.sql)
+        except Exception as exc:
+            raise self._submit_error(exc, label, list(secrets)) from None
+
+    def _submit_error(self, exc: Exception, label: str, secrets: list[str]) -> Exception:
+        message = _scrub(driver_message(exc), secrets)
+        if _LABEL_USED.search(message):
+            return LabelAlreadyUsedError(f"StarRocks load {label!r}: {message}")
+        error = StarRocksLoadFatalError if is_fatal_message(message) else StarRocksLoadError
+        return error(f"StarRocks refused load {label!r}: {message}")
+
+    def get_load_states(self, database: str, label: str, conn: Any) -> list[LoadState]:
+        """
+        Return every job of ``label`` in ``database`` (a reused CANCELLED label has several).
+
+        :param database: the database.
+        :param label: the label.
+        :param conn: a connection from :meth:`get_load_conn`.
+        """
+        return parse_rows(*self._fetch(conn, show_load(database, label)))
+
+    def cancel_load(self, database: str, label: str, conn: Any | None = None) -> bool:
+        """
+        Send ``CANCEL LOAD``; return ``False`` (and log why) when StarRocks cannot cancel the job.
+
+        :param database: the database.
+        :param label: the label.
+        :param conn: a connection from :meth:`get_load_conn`; a new one is opened otherwise.
+        """
+        statement = cancel_load(database, label)
+        self.log.info("Cancelling StarRocks load %r: %s", label, statement.redacted)
+        own = conn is None
+        try:
+            conn = conn or self.get_load_conn()
+            with conn.cursor() as cursor:
+                cursor.execute(statement.sql)
+            return True
+        except Exception as exc:
+            self._log_cancel_failure(label, exc)
+            return False
+        finally:
+            if own and conn is not None:
+                conn.close()
+
+    def _log_cancel_failure(self, label: str, exc: BaseException) -> None:
+        message = driver_message(exc)
+        if _NOT_CANCELLABLE.search(message):
+            self.log.info("StarRocks load %r cannot be cancelled: %s", label, message)
+        else:
+            self.log.warning("CANCEL LOAD for %r failed: %s", label, message)
+
+    def get_rejected_rows(self, job_id: int | None, conn: Any, limit: int = 5) -> list[str]:
+        """
+        Return the first rejected rows of a job from ``information_schema.load_tracking_logs``, if kept.
+
+        :param job_id: the load job id.
+        :param conn: a connection from :meth:`get_load_conn`.
+        :param limit: how many lines to return.
+        """
+        if job_id is None:
+            return []
+        try:
+            _, rows = self._fetch(conn, load_tracking_log(job_id))
+        except Exception as exc:
+            self.log.info("No rejected-row log for job %s: %s", job_id, driver_message(exc))
+            return []
+        return _first_lines(rows, limit)
+
+    # -- async -----------------------------------------------------------------------------------------------
+
+    async def aget_load_conn(self) -> Any:
+        """Open an aiomysql connection in ``default_catalog``, fetching the Airflow connection asynchronously."""
+        if "connection" not in self.__dict__:
+            self.__dict__["connection"] = await _aget_connection(self.get_conn_id(), self)
+        conn = await self.aget_conn()
+        if self._needs_default_catalog():
+            async with conn.cursor() as cursor:
+                await cursor.execute(set_default_catalog().sql)
+        return conn
+
+    async def _afetch(self, conn: Any, statement: Statement) -> tuple[list[str], list[Any]]:
+        self.log.debug("Running statement: %s", statement.redacted)
+        async with conn.cursor() as cursor:
+            await cursor.execute(statement.sql)
+            columns = [col[0] for col in cursor.description or ()]
+            rows = list(await cursor.fetchall()) if cursor.description else []
+        return columns, rows
+
+    async def aget_load_states(self, database: str, label: str, conn: Any) -> list[LoadState]:
+        """
+        Async twin of :meth:`get_load_states`.
+
+        :param database: the database.
+        :param label: the label.
+        :param conn: a connection from :meth:`aget_load_conn`.
+        """
+        return parse_rows(*await self._afetch(conn, show_load(database, label)))
+
+    async def aget_loads_by_labels(
+        self, database: str, labels: Iterable[str], conn: Any
+    ) -> dict[str, list[LoadState]]:
+        """
+        Return the jobs of many labels of one database from one ``information_schema.loads`` query (v3.1+).
+
+        :param database: the database.
+        :param labels: the labels.
+        :param conn: a connection from :meth:`aget_load_conn`.
+        """
+        wanted = set(labels)
+        found: dict[str, list[LoadState]] = {label: [] for label in wanted}
+        for state in parse_rows(*await self._afetch(conn, loads_by_labels(wanted))):
+            if state.label in found and state.database in (None, database):
+                found[state.label].append(state)
+        return found
+
+    async def acancel_load(self, database: str, label: str, conn: Any | None = None) -> bool:
+        """
+        Async twin of :meth:`cancel_load`.
+
+        :param database: the database.
+        :param label: the label.
+        :param conn: a connection from :meth:`aget_load_conn`; a new one is opened otherwise.
+        """
+        statement = cancel_load(database, label)
+        self.log.info("Cancelling StarRocks load %r: %s", label, statement.redacted)
+        own = conn is None
+        try:
+            conn = conn or await self.aget_load_conn()
+            async with conn.cursor() as cursor:
+                await cursor.execute(statement.sql)
+            return True
+        except Exception as exc:
+            self._log_cancel_failure(label, exc)
+            return False
+        finally:
+            if own and conn is not None:
+                conn.close()
+
+    async def aget_rejected_rows(self, job_id: int | None, conn: Any, limit: int = 5) -> list[str]:
+        """
+        Async twin of :meth:`get_rejected_rows`.
+
+        :param job_id: the load job id.
+        :param conn: a connection from :meth:`aget_load_conn`.
+        :param limit: how many lines to return.
+        """
+        if job_id is None:
+            return []
+        try:
+            _, rows = await self._afetch(conn, load_tracking_log(job_id))
+        except Exception as exc:
+            self.log.info("No rejected-row log for job %s: %s", job_id, driver_message(exc))
+            return []
+        return _first_lines(rows, limit)
+
+
+def _first_lines(rows: Iterable[Any], limit: int) -> list[str]:
+    lines: list[str] = []
+    for row in rows:
+        text = row[0].decode() if isinstance(row[0], bytes) else str(row[0] or "")
+        lines.extend(line for line in text.splitlines() if line.strip())
+        if len(lines) >= limit:
+            break
+    return lines[:limit]
+
+
+async def _aget_connection(conn_id: str, hook: Any) -> Any:
+    try:
+        from airflow.providers.common.compat.connection import get_async_connection
+    except ImportError:  # common-compat before the async helpers: a worker thread keeps the loop free
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(hook.get_connection)(conn_id)
+    return await get_async_connection(conn_id, hook)

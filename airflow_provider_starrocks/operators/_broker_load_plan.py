@@ -1,0 +1,124 @@
+"""The checked, ready-to-render form of a broker load's arguments (no SQL is sent here)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
+from airflow_provider_starrocks.utils.load_options import (
+    LoadArgumentError,
+    build_description,
+    check_properties,
+    load_timeout,
+)
+from airflow_provider_starrocks.utils.sql import broker_load, validate_label, validate_name
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from airflow_provider_starrocks.utils.aws_auth import AwsProperties
+    from airflow_provider_starrocks.utils.load_state import LoadState
+
+_SINGLE = ("table", "source", "format", "format_options", "columns", "set_expressions", "where", "partitions")
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadPlan:
+    """
+    Everything needed to submit the load under any label.
+
+    :param database: the database.
+    :param label: the base label.
+    :param descriptions: rendered ``DATA INFILE`` clauses.
+    :param broker: the ``aws.s3.*`` properties.
+    :param properties: checked load PROPERTIES.
+    """
+
+    database: str
+    label: str
+    descriptions: tuple[str, ...]
+    broker: AwsProperties
+    properties: Mapping[str, Any]
+
+    @property
+    def load_timeout(self) -> int:
+        return load_timeout(self.properties)
+
+    @property
+    def secrets(self) -> list[str]:
+        return [self.broker[k] for k in self.broker.secret_keys]
+
+    def statement(self, label: str) -> Any:
+        """
+        Render the ``LOAD LABEL`` statement (and its redacted twin) under ``label``.
+
+        :param label: the label to submit under.
+        """
+        return broker_load(
+            database=self.database,
+            label=label,
+            data_descriptions=self.descriptions,
+            broker_properties=self.broker,
+            secret_keys=self.broker.secret_keys,
+            properties=self.properties,
+        )
+
+
+def _specs(op: Any) -> list[tuple[dict[str, Any], str]]:
+    single = {key: getattr(op, key) for key in _SINGLE if getattr(op, key) is not None}
+    if op.data_descriptions is not None:
+        if single:
+            raise LoadArgumentError(
+                f"data_descriptions: cannot be combined with {', '.join(sorted(single))}; put those into each "
+                "data description, or drop data_descriptions for a single-table load."
+            )
+        descs = op.data_descriptions
+        if not isinstance(descs, (list, tuple)) or not descs or not all(isinstance(d, dict) for d in descs):
+            raise LoadArgumentError("data_descriptions: pass a non-empty list of dicts (table, source, ...).")
+        return [(dict(d), f"data_descriptions[{i}]") for i, d in enumerate(descs)]
+    for key in ("table", "source"):
+        if single.get(key) in (None, "", []):
+            raise LoadArgumentError(
+                f"{key}: required for a single-table load; pass {key}= or data_descriptions=."
+            )
+    return [(single, "arguments")]
+
+
+def build_plan(op: Any, base_label: str) -> LoadPlan:
+    """
+    Check every argument of a broker-load operator and return its plan; raises before any SQL is sent.
+
+    :param op: the operator, templates rendered.
+    :param base_label: the label to use (user-given or derived).
+    """
+    validate_name(op.database, "database", "database")
+    if op.load_label is not None:
+        validate_label(op.load_label)
+    descriptions: list[str] = []
+    extra_props: dict[str, Any] = {}
+    for spec, argument in _specs(op):
+        clause, props = build_description(spec, argument if argument != "arguments" else "data description")
+        for key, value in props.items():
+            if extra_props.get(key, value) != value:
+                raise LoadArgumentError(
+                    f"{argument}['format_options'][{key!r}]: differs from another data description; StarRocks "
+                    "takes JSON options per load, so use one value or separate loads."
+                )
+            extra_props[key] = value
+        descriptions.append(clause)
+    properties = {**check_properties(op.properties), **extra_props}
+    broker = build_aws_properties(
+        op.aws_conn_id, "s3", credential_mode=op.credential_mode, region=op.region, purpose="load"
+    )
+    return LoadPlan(op.database, validate_label(base_label), tuple(descriptions), broker, properties)
+
+
+def result_of(state: LoadState, database: str) -> dict[str, Any]:
+    """
+    Return the task's result: the job's state as a JSON-safe dict, with the database.
+
+    :param state: the final job state.
+    :param database: the load's database.
+    """
+    return dataclasses.replace(state, database=database).to_dict()

@@ -1,0 +1,226 @@
+"""
+Create a StarRocks object idempotently: check, create, validate, roll back, or replace through a temporary twin.
+
+Shared by the external catalog and file external table operators. Both objects store credentials that
+``SHOW CREATE ...`` masks, so an object that was dropped could not be restored: a replacement is created and
+validated under a temporary name first, and the old object is dropped only once the new definition works.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets as _random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+
+from airflow_provider_starrocks.utils.sql import REDACTED
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+log = logging.getLogger(__name__)
+
+IF_EXISTS_CHOICES = ("error", "ignore", "replace")
+
+# Failures a retry cannot fix: bad definitions, missing rights, wrong credentials, names already taken.
+_PERMANENT_MARKERS = (
+    "access denied",
+    "accessdenied",
+    "signaturedoesnotmatch",
+    "invalidaccesskeyid",
+    "invalidclienttokenid",
+    "expiredtoken",
+    "not authorized",
+    "forbidden",
+    "403",
+    "invalid",
+    "not supported",
+    "analyzing error",
+    "syntax error",
+    "already exists",
+    "unknown database",
+    "unknown table",
+    "can not be null or empty",
+    "doesn't exist",
+    "does not exist",
+)
+_MIN_SCRUB_LENGTH = 4
+
+
+class StarRocksStatementError(Exception):
+    """
+    A statement StarRocks refused, with its message already scrubbed of secrets.
+
+    :param message: StarRocks's error text.
+    :param code: the MySQL error code, when the driver gave one.
+    """
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    @property
+    def already_exists(self) -> bool:
+        return "already exists" in self.message.lower()
+
+    @property
+    def permanent(self) -> bool:
+        text = self.message.lower()
+        return self.code == 1045 or any(marker in text for marker in _PERMANENT_MARKERS)
+
+
+def scrub(text: str, secret_values: Iterable[str]) -> str:
+    """
+    Replace every secret value found in ``text`` by ``***``.
+
+    :param text: an error message.
+    :param secret_values: the values to hide.
+    """
+    for value in sorted(
+        {v for v in secret_values if v and len(v) >= _MIN_SCRUB_LENGTH}, key=len, reverse=True
+    ):
+        text = text.replace(value, REDACTED)
+    return text
+
+
+def statement_error(exc: BaseException, secret_values: Iterable[str]) -> StarRocksStatementError:
+    """
+    Turn a driver exception into a :class:`StarRocksStatementError` whose text holds no secret.
+
+    :param exc: the exception raised by the hook or the driver.
+    :param secret_values: the values to hide.
+    """
+    args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
+    if len(args) == 2 and isinstance(args[0], int):
+        code, message = args[0], str(args[1])
+    else:
+        code, message = None, str(exc) or type(exc).__name__
+    return StarRocksStatementError(scrub(message, secret_values), code)
+
+
+def temporary_name(name: str, limit: int) -> str:
+    """
+    Return a fresh temporary name derived from ``name``, at most ``limit`` characters.
+
+    :param name: the object's name.
+    :param limit: the longest name StarRocks accepts for the object.
+    """
+    suffix = f"__tmp_{_random.token_hex(4)}"
+    return name[: limit - len(suffix)] + suffix
+
+
+@dataclass
+class Lifecycle:
+    """
+    How to check, create, drop and validate one kind of object; each callable takes the object's name.
+
+    :param kind: ``"catalog"`` or ``"table"``, for messages.
+    :param exists: whether an object of that name exists.
+    :param create: create it (raises :class:`StarRocksStatementError`).
+    :param drop: drop it.
+    :param validate: make StarRocks reach the object's storage or metastore (raises on failure).
+    :param temp_name_limit: the longest valid name, for the temporary twin of ``replace``.
+    """
+
+    kind: str
+    exists: Callable[[str], bool]
+    create: Callable[[str], Any]
+    drop: Callable[[str], Any]
+    validate: Callable[[str], Any]
+    temp_name_limit: int
+
+
+def fail(err: StarRocksStatementError, what: str) -> AirflowException:
+    """
+    Build the task failure for ``err``: :class:`AirflowFailException` when a retry cannot help.
+
+    :param err: the StarRocks error.
+    :param what: what was being done, e.g. ``"validating catalog 'sales'"``.
+    """
+    exc_type = AirflowFailException if err.permanent else AirflowException
+    return exc_type(f"StarRocks failed {what}: {err.message}")
+
+
+def _validate_or_drop(ops: Lifecycle, name: str) -> None:
+    try:
+        ops.validate(name)
+    except StarRocksStatementError as err:
+        log.warning(
+            "%s %r failed validation; dropping it again because this task created it.", ops.kind, name
+        )
+        try:
+            ops.drop(name)
+        except StarRocksStatementError as drop_err:
+            log.error("Could not drop %s %r after failed validation: %s", ops.kind, name, drop_err.message)
+        raise fail(err, f"validating {ops.kind} {name!r} (it was dropped again)") from None
+
+
+def _replace(ops: Lifecycle, name: str, validate: bool) -> str:
+    temp = temporary_name(name, ops.temp_name_limit)
+    log.info("Replacing %s %r: creating the new definition as %r first.", ops.kind, name, temp)
+    try:
+        ops.create(temp)
+    except StarRocksStatementError as err:
+        raise fail(err, f"creating the replacement {ops.kind} {temp!r}; {name!r} is unchanged") from None
+    try:
+        if validate:
+            ops.validate(temp)
+    except StarRocksStatementError as err:
+        raise fail(
+            err, f"validating the replacement for {ops.kind} {name!r}; {name!r} is unchanged"
+        ) from None
+    finally:
+        try:
+            ops.drop(temp)
+        except StarRocksStatementError as err:
+            log.error("Could not drop the temporary %s %r: %s", ops.kind, temp, err.message)
+    try:
+        ops.drop(name)
+        ops.create(name)
+    except StarRocksStatementError as err:
+        raise fail(err, f"replacing {ops.kind} {name!r}") from None
+    if validate:
+        _validate_or_drop(ops, name)
+    return "replaced"
+
+
+def _existing(ops: Lifecycle, name: str, if_exists: str, validate: bool) -> str:
+    if if_exists == "ignore":
+        log.info("%s %r already exists; if_exists='ignore' leaves it unchanged.", ops.kind.capitalize(), name)
+        return "ignored"
+    if if_exists == "replace":
+        return _replace(ops, name, validate)
+    raise AirflowFailException(
+        f"{ops.kind.capitalize()} {name!r} already exists: set if_exists='ignore' to keep it or "
+        "if_exists='replace' to replace it."
+    )
+
+
+def create_idempotently(ops: Lifecycle, name: str, *, if_exists: str, validate: bool) -> str:
+    """
+    Create ``name`` as ``if_exists`` says and return ``"created"``, ``"ignored"`` or ``"replaced"``.
+
+    :param ops: the object's lifecycle callables.
+    :param name: the object's name.
+    :param if_exists: ``"error"``, ``"ignore"`` or ``"replace"``.
+    :param validate: whether to validate the created object (dropping it again when that fails).
+    """
+    try:
+        found = ops.exists(name)
+    except StarRocksStatementError as err:
+        raise fail(err, f"checking whether {ops.kind} {name!r} exists") from None
+    if found:
+        return _existing(ops, name, if_exists, validate)
+    try:
+        ops.create(name)
+    except StarRocksStatementError as err:
+        if not err.already_exists:
+            raise fail(err, f"creating {ops.kind} {name!r}") from None
+        log.info("%s %r was created concurrently after the existence check.", ops.kind.capitalize(), name)
+        return _existing(ops, name, if_exists, validate)
+    if validate:
+        _validate_or_drop(ops, name)
+    return "created"

@@ -1,0 +1,54 @@
+"""What a broker-load task submitted, kept across tries so a retry follows its own job."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_starrocks.utils.load_state import LoadState
+
+STORE_KEY = "starrocks_broker_load"
+
+
+class LoadRecord:
+    """
+    This task's record of what it submitted, kept across tries in Airflow 3.3's task state store.
+
+    Without a store (older Airflow) every method is a no-op and retries rely on the label alone.
+
+    :param context: the task context.
+    :param log: the operator's logger.
+    """
+
+    def __init__(self, context: Context, log: Any) -> None:
+        self._store = context.get("task_state_store")  # type: ignore[call-overload]
+        self._log = log
+        self.base: str | None = None
+
+    def get(self) -> dict[str, Any] | None:
+        if self._store is None:
+            return None
+        try:
+            value = self._store.get(STORE_KEY)
+        except Exception as exc:
+            self._log.warning("Task state store unavailable (%s): retries rely on the label alone.", exc)
+            return None
+        return value if isinstance(value, dict) else None
+
+    def _put(self, value: dict[str, Any]) -> None:
+        if self._store is not None:
+            try:
+                self._store.set(STORE_KEY, value)
+            except Exception as exc:
+                self._log.warning("Could not record the load in the task state store: %s", exc)
+
+    def set(self, base: str, label: str, job_id: int | None) -> None:
+        self.base = base
+        self._put({"base": base, "label": label, "job_id": job_id, "completed": False})
+
+    def complete(self, state: LoadState) -> None:
+        current = self.get() or {}
+        base = current.get("base") or self.base or state.label
+        self._put({"base": base, "label": state.label, "job_id": state.job_id, "completed": True})

@@ -1,0 +1,351 @@
+"""Load S3 files into StarRocks with a broker load, polled to its end, sync or deferrable."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, BaseOperator, conf
+
+from airflow_provider_starrocks.operators._broker_load_plan import LoadPlan, build_plan, result_of
+from airflow_provider_starrocks.operators._load_record import LoadRecord
+from airflow_provider_starrocks.utils.labels import default_label, reload_label
+from airflow_provider_starrocks.utils.load_options import LoadArgumentError
+from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.polling import LoadWatch, next_delay
+
+if TYPE_CHECKING:
+    from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+
+ON_FINISHED_LABEL = ("skip", "reload", "fail")
+XCOM_KEY = "starrocks_load"
+MAX_POLL_ERRORS = 5
+# The trigger enforces the deadline itself; the deferral timeout is only a backstop beyond it.
+DEFER_GRACE = timedelta(minutes=5)
+
+
+class StarRocksS3BrokerLoadOperator(BaseOperator):
+    """
+    Load files from S3 with ``LOAD LABEL ... WITH BROKER`` and wait for the job to end.
+
+    The label (default: derived from dag_id, task_id, run_id and map index) makes retries and re-runs find
+    their earlier job instead of loading twice, within StarRocks's label retention.
+
+    :param database: the target database (and the label's).
+    :param table: the target table (single-table form).
+    :param source: one ``s3://`` / ``s3a://`` path or a list, globs allowed.
+    :param format: ``csv``, ``parquet``, ``orc`` or ``json``; StarRocks infers it from the extension if unset.
+    :param format_options: CSV ``column_separator``, ``row_delimiter``, ``skip_header``, ``trim_space``,
+        ``enclose``, ``escape``; JSON ``jsonpaths``, ``json_root``, ``strip_outer_array``.
+    :param columns: the column list mapping file columns to names.
+    :param set_expressions: target column -> SQL expression (the ``SET`` clause).
+    :param where: a SQL predicate filtering rows.
+    :param partitions: the target partitions.
+    :param data_descriptions: for multi-table loads, a list of dicts with the keys above (``table``, ``source``,
+        ``format``, ``format_options``, ``columns``, ``set_expressions``, ``where``, ``partitions``).
+    :param properties: load PROPERTIES (``timeout``, ``max_filter_ratio``, ``strict_mode``, ...); known keys are
+        type-checked, unknown keys passed on with a warning.
+    :param label: the load label; default derived from the task instance.
+    :param on_finished_label: what to do when the label already FINISHED (a cleared task): ``skip`` (default),
+        ``reload`` (load the data again under a new label) or ``fail``.
+    :param aws_conn_id: the AWS connection; ``None`` uses the StarRocks nodes' instance profile.
+    :param credential_mode: how StarRocks gets AWS credentials (see ``build_aws_properties``).
+    :param region: the AWS region, overriding the connection's.
+    :param poll_interval: seconds between status polls (grows gently with jitter up to a cap).
+    :param deferrable: wait in the triggerer; default from ``[operators] default_deferrable``.
+    :param cancel_on_kill: send ``CANCEL LOAD`` when the task is killed or passes its deadline.
+    :param starrocks_conn_id: the StarRocks connection.
+    """
+
+    template_fields = (
+        "database",
+        "table",
+        "source",
+        "format_options",
+        "columns",
+        "set_expressions",
+        "where",
+        "partitions",
+        "data_descriptions",
+        "properties",
+        "load_label",
+    )
+    template_fields_renderers = {"data_descriptions": "json", "properties": "json", "format_options": "json"}
+    ui_color = "#e6f2ff"
+
+    def __init__(
+        self,
+        *,
+        database: str,
+        table: str | None = None,
+        source: str | list[str] | None = None,
+        format: str | None = None,  # noqa: A002 - the issue's public argument name
+        format_options: dict[str, Any] | None = None,
+        columns: list[str] | None = None,
+        set_expressions: dict[str, str] | None = None,
+        where: str | None = None,
+        partitions: list[str] | None = None,
+        data_descriptions: list[dict[str, Any]] | None = None,
+        properties: dict[str, Any] | None = None,
+        label: str | None = None,
+        on_finished_label: str = "skip",
+        aws_conn_id: str | None = "aws_default",
+        credential_mode: str = "auto",
+        region: str | None = None,
+        poll_interval: float = 10.0,
+        deferrable: bool | None = None,
+        cancel_on_kill: bool = True,
+        starrocks_conn_id: str = "starrocks_default",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if on_finished_label not in ON_FINISHED_LABEL:
+            raise LoadArgumentError(
+                f"on_finished_label: {on_finished_label!r} is not supported; use one of {', '.join(ON_FINISHED_LABEL)}."
+            )
+        if (
+            isinstance(poll_interval, bool)
+            or not isinstance(poll_interval, (int, float))
+            or poll_interval <= 0
+        ):
+            raise LoadArgumentError(f"poll_interval: {poll_interval!r} is not a positive number of seconds.")
+        self.database = database
+        self.table = table
+        self.source = source
+        self.format = format
+        self.format_options = format_options
+        self.columns = columns
+        self.set_expressions = set_expressions
+        self.where = where
+        self.partitions = partitions
+        self.data_descriptions = data_descriptions
+        self.properties = properties
+        self.load_label = label
+        self.on_finished_label = on_finished_label
+        self.aws_conn_id = aws_conn_id
+        self.credential_mode = credential_mode
+        self.region = region
+        self.poll_interval = float(poll_interval)
+        if deferrable is None:
+            deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
+        self.deferrable = bool(deferrable)
+        self.cancel_on_kill = cancel_on_kill
+        self.starrocks_conn_id = starrocks_conn_id
+        self._active_label: str | None = None
+
+    @cached_property
+    def hook(self) -> StarRocksHook:
+        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+
+        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
+
+    # -- entry points -----------------------------------------------------------------------------------------
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        ti = context["ti"]
+        base = self.load_label or default_label(
+            ti.dag_id, ti.task_id, ti.run_id, getattr(ti, "map_index", -1)
+        )
+        try:
+            plan = build_plan(self, base)  # every argument checked here, before any SQL
+        except ValueError as exc:
+            raise StarRocksLoadFatalError(f"Invalid broker load arguments: {exc}") from None
+        deadline = self._deadline(plan)
+        store = LoadRecord(context, self.log)
+        conn = self.hook.get_load_conn()
+        try:
+            label, state, submitted = self._start(conn, plan, store, int(getattr(ti, "try_number", 1) or 1))
+            if state.is_terminal:
+                return self._finish(conn, state, store)
+            self._record(context, store, label, state)
+            if self.deferrable:
+                self._defer(label, state, deadline)
+            return self._poll(conn, label, deadline, store)
+        finally:
+            conn.close()
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Turn the trigger's event into the same result (or error) as the sync path."""
+        if not isinstance(event, dict) or event.get("status") not in ("success", "error"):
+            raise AirflowException(f"StarRocks load: invalid trigger event {event!r}.")
+        state = LoadState.from_dict(event["state"]) if event.get("state") else None
+        if event["status"] == "success" and state is not None and state.is_success:
+            self.log.info("%s", event.get("message"))
+            LoadRecord(context, self.log).complete(state)
+            return result_of(state, self.database)
+        error = StarRocksLoadFatalError if event.get("fatal") else StarRocksLoadError
+        raise error(event.get("message") or f"StarRocks load {event.get('label')!r} failed.")
+
+    def on_kill(self) -> None:
+        if self.cancel_on_kill and self._active_label:
+            self.hook.cancel_load(self.database, self._active_label)
+
+    # -- steps ------------------------------------------------------------------------------------------------
+
+    def _deadline(self, plan: LoadPlan) -> float:
+        now = time.time()
+        # StarRocks cancels the job itself at its own timeout; waiting a little longer sees that outcome.
+        deadline = now + plan.load_timeout + max(60.0, self.poll_interval * 2)
+        if self.execution_timeout:
+            budget = self.execution_timeout.total_seconds()
+            # End before Airflow's own timeout fires, so the cancel and the message are ours.
+            deadline = min(deadline, now + budget - min(5.0, budget * 0.1))
+        return deadline
+
+    def _start(
+        self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int
+    ) -> tuple[str, LoadState, bool]:
+        """Decide from the label's jobs whether to submit, attach, skip, reload or fail."""
+        mine = store.get()
+        if mine and mine.get("base") != plan.label:
+            mine = None  # a record of another label (the label argument changed): not ours
+        label = plan.label
+        if mine and mine.get("label") and not mine.get("completed"):
+            label = mine["label"]  # a crashed try: follow what it submitted (possibly a reload label)
+        state = self._current(conn, label)
+        if state is None and mine and mine.get("label") == label and mine.get("job_id") is not None:
+            if not mine.get("completed"):
+                LoadWatch(label, submitted=True).observe([])  # raises "state unknown": never resubmitted
+            state = LoadState(label=label, state="FINISHED", job_id=mine["job_id"])
+            self.log.info("Label %r expired after this task completed it (job %s).", label, state.job_id)
+        if state is None or not state.is_success:
+            return self._start_label(conn, plan, label, store, state)
+        if mine and mine.get("job_id") == state.job_id and not mine.get("completed"):
+            self.log.info("Load %r (job %s) FINISHED while this task was away.", label, state.job_id)
+            return label, state, False
+        if self.on_finished_label == "fail":
+            raise AirflowFailException(
+                f"StarRocks load label {label!r} already FINISHED (job {state.job_id}, {state.sink_rows} rows). "
+                "Set on_finished_label='reload' to load the data again, or 'skip' to accept the earlier load."
+            )
+        if self.on_finished_label == "reload":
+            label = reload_label(plan.label, try_number)
+            self.log.warning("Label %r already FINISHED: loading the data AGAIN as %r.", plan.label, label)
+            return self._start_label(conn, plan, label, store, self._current(conn, label))
+        self.log.info(
+            "Label %r already FINISHED (job %s, %s rows loaded): skipping the load. Set "
+            "on_finished_label='reload' to load again.",
+            label,
+            state.job_id,
+            state.sink_rows,
+        )
+        return label, state, False
+
+    def _start_label(
+        self, conn: Any, plan: LoadPlan, label: str, store: LoadRecord, state: LoadState | None
+    ) -> tuple[str, LoadState, bool]:
+        if state is not None and state.is_success:
+            return label, state, False
+        if state is not None and state.state == "UNKNOWN":
+            raise StarRocksLoadFatalError(state.failure_message())
+        if state is not None and state.state != "CANCELLED":
+            self.log.info("Attaching to load %s", state.describe())
+            return label, state, False
+        if state is not None:
+            self.log.info("Label %r was CANCELLED (job %s): submitting again.", label, state.job_id)
+        from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
+
+        store.set(plan.label, label, None)
+        try:
+            self.hook.submit_load(plan.statement(label), label, conn, plan.secrets)
+        except LabelAlreadyUsedError:
+            self.log.info("Label %r was submitted concurrently: attaching to it.", label)
+        current = LoadWatch(label, submitted=True).observe(
+            self.hook.get_load_states(self.database, label, conn)
+        )
+        assert current is not None
+        return label, current, True
+
+    def _current(self, conn: Any, label: str) -> LoadState | None:
+        return LoadWatch(label).observe(self.hook.get_load_states(self.database, label, conn))
+
+    def _record(self, context: Context, store: LoadRecord, label: str, state: LoadState) -> None:
+        self._active_label = label
+        store.set(store.base or label, label, state.job_id)
+        context["ti"].xcom_push(
+            key=XCOM_KEY, value={"label": label, "job_id": state.job_id, "database": self.database}
+        )
+
+    def _defer(self, label: str, state: LoadState, deadline: float) -> None:
+        from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
+
+        self.log.info("Deferring while load %s", state.describe())
+        self.defer(
+            trigger=StarRocksLoadTrigger(
+                starrocks_conn_id=self.starrocks_conn_id,
+                database=self.database,
+                label=label,
+                job_id=state.job_id,
+                poll_interval=self.poll_interval,
+                deadline=deadline,
+                cancel_on_kill=self.cancel_on_kill,
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=max(deadline - time.time(), 0)) + DEFER_GRACE,
+        )
+
+    def _poll(self, conn: Any, label: str, deadline: float, store: LoadRecord) -> dict[str, Any]:
+        watch = LoadWatch(label, submitted=True)
+        attempt = errors = 0
+        warned = False
+        while True:
+            time.sleep(_bounded(next_delay(self.poll_interval, attempt), deadline))
+            attempt += 1
+            try:
+                state = watch.observe(self.hook.get_load_states(self.database, label, conn))
+                errors = 0
+            except StarRocksLoadError:
+                raise
+            except Exception as exc:
+                errors += 1
+                if errors >= MAX_POLL_ERRORS:
+                    raise StarRocksLoadError(f"StarRocks load {label!r}: polling failed: {exc}") from None
+                self.log.warning("Polling load %r failed (%s); reconnecting.", label, exc)
+                conn = _reconnect(self.hook, conn)
+                continue
+            assert state is not None
+            if watch.changed(state):
+                self.log.info("StarRocks load %s", state.describe())
+            if state.is_terminal:
+                return self._finish(conn, state, store)
+            if time.time() >= deadline:
+                if state.is_cancellable and self.cancel_on_kill:
+                    self.hook.cancel_load(self.database, label, conn)
+                    raise StarRocksLoadError(
+                        f"StarRocks load {label!r} passed its deadline while {state.state}: CANCEL LOAD sent."
+                    )
+                if not state.is_cancellable and not warned:
+                    warned = True
+                    self.log.warning(
+                        "Deadline passed with load %r %s: committed, so it cannot be cancelled; the data landed "
+                        "and polling goes on until it is visible.",
+                        label,
+                        state.state,
+                    )
+
+    def _finish(self, conn: Any, state: LoadState, store: LoadRecord) -> dict[str, Any]:
+        self._active_label = None
+        if state.is_success:
+            store.complete(state)
+            self.log.info("StarRocks load %s", state.describe())
+            return result_of(state, self.database)
+        rejected = self.hook.get_rejected_rows(state.job_id, conn)
+        error = StarRocksLoadFatalError if state.is_fatal else StarRocksLoadError
+        raise error(state.failure_message(rejected))
+
+
+def _bounded(delay: float, deadline: float) -> float:
+    remaining = deadline - time.time()
+    return min(delay, remaining) if remaining > 0 else delay
+
+
+def _reconnect(hook: Any, conn: Any) -> Any:
+    try:
+        conn.close()
+    except Exception:  # a dropped connection may fail to close; a new one follows
+        pass
+    return hook.get_load_conn()

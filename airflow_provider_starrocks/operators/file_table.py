@@ -1,0 +1,196 @@
+"""Create a StarRocks file external table (``ENGINE=file``) on S3, with AWS auth from a connection."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
+
+from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG, StarRocksHook
+from airflow_provider_starrocks.operators._create_flow import (
+    IF_EXISTS_CHOICES,
+    Lifecycle,
+    create_idempotently,
+    statement_error,
+)
+from airflow_provider_starrocks.operators.catalog import DEFAULT_AWS_CONN_ID
+from airflow_provider_starrocks.utils import sql
+from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
+from airflow_provider_starrocks.utils.column_types import parse_columns
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_starrocks.utils.sql import Statement
+
+# docs/en/data_source/file_external_table.md: the formats ENGINE=file reads. CSV and JSON are not among them.
+FILE_TABLE_FORMATS = ("parquet", "orc", "avro", "rctext", "rcbinary", "sequence")
+_S3_PATH = re.compile(r"s3[an]?://[a-z0-9][a-z0-9.\-]{1,62}(/\S*)?\Z")
+_TABLE_NAME_LIMIT = 64
+
+
+class StarRocksCreateFileExternalTableOperator(BaseOperator):
+    """
+    Create a file external table in ``default_catalog`` over S3 files, validate it, never leave a broken one.
+
+    The table is always created in ``default_catalog`` whatever the connection's ``catalog`` extra. Tables store
+    their properties, so session tokens are refused. Needs the CREATE TABLE privilege on the database.
+
+    :param database: the database of ``default_catalog`` that receives the table.
+    :param table: the table name.
+    :param columns: a list of ``(name, type)`` pairs, a dict of name to type, or a column DDL string such as
+        ``"id BIGINT, tags ARRAY<STRING>"``; types are checked against a conservative StarRocks type grammar.
+    :param path: the S3 location (``s3://bucket/prefix/``; a trailing ``/`` means every file under it).
+    :param format: ``parquet``, ``orc``, ``avro``, ``rctext``, ``rcbinary`` or ``sequence``. CSV is not
+        supported by file external tables: load CSV with ``FILES()``.
+    :param enable_recursive_listing: read files in sub-directories too (StarRocks's default: true).
+    :param enable_wildcards: allow wildcards in ``path`` (StarRocks 3.1.9+; default false).
+    :param aws_conn_id: the AWS connection for S3; ``None`` uses the StarRocks nodes' instance profile.
+    :param credential_mode: how credentials are given to StarRocks; ``temporary`` is refused for tables.
+    :param region: the AWS region; default the connection's ``region_name``.
+    :param comment: the table comment.
+    :param if_exists: ``error`` (default), ``ignore`` or ``replace`` (validated under a temporary name first).
+    :param validate: read one row (``SELECT * ... LIMIT 1``) after creating; on failure drop it again and fail.
+    :param starrocks_conn_id: the StarRocks connection.
+    """
+
+    template_fields: Sequence[str] = ("database", "table", "columns", "path", "comment")
+
+    def __init__(
+        self,
+        *,
+        database: str,
+        table: str,
+        columns: str | list[tuple[str, str]] | dict[str, str],
+        path: str,
+        format: str,
+        enable_recursive_listing: bool | None = None,
+        enable_wildcards: bool | None = None,
+        aws_conn_id: str | None = DEFAULT_AWS_CONN_ID,
+        credential_mode: str = "auto",
+        region: str | None = None,
+        comment: str | None = None,
+        if_exists: str = "error",
+        validate: bool = True,
+        starrocks_conn_id: str = StarRocksHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.database = database
+        self.table = table
+        self.columns = columns
+        self.path = path
+        self.format = format
+        self.enable_recursive_listing = enable_recursive_listing
+        self.enable_wildcards = enable_wildcards
+        self.aws_conn_id = None if aws_conn_id is None else str(aws_conn_id)
+        self.credential_mode = credential_mode
+        self.region = region
+        self.comment = comment
+        self.if_exists = if_exists
+        self.validate = validate
+        self.starrocks_conn_id = starrocks_conn_id
+
+    @cached_property
+    def hook(self) -> StarRocksHook:
+        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
+
+    def _check_format(self) -> str:
+        fmt = self.format
+        if not isinstance(fmt, str) or fmt.strip().lower() not in FILE_TABLE_FORMATS:
+            if isinstance(fmt, str) and fmt.strip().lower() == "csv":
+                raise ValueError(
+                    "format 'csv' is not supported by StarRocks file external tables: read or load CSV files "
+                    "with FILES() (INSERT INTO ... SELECT * FROM FILES(...)), or convert them to Parquet."
+                )
+            raise ValueError(f"format {fmt!r} is not supported: use one of {', '.join(FILE_TABLE_FORMATS)}.")
+        return fmt.strip()
+
+    def build_statement(self, table: str) -> Statement:
+        """Build the CREATE EXTERNAL TABLE statement for ``table``; raises ``ValueError`` on bad input."""
+        if self.if_exists not in IF_EXISTS_CHOICES:
+            raise ValueError(
+                f"if_exists {self.if_exists!r} is invalid: use one of {', '.join(IF_EXISTS_CHOICES)}."
+            )
+        for name in ("validate", "enable_recursive_listing", "enable_wildcards"):
+            value = getattr(self, name)
+            if not isinstance(value, bool) and not (value is None and name != "validate"):
+                raise ValueError(f"{name} must be True or False, got {value!r}.")
+        sql.validate_name(self.database, "database", "database")
+        sql.validate_name(self.table, "table", "table")
+        if self.comment is not None and not isinstance(self.comment, str):
+            raise ValueError(f"comment must be a string, got {type(self.comment).__name__}.")
+        if not isinstance(self.path, str) or not _S3_PATH.match(self.path):
+            raise ValueError(
+                f"path {self.path!r} is invalid: give an S3 location such as 's3://bucket/prefix/' "
+                "(s3://, s3a:// or s3n://)."
+            )
+        columns = parse_columns(self.columns)
+        props: dict[str, object] = {"path": self.path, "format": self._check_format()}
+        if self.enable_recursive_listing is not None:
+            props["enable_recursive_listing"] = self.enable_recursive_listing
+        if self.enable_wildcards is not None:
+            props["enable_wildcards"] = self.enable_wildcards
+        aws = self._aws_properties
+        props.update(aws)
+        return sql.create_file_external_table(
+            self.database, table, columns, props, aws.secret_keys, comment=self.comment or None
+        )
+
+    @cached_property
+    def _aws_properties(self) -> Any:
+        return build_aws_properties(
+            self.aws_conn_id, "s3", credential_mode=self.credential_mode, region=self.region, purpose="table"
+        )
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        try:
+            self.build_statement(self.table)
+        except ValueError as err:
+            raise AirflowFailException(f"{type(self).__name__} {self.task_id!r}: {err}") from None
+        aws = self._aws_properties
+        secret_values = [aws[k] for k in aws.secret_keys]
+        conn = self.hook.get_conn()
+        try:
+
+            def run(stmt: Statement) -> tuple[list[tuple[Any, ...]], list[str]]:
+                try:
+                    return self.hook.execute_statement(stmt, conn)
+                except Exception as exc:  # the driver's error types vary; the text is scrubbed of secrets
+                    raise statement_error(exc, secret_values) from None
+
+            catalog = self.hook.extras.get("catalog")
+            if catalog and catalog != DEFAULT_CATALOG:
+                # File external tables exist only in default_catalog; the hook switched to another one.
+                run(sql.set_default_catalog())
+
+            def exists(name: str) -> bool:
+                rows, _ = run(sql.show_tables(self.database))
+                return any(row[0] == name for row in rows)
+
+            def validate(name: str) -> None:
+                rows, _ = run(sql.select_one_row(self.database, name))
+                self.log.info("Table %s.%s is readable: %d row(s) read.", self.database, name, len(rows))
+
+            ops = Lifecycle(
+                kind="table",
+                exists=exists,
+                create=lambda name: run(self.build_statement(name)),
+                drop=lambda name: run(sql.drop_table(self.database, name)),
+                validate=validate,
+                temp_name_limit=_TABLE_NAME_LIMIT,
+            )
+            action = create_idempotently(ops, self.table, if_exists=self.if_exists, validate=self.validate)
+        finally:
+            conn.close()
+        return {
+            "database": self.database,
+            "table": self.table,
+            "format": self.format,
+            "action": action,
+            "validated": self.validate and action != "ignored",
+        }

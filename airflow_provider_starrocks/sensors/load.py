@@ -1,0 +1,118 @@
+"""Wait for a StarRocks load label submitted elsewhere (poke or deferrable)."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.compat.sdk import AirflowException, BaseSensorOperator, PokeReturnValue, conf
+
+from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.polling import LoadWatch
+
+if TYPE_CHECKING:
+    from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+
+
+class StarRocksLoadSensor(BaseSensorOperator):
+    """
+    Wait until the current job of a load label is FINISHED; fail when it is CANCELLED or UNKNOWN.
+
+    A label with no job yet is waited for. The current job is the one with the highest job id (a CANCELLED
+    label may be reused). The sensor never cancels the load: it does not own it.
+
+    :param label: the load label.
+    :param database: the database of the label.
+    :param starrocks_conn_id: the StarRocks connection.
+    :param deferrable: wait in the triggerer; default from ``[operators] default_deferrable``.
+    """
+
+    template_fields = ("load_label", "database")
+
+    def __init__(
+        self,
+        *,
+        label: str,
+        database: str,
+        starrocks_conn_id: str = "starrocks_default",
+        deferrable: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.load_label = label
+        self.database = database
+        self.starrocks_conn_id = starrocks_conn_id
+        if deferrable is None:
+            deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
+        self.deferrable = bool(deferrable)
+        self._seen = False
+
+    @cached_property
+    def hook(self) -> StarRocksHook:
+        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+
+        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
+
+    def _check(self, state: LoadState | None) -> PokeReturnValue:
+        if state is None:
+            self.log.info("No job under label %r in %r yet.", self.load_label, self.database)
+            return PokeReturnValue(is_done=False)
+        self.log.info("StarRocks load %s", state.describe())
+        if state.is_success:
+            return PokeReturnValue(is_done=True, xcom_value=state.to_dict())
+        if state.is_terminal:
+            conn = self.hook.get_load_conn()
+            try:
+                rejected = self.hook.get_rejected_rows(state.job_id, conn)
+            finally:
+                conn.close()
+            error = StarRocksLoadFatalError if state.is_fatal else StarRocksLoadError
+            raise error(state.failure_message(rejected))
+        return PokeReturnValue(is_done=False)
+
+    def poke(self, context: Context) -> PokeReturnValue:
+        conn = self.hook.get_load_conn()
+        try:
+            jobs = self.hook.get_load_states(self.database, self.load_label, conn)
+        finally:
+            conn.close()
+        watch = LoadWatch(self.load_label, submitted=self._seen)
+        state = watch.observe(jobs)
+        self._seen = watch.submitted
+        return self._check(state)
+
+    def execute(self, context: Context) -> Any:
+        if not self.deferrable:
+            return super().execute(context)
+        result = self.poke(context)
+        if result.is_done:
+            return result.xcom_value
+        from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
+
+        self.defer(
+            trigger=StarRocksLoadTrigger(
+                starrocks_conn_id=self.starrocks_conn_id,
+                database=self.database,
+                label=self.load_label,
+                job_id=None,
+                poll_interval=self.poke_interval,
+                deadline=time.time() + self.timeout,
+                cancel_on_kill=False,
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.timeout) + timedelta(minutes=5),
+        )
+        return None
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
+        """Return the FINISHED job's state, or raise the failure the trigger reported."""
+        if not isinstance(event, dict) or event.get("status") not in ("success", "error"):
+            raise AirflowException(f"StarRocks load sensor: invalid trigger event {event!r}.")
+        if event["status"] == "success" and event.get("state"):
+            return LoadState.from_dict(event["state"]).to_dict()
+        error = StarRocksLoadFatalError if event.get("fatal") else StarRocksLoadError
+        raise error(event.get("message") or f"StarRocks load {event.get('label')!r} failed.")

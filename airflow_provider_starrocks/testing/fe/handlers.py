@@ -1,0 +1,251 @@
+"""Statement handlers, one function per leading keyword; ``DISPATCH`` maps the keyword to its handler."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_starrocks.testing.fe import catalogs, file_tables, selects
+from airflow_provider_starrocks.testing.fe.ddl import parse_create_table
+from airflow_provider_starrocks.testing.fe.errors import ERR_BAD_DB, ERR_NO_DB, StarRocksError, not_supported
+from airflow_provider_starrocks.testing.fe.load_parse import parse_load
+from airflow_provider_starrocks.testing.fe.show_load import (
+    parse_show_load,
+    parse_where,
+    render_show_load,
+    require_db,
+)
+from airflow_provider_starrocks.testing.fe.store import DEFAULT_CATALOG, SYSTEM_DATABASES, Table
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from airflow_provider_starrocks.testing.fe.session import FeSession
+    from airflow_provider_starrocks.testing.fe.stream import TokenStream
+
+Result = Any
+
+
+def _current_db(session: FeSession, explicit: str | None = None) -> str:
+    db = explicit or session.database
+    if not db:
+        raise StarRocksError("No database selected", ERR_NO_DB)
+    return db
+
+
+def _ok(ts: TokenStream) -> None:
+    ts.advance()
+    ts.accept_kw("WORK")
+    ts.end()
+
+
+def handle_use(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    parts = ts.qualified_name()
+    ts.end()
+    if len(parts) == 2:
+        catalogs.require_catalog(session.fe.store, parts[0])
+        session.catalog, db = parts
+        if parts[0] != DEFAULT_CATALOG:
+            session.database = db
+            return None
+    elif len(parts) != 1:
+        ts.fail("expecting [catalog.]database")
+    db = parts[-1]
+    if session.catalog == DEFAULT_CATALOG:
+        session.fe.store.require_db(db)
+    session.database = db
+    return None
+
+
+def handle_show(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    store = session.fe.store
+    if ts.accept_kw("DATABASES") or ts.accept_kw("SCHEMAS"):
+        catalog = ts.identifier() if ts.accept_kw("FROM") or ts.accept_kw("IN") else session.catalog
+        ts.end()
+        if catalog != DEFAULT_CATALOG:
+            return [(n,) for n in catalogs.list_databases(session.fe, catalog)], ["Database"]
+        with store.lock:
+            names = sorted([*store.databases, *SYSTEM_DATABASES])
+        return [(n,) for n in names], ["Database"]
+    if ts.accept_kw("FULL", "TABLES") or ts.accept_kw("TABLES"):
+        db = ts.identifier() if ts.accept_kw("FROM") or ts.accept_kw("IN") else None
+        ts.end()
+        db = _current_db(session, db)
+        if session.catalog != DEFAULT_CATALOG:
+            raise not_supported("SHOW TABLES in an external catalog")
+        tables = store.require_db(db)
+        return [(n,) for n in sorted(tables)], [f"Tables_in_{db}"]
+    if ts.accept_kw("LOAD"):
+        stmt = parse_show_load(ts, session.fe.config)
+        db = require_db(stmt.db or session.database)
+        store.require_db(db)
+        rows, columns = render_show_load(stmt, session.fe.loads.jobs_of(db), session.fe.config)
+        return [tuple(r) for r in rows], columns
+    if ts.accept_kw("CATALOGS"):
+        ts.end()
+        return catalogs.show_catalogs(store)
+    if ts.accept_kw("CREATE", "CATALOG"):
+        name = ts.identifier()
+        ts.end()
+        return catalogs.show_create_catalog(store, name)
+    if ts.accept_kw("CREATE", "TABLE"):
+        parts = ts.qualified_name()
+        ts.end()
+        db, name = (parts[0], parts[1]) if len(parts) == 2 else (_current_db(session), parts[0])
+        return file_tables.show_create_table(store.get_table(db, name))
+    if (
+        ts.accept_kw("VARIABLES")
+        or ts.accept_kw("SESSION", "VARIABLES")
+        or ts.accept_kw("GLOBAL", "VARIABLES")
+    ):
+        ts.end()
+        return selects.show_variables(session)
+    raise not_supported(f"SHOW statement {ts.rest_text()!r}")
+
+
+def handle_create(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    store = session.fe.store
+    if ts.accept_kw("DATABASE") or ts.accept_kw("SCHEMA"):
+        if_not_exists = ts.accept_kw("IF", "NOT", "EXISTS")
+        parts = ts.qualified_name()
+        if ts.accept_kw("PROPERTIES"):
+            ts.property_list()
+        ts.end()
+        if len(parts) == 2 and parts[0] != DEFAULT_CATALOG:
+            raise not_supported("CREATE DATABASE in an external catalog")
+        store.create_database(parts[-1], if_not_exists)
+        return None
+    if ts.at_kw("EXTERNAL", "CATALOG"):
+        ts.advance()
+        ts.advance()
+        catalogs.create_catalog(store, ts)
+        return None
+    stmt = parse_create_table(ts)
+    if session.catalog != DEFAULT_CATALOG and stmt.db is None:
+        raise not_supported("CREATE TABLE in an external catalog")
+    db = _current_db(session, stmt.db)
+    store.require_db(db)
+    if stmt.engine == "file":
+        table = file_tables.make_file_table(stmt, db, session.catalog)
+    elif stmt.external:
+        raise not_supported(f"CREATE EXTERNAL TABLE with ENGINE={stmt.engine}")
+    elif stmt.engine != "olap":
+        raise not_supported(f"ENGINE={stmt.engine}")
+    else:
+        table = Table(db, stmt.name, stmt.columns)
+    store.add_table(table, stmt.if_not_exists)
+    return None
+
+
+def handle_drop(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    store = session.fe.store
+    if ts.accept_kw("DATABASE") or ts.accept_kw("SCHEMA"):
+        if_exists = ts.accept_kw("IF", "EXISTS")
+        name = ts.qualified_name()[-1]
+        ts.accept_kw("FORCE")
+        ts.end()
+        store.drop_database(name, if_exists)
+        return None
+    if ts.accept_kw("CATALOG"):
+        if_exists = ts.accept_kw("IF", "EXISTS")
+        name = ts.identifier_or_string()
+        ts.end()
+        catalogs.drop_catalog(store, name, if_exists)
+        return None
+    if ts.accept_kw("TABLE"):
+        if_exists = ts.accept_kw("IF", "EXISTS")
+        parts = ts.qualified_name()
+        ts.accept_kw("FORCE")
+        ts.end()
+        db, name = (parts[-2], parts[-1]) if len(parts) >= 2 else (_current_db(session), parts[0])
+        try:
+            store.drop_table(db, name, if_exists)
+        except StarRocksError as exc:
+            if exc.code == ERR_BAD_DB and if_exists:
+                return None
+            raise
+        return None
+    raise not_supported(f"DROP statement {ts.rest_text()!r}")
+
+
+def handle_set(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    if ts.accept_kw("CATALOG"):
+        name = ts.identifier_or_string()
+        ts.end()
+        catalogs.require_catalog(session.fe.store, name)
+        session.catalog = name
+        session.database = None
+        return None
+    selects.apply_set(session, ts)
+    return None
+
+
+def handle_load(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    stmt = parse_load(ts)
+    db = _current_db(session, stmt.db)
+    session.fe.loads.submit(stmt, db, session.username or "root")
+    return None
+
+
+def handle_cancel(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    if not ts.accept_kw("LOAD"):
+        raise not_supported(f"CANCEL statement {ts.rest_text()!r}")
+    db = ts.identifier() if ts.accept_kw("FROM") else None
+    if not ts.accept_kw("WHERE"):
+        raise StarRocksError(
+            'Where clause should looks like: LABEL = "your_load_label", or LABEL LIKE "matcher"'
+        )
+    flt = parse_where(ts, allow_state=False)
+    ts.end()
+    db = _current_db(session, db)
+    if session.fe.store.databases.get(db) is None:
+        # LoadMgr.cancelLoadJob.
+        raise StarRocksError(f"Db does not exist. name: {db}")
+    assert flt.label is not None
+    if flt.like:
+        raise not_supported("CANCEL LOAD WHERE LABEL LIKE")
+    session.fe.loads.cancel(db, flt.label)
+    return None
+
+
+def handle_select(session: FeSession, ts: TokenStream) -> Result:
+    return selects.run_select(session, ts)
+
+
+def handle_insert(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    ts.accept_kw("INTO") or ts.accept_kw("OVERWRITE")
+    ts.qualified_name()
+    if ts.at_kw("WITH", "LABEL"):
+        raise not_supported("INSERT ... WITH LABEL")
+    if "FILES" in ts.sql.upper() and "FILES(" in "".join(ts.sql.upper().split()):
+        raise not_supported("INSERT ... SELECT FROM FILES()")
+    return selects.runner(session).run(ts.sql, session.database)
+
+
+def handle_noop(session: FeSession, ts: TokenStream) -> Result:
+    _ok(ts)
+    return None
+
+
+DISPATCH: dict[str, Callable[[FeSession, TokenStream], Result]] = {
+    "SELECT": handle_select,
+    "WITH": handle_select,
+    "SHOW": handle_show,
+    "USE": handle_use,
+    "SET": handle_set,
+    "CREATE": handle_create,
+    "DROP": handle_drop,
+    "LOAD": handle_load,
+    "CANCEL": handle_cancel,
+    "INSERT": handle_insert,
+    "COMMIT": handle_noop,
+    "ROLLBACK": handle_noop,
+    "BEGIN": handle_noop,
+}

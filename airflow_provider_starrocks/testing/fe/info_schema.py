@@ -1,0 +1,127 @@
+"""``information_schema.loads`` (3.1-3.4 and 3.5+ layouts), queried through DuckDB over a snapshot of the jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import sqlglot
+from sqlglot import expressions as exp
+
+from airflow_provider_starrocks.testing.fe.errors import StarRocksError, not_supported
+from airflow_provider_starrocks.testing.fe.query import normalize, to_wire
+from airflow_provider_starrocks.testing.fe.show_load import (
+    etl_info,
+    job_details,
+    progress,
+    task_info,
+    tracking_sql,
+)
+
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.testing.fe.config import FeConfig
+    from airflow_provider_starrocks.testing.fe.loads import LoadJob
+    from airflow_provider_starrocks.testing.fe.store import Store
+
+# https://docs.starrocks.io/docs/3.4/sql-reference/information_schema/loads
+LOADS_31 = [
+    "JOB_ID", "LABEL", "DATABASE_NAME", "STATE", "PROGRESS", "TYPE", "PRIORITY", "SCAN_ROWS", "FILTERED_ROWS",
+    "UNSELECTED_ROWS", "SINK_ROWS", "ETL_INFO", "TASK_INFO", "CREATE_TIME", "ETL_START_TIME", "ETL_FINISH_TIME",
+    "LOAD_START_TIME", "LOAD_FINISH_TIME", "JOB_DETAILS", "ERROR_MSG", "TRACKING_URL", "TRACKING_SQL",
+    "REJECTED_RECORD_PATH",
+]  # fmt: skip
+# fe/fe-core/src/main/java/com/starrocks/catalog/system/information/LoadsSystemTable.java (newest)
+LOADS_35 = [
+    "ID", "LABEL", "PROFILE_ID", "DB_NAME", "TABLE_NAME", "USER", "WAREHOUSE", "STATE", "PROGRESS", "TYPE",
+    "PRIORITY", "SCAN_ROWS", "SCAN_BYTES", "FILTERED_ROWS", "UNSELECTED_ROWS", "SINK_ROWS", "RUNTIME_DETAILS",
+    "CREATE_TIME", "LOAD_START_TIME", "LOAD_COMMIT_TIME", "LOAD_FINISH_TIME", "PROPERTIES", "ERROR_MSG",
+    "TRACKING_SQL", "REJECTED_RECORD_PATH", "JOB_ID",
+]  # fmt: skip
+_INT_COLUMNS = {"JOB_ID", "ID", "SCAN_ROWS", "SCAN_BYTES", "FILTERED_ROWS", "UNSELECTED_ROWS", "SINK_ROWS"}
+_TIME_COLUMNS = {n for n in LOADS_31 + LOADS_35 if n.endswith("_TIME")}
+
+
+def _time(ts: float | None) -> dt.datetime | None:
+    return dt.datetime.fromtimestamp(ts).replace(microsecond=0) if ts else None
+
+
+def _row_31(job: LoadJob) -> list[Any]:
+    return [
+        job.id, job.label, job.db, job.state, progress(job), job.type, job.props.priority, job.scan_rows,
+        job.filtered_rows, job.unselected_rows, job.sink_rows, etl_info(job) if job.loaded else None,
+        task_info(job), _time(job.create_time), _time(job.etl_start_time), _time(job.etl_finish_time),
+        _time(job.load_start_time), _time(job.finish_time), job_details(job), job.error_text, None,
+        tracking_sql(job) or None, None,
+    ]  # fmt: skip
+
+
+def _row_35(job: LoadJob) -> list[Any]:
+    properties = {"timeout": job.props.timeout, "max_filter_ratio": job.props.max_filter_ratio}
+    return [
+        job.id, job.label, None, job.db, ",".join(job.tables), job.user, "default_warehouse", job.state,
+        progress(job), job.type, job.props.priority, job.scan_rows, job.scan_bytes, job.filtered_rows,
+        job.unselected_rows, job.sink_rows, job_details(job), _time(job.create_time), _time(job.load_start_time),
+        _time(job.commit_time), _time(job.finish_time), json.dumps(properties), job.error_text,
+        tracking_sql(job) or None, None, job.id,
+    ]  # fmt: skip
+
+
+def loads_snapshot(jobs: list[LoadJob], config: FeConfig) -> pa.Table:
+    """Build the ``information_schema.loads`` rows for the emulated version.
+
+    :param jobs: every job, in JobId order.
+    :param config: the settings.
+    """
+    newest = config.version_tuple() >= (3, 5)
+    names = LOADS_35 if newest else LOADS_31
+    rows = [_row_35(j) if newest else _row_31(j) for j in jobs]
+    columns = list(zip(*rows)) if rows else [() for _ in names]
+    arrays = {}
+    for name, values in zip(names, columns):
+        if name in _INT_COLUMNS:
+            kind: pa.DataType = pa.int64()
+        elif name in _TIME_COLUMNS:
+            kind = pa.timestamp("s")
+        else:
+            kind = pa.string()
+        arrays[name] = pa.array(list(values), type=kind)
+    return pa.table(arrays)
+
+
+def references_loads(sql: str) -> bool:
+    lowered = " ".join(sql.lower().split())
+    return "information_schema.loads" in lowered or "information_schema`.`loads" in lowered
+
+
+def query_loads(store: Store, sql: str, snapshot: pa.Table) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """Run a SELECT on ``information_schema.loads`` against a snapshot.
+
+    :param store: the store (for a DuckDB cursor).
+    :param sql: the SELECT text.
+    :param snapshot: the rows from :func:`loads_snapshot`.
+    """
+    try:
+        tree = sqlglot.parse_one(normalize(sql), read="mysql")
+    except sqlglot.errors.ParseError as exc:
+        raise not_supported(f"this information_schema.loads query ({exc.errors[0]['description']})") from None
+    if not isinstance(tree, exp.Select):
+        raise not_supported("non-SELECT statements on information_schema.loads")
+    for node in list(tree.find_all(exp.Table)):
+        if node.db.lower() != "information_schema" or node.name.lower() != "loads":
+            raise not_supported("joining information_schema.loads with other tables")
+        replacement = exp.to_table("__sr_loads")
+        replacement.set("alias", node.args.get("alias") or exp.TableAlias(this=exp.to_identifier("loads")))
+        node.replace(replacement)
+    cur = store.cursor()
+    try:
+        cur.register("__sr_loads", snapshot)
+        try:
+            cur.execute(tree.sql(dialect="duckdb"))
+        except Exception as exc:  # duckdb binder errors (unknown column...)
+            raise StarRocksError(f"Getting analyzing error. Detail message: {exc}.") from None
+        columns = [d[0] for d in cur.description or []]
+        return [tuple(to_wire(v) for v in row) for row in cur.fetchall()], columns
+    finally:
+        cur.close()

@@ -1,0 +1,206 @@
+"""The data path of a broker load: list and read the files, map columns, convert, filter and count rows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import sqlglot
+
+from airflow_provider_starrocks.testing.fe.files import (
+    CsvOptions,
+    convert_separator,
+    infer_format,
+    read_file,
+    storage_error_text,
+)
+from airflow_provider_starrocks.testing.fe.query import normalize
+
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.testing.fe.files import StorageGateway
+    from airflow_provider_starrocks.testing.fe.load_parse import DataDesc
+    from airflow_provider_starrocks.testing.fe.store import Store, Table
+
+
+class LoadFailure(Exception):
+    """A load job failure: ``type:<cancel_type>; msg:<msg>`` in ErrorMsg.
+
+    :param cancel_type: a ``FailMsg.CancelType`` name.
+    :param msg: the message.
+    """
+
+    def __init__(self, cancel_type: str, msg: str) -> None:
+        super().__init__(msg)
+        self.cancel_type = cancel_type
+        self.msg = msg
+
+
+@dataclass
+class DescResult:
+    """What one data description produced.
+
+    :param data: the converted rows that pass the filters (target column names).
+    :param scan_rows: rows read from the files.
+    :param filtered_rows: rows rejected for quality (bad values, wrong column count, NULL in NOT NULL).
+    :param unselected_rows: rows removed by WHERE.
+    :param file_number: matching files.
+    :param file_size: their total size in bytes.
+    """
+
+    data: pa.Table
+    scan_rows: int
+    filtered_rows: int
+    unselected_rows: int
+    file_number: int
+    file_size: int
+
+
+def _sql_expr(text: str) -> str:
+    try:
+        return sqlglot.parse_one(normalize(text), read="mysql").sql(dialect="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        raise LoadFailure(
+            "ETL_RUN_FAIL", f"the StarRocks emulator cannot apply expression {text!r}: {exc}"
+        ) from None
+
+
+def _list(aws: StorageGateway, props: dict[str, str], desc: DataDesc, table: Table) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+    for path in desc.paths:
+        bucket_uri = re.match(r"^(s3a?://[^/]+/)", path)
+        try:
+            keys = aws.list_objects(props, path)
+        except ValueError as exc:
+            raise LoadFailure("ETL_RUN_FAIL", f"Invalid path {path}: {exc}") from None
+        except Exception as exc:  # StorageAccessError and transport errors
+            raise LoadFailure("ETL_RUN_FAIL", storage_error_text(exc)) from None
+        prefix = bucket_uri.group(1) if bucket_uri else ""
+        found.extend((prefix + key, size) for key, size in keys)
+    if not found:
+        # BrokerLoadPendingTask / FileScanNode: "No source file in this table(<table>)."
+        raise LoadFailure("ETL_RUN_FAIL", f"No source file in this table({table.name}).")
+    return found
+
+
+def _read_all(
+    aws: StorageGateway, props: dict[str, str], desc: DataDesc, table: Table, files: list[tuple[str, int]]
+) -> tuple[pa.Table, int, int]:
+    """Return (string-or-native source table named by the file columns, rows scanned, malformed rows)."""
+    names = desc.columns or [c.name for c in table.columns]
+    fmt = (desc.format or infer_format(files[0][0])).lower()
+    if fmt not in ("csv", "parquet", "orc", "json"):
+        raise LoadFailure("ETL_RUN_FAIL", f"the StarRocks emulator cannot read format {fmt!r}")
+    opts = CsvOptions(
+        column_separator=convert_separator(desc.column_separator)
+        if desc.column_separator is not None
+        else "\t",
+        row_delimiter=convert_separator(desc.row_delimiter) if desc.row_delimiter is not None else "\n",
+        skip_header=desc.skip_header,
+        trim_space=desc.trim_space,
+        enclose=desc.enclose,
+        escape=desc.escape,
+    )
+    csv_rows: list[list[str | None]] = []
+    tables: list[pa.Table] = []
+    scanned = malformed = 0
+    for uri, _size in files:
+        try:
+            raw = aws.read_object(props, uri)
+        except Exception as exc:  # StorageAccessError and transport errors
+            raise LoadFailure("ETL_RUN_FAIL", storage_error_text(exc)) from None
+        try:
+            decoded = read_file(raw, fmt, opts)
+        except Exception as exc:  # pyarrow raises many classes on corrupt input
+            raise LoadFailure("LOAD_RUN_FAIL", f"Failed to read {uri} as {fmt}: {exc}") from None
+        if isinstance(decoded, list):
+            scanned += len(decoded)
+            for row in decoded:
+                if len(row) == len(names):
+                    csv_rows.append(row)
+                else:
+                    malformed += 1
+        else:
+            scanned += decoded.num_rows
+            by_lower = {n.lower(): n for n in decoded.column_names}
+            missing = [n for n in names if n.lower() not in by_lower]
+            if missing:
+                raise LoadFailure("LOAD_RUN_FAIL", f"Column {missing[0]} is not found in file: {uri}")
+            tables.append(decoded.select([by_lower[n.lower()] for n in names]).rename_columns(names))
+    if fmt == "csv":
+        columns = list(zip(*csv_rows)) if csv_rows else [() for _ in names]
+        source = pa.table({n: pa.array(list(col), type=pa.string()) for n, col in zip(names, columns)})
+    else:
+        source = pa.concat_tables(tables, promote_options="permissive")
+    return source, scanned, malformed
+
+
+def _length_limit(sr_type: str) -> int | None:
+    found = re.fullmatch(r"(?:VAR)?CHAR\((\d+)\)", sr_type)
+    return int(found.group(1)) if found else None
+
+
+def run_data_desc(
+    store: Store, aws: StorageGateway, props: dict[str, str], desc: DataDesc, table: Table
+) -> DescResult:
+    """Read, convert and filter the files of one data description.
+
+    :param store: the store (DuckDB does the conversions).
+    :param aws: the storage gateway.
+    :param props: the WITH BROKER properties.
+    :param desc: the data description.
+    :param table: the target table.
+    """
+    if desc.columns_from_path:
+        raise LoadFailure("ETL_RUN_FAIL", "the StarRocks emulator does not apply COLUMNS FROM PATH AS")
+    files = _list(aws, props, desc, table)
+    source, scanned, malformed = _read_all(aws, props, desc, table, files)
+    file_cols = {n.lower() for n in source.column_names}
+    mapped = {col.lower(): expr for col, expr in desc.set_exprs}
+    for col, _expr in desc.set_exprs:
+        if table.column(col) is None:
+            raise LoadFailure("ETL_RUN_FAIL", f"Unknown column '{col}' in '{table.name}'")
+    selects: list[str] = []
+    bad: list[str] = []
+    for column in table.columns:
+        key = column.name.lower()
+        target = f'"{column.name}"'
+        if key in mapped:
+            expr = f"TRY_CAST(({_sql_expr(mapped[key])}) AS {column.duck_type})"
+        elif key in file_cols:
+            expr = f"TRY_CAST(src.{target} AS {column.duck_type})"
+            bad.append(f"(src.{target} IS NOT NULL AND {expr} IS NULL)")
+            limit = _length_limit(column.sr_type)
+            if limit is not None:
+                bad.append(f"(strlen(CAST(src.{target} AS VARCHAR)) > {limit})")
+        else:
+            expr = "NULL"
+        if not column.nullable:
+            bad.append(f"({expr}) IS NULL")
+        selects.append(f"{expr} AS {target}")
+    bad_sql = " OR ".join(bad) or "FALSE"
+    where_sql = _sql_expr(desc.where) if desc.where else "TRUE"
+    sql = (
+        f"WITH conv AS (SELECT {', '.join(selects)}, COALESCE({bad_sql}, FALSE) AS __bad FROM src) "
+        f"SELECT *, COALESCE(({where_sql}), FALSE) AS __sel FROM conv"
+    )
+    with store.lock:
+        cur = store.cursor()
+        try:
+            cur.register("src", source)
+            try:
+                result: pa.Table = cur.sql(sql).to_arrow_table()
+            except Exception as exc:  # duckdb binder / conversion errors
+                raise LoadFailure(
+                    "ETL_RUN_FAIL", f"the StarRocks emulator cannot apply the column mapping or WHERE: {exc}"
+                ) from None
+        finally:
+            cur.close()
+    bad_mask = result.column("__bad").to_pylist()
+    sel_mask = result.column("__sel").to_pylist()
+    keep = [not b and s for b, s in zip(bad_mask, sel_mask)]
+    filtered = malformed + sum(1 for b in bad_mask if b)
+    unselected = sum(1 for b, s in zip(bad_mask, sel_mask) if not b and not s)
+    data = result.filter(pa.array(keep, type=pa.bool_())).drop_columns(["__bad", "__sel"])
+    return DescResult(data, scanned, filtered, unselected, len(files), sum(size for _, size in files))

@@ -1,0 +1,247 @@
+"""SELECT dispatch (constants, system variables, information functions, tables) and SET."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_starrocks.testing.fe import file_tables
+from airflow_provider_starrocks.testing.fe.errors import StarRocksError, analysis_error
+from airflow_provider_starrocks.testing.fe.info_schema import loads_snapshot, query_loads, references_loads
+from airflow_provider_starrocks.testing.fe.query import QueryRunner
+
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.testing.fe.session import FeSession
+    from airflow_provider_starrocks.testing.fe.stream import TokenStream
+
+DEFAULT_VARIABLES: dict[str, Any] = {
+    "auto_increment_increment": 1,
+    "autocommit": 1,
+    "character_set_client": "utf8",
+    "character_set_connection": "utf8",
+    "character_set_results": "utf8",
+    "character_set_server": "utf8",
+    "collation_connection": "utf8_general_ci",
+    "collation_database": "utf8_general_ci",
+    "collation_server": "utf8_general_ci",
+    "init_connect": "",
+    "interactive_timeout": 3600,
+    "license": "Apache License 2.0",
+    "lower_case_table_names": 0,
+    "max_allowed_packet": 33554432,
+    "net_write_timeout": 60,
+    "query_timeout": 300,
+    "sql_mode": "ONLY_FULL_GROUP_BY",
+    "sql_select_limit": 9223372036854775807,
+    "system_time_zone": "UTC",
+    "time_zone": "Asia/Shanghai",
+    "transaction_isolation": "REPEATABLE-READ",
+    "tx_isolation": "REPEATABLE-READ",
+    "tx_read_only": 0,
+    "transaction_read_only": 0,
+    "wait_timeout": 28800,
+    "insert_timeout": 14400,
+}
+
+
+def runner(session: FeSession) -> QueryRunner:
+    return QueryRunner(session.fe.store, lambda table: file_tables.read_file_table(session.fe.aws, table))
+
+
+def variable(session: FeSession, name: str) -> Any:
+    """Return a system variable's value as this session sees it.
+
+    :param session: the session.
+    :param name: the variable name, without ``@@``.
+    """
+    key = name.lower()
+    if key == "version":
+        return session.fe.config.mysql_server_version
+    if key == "version_comment":
+        return f"StarRocks version {session.fe.config.version}"
+    if key in session.session_vars:
+        return session.session_vars[key]
+    if key in DEFAULT_VARIABLES:
+        return DEFAULT_VARIABLES[key]
+    # ErrorCode.ERR_UNKNOWN_SYSTEM_VARIABLE(1193, "Unknown system variable '%s'").
+    raise StarRocksError(f"Unknown system variable '{name}'", 1193)
+
+
+def show_variables(session: FeSession) -> tuple[list[tuple[Any, ...]], list[str]]:
+    merged = {**DEFAULT_VARIABLES, **session.session_vars}
+    merged["version"] = variable(session, "version")
+    merged["version_comment"] = variable(session, "version_comment")
+    return [(k, str(v)) for k, v in sorted(merged.items())], ["Variable_name", "Value"]
+
+
+_FUNCTIONS = frozenset(
+    {
+        "CURRENT_VERSION",
+        "VERSION",
+        "DATABASE",
+        "SCHEMA",
+        "USER",
+        "CURRENT_USER",
+        "SESSION_USER",
+        "CONNECTION_ID",
+        "CATALOG",
+    }
+)
+
+
+def _function(session: FeSession, name: str) -> Any:
+    key = name.upper()
+    if key == "CURRENT_VERSION":
+        return f"{session.fe.config.version}-{session.fe.config.commit}"
+    if key == "VERSION":
+        return session.fe.config.mysql_server_version
+    if key in ("DATABASE", "SCHEMA"):
+        return session.database
+    if key in ("USER", "CURRENT_USER", "SESSION_USER"):
+        return f"'{session.username}'@'%'"
+    if key == "CONNECTION_ID":
+        return session.connection.connection_id if session.connection else 0
+    if key == "CATALOG":
+        return session.catalog
+    return None
+
+
+def _simple_item(session: FeSession, ts: TokenStream) -> tuple[bool, Any]:
+    """Try to evaluate one constant select item; return (ok, value)."""
+    tok = ts.tok
+    if tok.kind == "string":
+        ts.advance()
+        return True, tok.value
+    if tok.kind == "number":
+        ts.advance()
+        text = tok.value
+        return True, (int(text) if text.isdigit() else float(text))
+    if tok.kind == "symbol" and tok.value == "-" and ts.peek(1).kind == "number":
+        ts.advance()
+        ok, value = _simple_item(session, ts)
+        return ok, -value
+    if tok.upper in ("NULL", "TRUE", "FALSE"):
+        ts.advance()
+        return True, {"NULL": None, "TRUE": 1, "FALSE": 0}[tok.upper]
+    if tok.kind == "symbol" and tok.value == "@" and ts.peek(1).kind == "symbol" and ts.peek(1).value == "@":
+        ts.advance()
+        ts.advance()
+        name = ts.identifier()
+        if name.lower() in ("session", "global", "local") and ts.accept_sym("."):
+            name = ts.identifier()
+        return True, variable(session, name)
+    call = tok.kind == "ident" and ts.peek(1).value == "(" and ts.peek(2).value == ")"
+    if call and tok.upper in _FUNCTIONS:
+        ts.i += 3
+        return True, _function(session, tok.value)
+    return False, None
+
+
+def _try_constant_select(
+    session: FeSession, ts: TokenStream
+) -> tuple[list[tuple[Any, ...]], list[str]] | None:
+    start = ts.i
+    ts.advance()
+    values: list[Any] = []
+    names: list[str] = []
+    while True:
+        item_start = ts.tok.pos
+        ok, value = _simple_item(session, ts)
+        if not ok:
+            ts.i = start
+            return None
+        name = ts.sql[item_start : ts.tokens[ts.i - 1].end]
+        if ts.accept_kw("AS"):
+            name = ts.identifier_or_string()
+        elif ts.tok.kind in ("qident",) or (ts.tok.kind == "ident" and ts.tok.upper not in ("FROM", "LIMIT")):
+            name = ts.identifier()
+        values.append(value)
+        names.append(name)
+        if not ts.accept_sym(","):
+            break
+    if ts.accept_kw("LIMIT"):
+        limit = ts.integer()
+        ts.end()
+        return ([tuple(values)] if limit else []), names
+    if ts.tok.kind == "eof" or (ts.at_sym(";") and ts.peek(1).kind == "eof"):
+        return [tuple(values)], names
+    ts.i = start
+    return None
+
+
+def run_select(session: FeSession, ts: TokenStream) -> tuple[list[tuple[Any, ...]], list[str]] | None:
+    """Run a SELECT: constants first, then information_schema.loads, then DuckDB.
+
+    :param session: the session.
+    :param ts: the token stream at SELECT.
+    """
+    if ts.tok.upper == "SELECT":
+        constant = _try_constant_select(session, ts)
+        if constant is not None:
+            return constant
+    if references_loads(ts.sql):
+        snapshot = loads_snapshot(session.fe.loads.all_jobs(), session.fe.config)
+        return query_loads(session.fe.store, ts.sql, snapshot)
+    return runner(session).run(ts.sql, session.database)
+
+
+def _set_value(session: FeSession, ts: TokenStream) -> Any:
+    tok = ts.tok
+    if tok.kind in ("string", "qident"):
+        ts.advance()
+        return tok.value
+    if tok.kind == "number":
+        ts.advance()
+        return int(tok.value) if tok.value.isdigit() else float(tok.value)
+    if tok.kind == "symbol" and tok.value == "-" and ts.peek(1).kind == "number":
+        ts.advance()
+        return -_set_value(session, ts)
+    if tok.kind == "ident" and not (ts.peek(1).kind == "symbol" and ts.peek(1).value in ("(", ".")):
+        ts.advance()
+        # SetStmtAnalyzer turns a bare identifier (SlotRef) into a string literal.
+        return tok.value
+    if tok.kind == "symbol" and tok.value == "@" and ts.peek(1).kind == "symbol" and ts.peek(1).value == "@":
+        ts.advance()
+        ts.advance()
+        return variable(session, ts.identifier())
+    raise analysis_error("Set statement only support constant expr")
+
+
+def apply_set(session: FeSession, ts: TokenStream) -> None:
+    """Apply ``SET [GLOBAL|SESSION] var = value [, ...]`` and ``SET NAMES ...``.
+
+    :param session: the session.
+    :param ts: the token stream after SET.
+    """
+    if ts.accept_kw("NAMES"):
+        ts.identifier_or_string()
+        if ts.accept_kw("COLLATE"):
+            ts.identifier_or_string()
+        ts.end()
+        return
+    if ts.at_kw("PASSWORD") or ts.at_kw("ROLE") or ts.at_kw("DEFAULT", "ROLE"):
+        from airflow_provider_starrocks.testing.fe.errors import not_supported
+
+        raise not_supported(f"SET {ts.tok.value}")
+    while True:
+        ts.accept_kw("GLOBAL") or ts.accept_kw("SESSION") or ts.accept_kw("LOCAL")
+        if ts.accept_sym("@"):
+            if ts.accept_sym("@"):
+                name = ts.identifier()
+                if name.lower() in ("session", "global", "local") and ts.accept_sym("."):
+                    name = ts.identifier()
+            else:
+                name = "@" + ts.identifier()
+        else:
+            name = ts.identifier()
+        if not (
+            ts.accept_sym("=")
+            or (ts.at_sym(":") and ts.peek(1).value == "=" and ts.advance() and ts.advance())
+        ):
+            ts.fail("expecting '='")
+        value = _set_value(session, ts)
+        if not (ts.at_sym(",") or ts.at_sym(";") or ts.tok.kind == "eof"):
+            raise analysis_error("Set statement only support constant expr")
+        session.session_vars[name.lower()] = value
+        if not ts.accept_sym(","):
+            break
+    ts.end()

@@ -1,0 +1,179 @@
+"""Async polling of one StarRocks load label until its job ends or the absolute deadline passes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError
+from airflow_provider_starrocks.utils.polling import LoadWatch, next_delay
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+MAX_POLL_ERRORS = 5
+
+
+class StarRocksLoadTrigger(BaseTrigger):
+    """
+    Poll a load label with aiomysql and yield one event when its job ends.
+
+    A ``job_id`` means the label was submitted: a label with no job then means it expired ("state unknown").
+    Without one (a sensor waiting for a load submitted elsewhere) an absent label is waited for. At the
+    deadline a cancellable job is cancelled when ``cancel_on_kill`` is set; a PREPARED job cannot be cancelled,
+    so polling goes on until its data is visible. Status comes from :meth:`fetch_jobs`, the one place a
+    shared poller (one batched ``information_schema.loads`` query per connection and database per cycle) can
+    take over, with the same kwargs.
+
+    :param starrocks_conn_id: the StarRocks connection id.
+    :param database: the database of the label.
+    :param label: the load label.
+    :param job_id: the job id seen when deferring, or ``None`` when none was seen yet.
+    :param poll_interval: seconds between polls (grows gently up to a cap).
+    :param deadline: absolute deadline, seconds since the epoch.
+    :param cancel_on_kill: send ``CANCEL LOAD`` at the deadline and when the task is killed.
+    """
+
+    def __init__(
+        self,
+        *,
+        starrocks_conn_id: str,
+        database: str,
+        label: str,
+        job_id: int | None,
+        poll_interval: float,
+        deadline: float,
+        cancel_on_kill: bool = True,
+    ) -> None:
+        super().__init__()
+        self.starrocks_conn_id = starrocks_conn_id
+        self.database = database
+        self.label = label
+        self.job_id = job_id
+        self.poll_interval = float(poll_interval)
+        self.deadline = float(deadline)
+        self.cancel_on_kill = cancel_on_kill
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "starrocks_conn_id": self.starrocks_conn_id,
+                "database": self.database,
+                "label": self.label,
+                "job_id": self.job_id,
+                "poll_interval": self.poll_interval,
+                "deadline": self.deadline,
+                "cancel_on_kill": self.cancel_on_kill,
+            },
+        )
+
+    def _hook(self) -> Any:
+        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+
+        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
+
+    async def fetch_jobs(self, hook: Any, conn: Any) -> list[LoadState]:
+        """
+        Return every job of the label (the seam for a shared, batched poller).
+
+        :param hook: the StarRocks hook.
+        :param conn: an open aiomysql connection in ``default_catalog``.
+        """
+        return await hook.aget_load_states(self.database, self.label, conn)
+
+    def _event(self, status: str, state: LoadState | None, message: str, fatal: bool = False) -> TriggerEvent:
+        return TriggerEvent(
+            {
+                "status": status,
+                "label": self.label,
+                "job_id": state.job_id if state else self.job_id,
+                "state": state.to_dict() if state else None,
+                "message": message,
+                "fatal": fatal,
+            }
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        hook = self._hook()
+        conn = None
+        watch = LoadWatch(self.label, submitted=self.job_id is not None)
+        attempt = errors = 0
+        warned_prepared = False
+        try:
+            while True:
+                try:
+                    conn = conn or await hook.aget_load_conn()
+                    jobs = await self.fetch_jobs(hook, conn)
+                    errors = 0
+                except Exception as exc:
+                    errors += 1
+                    _close(conn)
+                    conn = None
+                    if errors >= MAX_POLL_ERRORS:
+                        yield self._event(
+                            "error", None, f"StarRocks load {self.label!r}: polling failed: {exc}"
+                        )
+                        return
+                    self.log.warning("Polling load %r failed (%s); reconnecting.", self.label, exc)
+                    await asyncio.sleep(next_delay(self.poll_interval, errors))
+                    continue
+                state = watch.observe(jobs)
+                if state is not None and watch.changed(state):
+                    self.log.info("StarRocks load %s", state.describe())
+                if state is not None and state.is_terminal:
+                    yield await self._final_event(hook, conn, state)
+                    return
+                if time.time() >= self.deadline:
+                    if state is None or state.is_cancellable or not self.cancel_on_kill:
+                        yield await self._deadline_event(hook, conn, state)
+                        return
+                    if not warned_prepared:
+                        warned_prepared = True
+                        self.log.warning(
+                            "Deadline passed with load %r %s: committed, so it cannot be cancelled; the data "
+                            "landed and polling goes on until it is visible.",
+                            self.label,
+                            state.state,
+                        )
+                remaining = self.deadline - time.time()
+                delay = next_delay(self.poll_interval, attempt)
+                attempt += 1
+                await asyncio.sleep(min(delay, remaining) if remaining > 0 else delay)
+        except StarRocksLoadError as exc:
+            yield self._event("error", None, str(exc), fatal=True)
+        finally:
+            _close(conn)
+
+    async def _final_event(self, hook: Any, conn: Any, state: LoadState) -> TriggerEvent:
+        if state.is_success:
+            return self._event("success", state, f"StarRocks load {state.describe()}")
+        rejected = await hook.aget_rejected_rows(state.job_id, conn)
+        return self._event("error", state, state.failure_message(rejected), fatal=state.is_fatal)
+
+    async def _deadline_event(self, hook: Any, conn: Any, state: LoadState | None) -> TriggerEvent:
+        if state is None:
+            return self._event(
+                "error", None, f"Timed out waiting for StarRocks load {self.label!r} to appear."
+            )
+        if self.cancel_on_kill:
+            await hook.acancel_load(self.database, self.label, conn)
+            message = (
+                f"StarRocks load {self.label!r} passed its deadline while {state.state}: CANCEL LOAD sent."
+            )
+        else:
+            message = f"Timed out waiting for StarRocks load {self.label!r} (still {state.state})."
+        return self._event("error", state, message)
+
+    async def on_kill(self) -> None:
+        """Cancel the load when the task is killed or marked by a user (Airflow 3.3+)."""
+        if self.cancel_on_kill:
+            await self._hook().acancel_load(self.database, self.label)
+
+
+def _close(conn: Any) -> None:
+    if conn is not None:
+        conn.close()

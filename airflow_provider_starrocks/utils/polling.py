@@ -1,0 +1,88 @@
+"""
+Polling rules shared by the operator's sync path, the trigger and the sensor: delays and label watching.
+
+No I/O here: callers fetch the jobs of a label and hand them to a :class:`LoadWatch`.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING
+
+from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadFatalError, current_job
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+BACKOFF = 1.25
+JITTER = 0.1
+MAX_CAP = 60.0
+
+
+def poll_cap(poll_interval: float) -> float:
+    """
+    Return the longest delay between polls: four times the interval, at most a minute (never below it).
+
+    :param poll_interval: the configured interval in seconds.
+    """
+    return max(poll_interval, min(poll_interval * 4, MAX_CAP))
+
+
+def next_delay(poll_interval: float, attempt: int, rng: Callable[[], float] = random.random) -> float:
+    """
+    Return the delay before poll number ``attempt`` (0-based): gentle backoff with jitter, up to a cap.
+
+    Jitter keeps many loads started together from polling the FE in lockstep.
+
+    :param poll_interval: the configured interval in seconds.
+    :param attempt: how many polls came before.
+    :param rng: a source of numbers in ``[0, 1)``.
+    """
+    base = min(poll_interval * BACKOFF ** max(attempt, 0), poll_cap(poll_interval))
+    return max(0.0, base * (1 + JITTER * (2 * rng() - 1)))
+
+
+class LoadWatch:
+    """
+    Follow one label across polls: pick its current job, tell when a progress line is due, catch expiry.
+
+    :param label: the label.
+    :param submitted: whether this task submitted (or has seen) a job under this label, so that a label
+        with no job can only mean it expired.
+    """
+
+    def __init__(self, label: str, *, submitted: bool = False) -> None:
+        self.label = label
+        self.submitted = submitted
+        self._last_key: tuple[object, ...] | None = None
+
+    def observe(self, jobs: Iterable[LoadState]) -> LoadState | None:
+        """
+        Return the label's current job (highest job id), or ``None`` if it has none and none was expected.
+
+        :param jobs: every job of the label from one status query.
+        """
+        state = current_job(jobs)
+        if state is None:
+            if self.submitted:
+                raise StarRocksLoadFatalError(
+                    f"StarRocks load {self.label!r}: state unknown. The label was submitted but StarRocks no "
+                    "longer lists it: its jobs expired (label_keep_max_second / label_keep_max_num). It is not "
+                    "resubmitted, to avoid loading twice: check the target table, then clear the task with a "
+                    "new label if the data is missing."
+                )
+            return None
+        self.submitted = True
+        return state
+
+    def changed(self, state: LoadState) -> bool:
+        """
+        Return whether ``state`` differs from the last one reported (a new progress line is due).
+
+        :param state: the current job.
+        """
+        key = state.progress_key()
+        if key == self._last_key:
+            return False
+        self._last_key = key
+        return True
