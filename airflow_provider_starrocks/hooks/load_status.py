@@ -69,7 +69,9 @@ class LoadStatusMixin:
         from logging import Logger
 
         log: Logger
-        extras: dict[str, Any]
+
+        @property
+        def extras(self) -> dict[str, Any]: ...
 
         def get_conn(self) -> Any: ...
         async def aget_conn(self) -> Any: ...

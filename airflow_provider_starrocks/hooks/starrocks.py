@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.sql.hooks.sql import DbApiHook
@@ -15,7 +14,6 @@ from airflow_provider_starrocks.utils.sql import Statement, quote_identifier, qu
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from airflow.models.connection import Connection
 
 DEFAULT_PORT = 9030
 DEFAULT_HTTP_PORT = 8030
@@ -58,10 +56,10 @@ class StarRocksHook(LoadStatusMixin, DbApiHook):
     conn_type = "starrocks"
     hook_name = "StarRocks"
     supports_autocommit = True
-    escape_word_format = "`{}`"
     _test_connection_sql = "SELECT current_version()"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("escape_word_format", "`{}`")
         super().__init__(*args, **kwargs)
         # DbApiHook keeps ``schema`` private (name-mangled) in common-sql 2.x; the hook reads it as self.schema.
         self.schema: str | None = kwargs.get("schema")
@@ -73,13 +71,9 @@ class StarRocksHook(LoadStatusMixin, DbApiHook):
 
         return get_provider_info()["connection-types"][0]["ui-field-behaviour"]
 
-    @cached_property
-    def connection(self) -> Connection:
-        return self.get_connection(self.get_conn_id())
-
     @property
     def extras(self) -> dict[str, Any]:
-        return self.connection.extra_dejson
+        return self.connection_extra
 
     def _json_extra(self, name: str) -> Any:
         # URI query parameters arrive as strings on Airflow 2 (and for values that are not JSON).

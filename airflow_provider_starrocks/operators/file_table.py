@@ -163,7 +163,7 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
                 except Exception as exc:  # the driver's error types vary; the text is scrubbed of secrets
                     raise statement_error(exc, secret_values) from None
 
-            catalog = self.hook.extras.get("catalog")
+            catalog = self.hook.connection_extra.get("catalog")
             if catalog and catalog != DEFAULT_CATALOG:
                 # File external tables exist only in default_catalog; the hook switched to another one.
                 run(sql.set_default_catalog())

@@ -52,15 +52,17 @@ def _return_values(dag_id: str, run_id: str) -> dict[str, Any]:
         from airflow.models.xcom import XComModel
 
         with create_session() as session:
-            rows = session.scalars(
-                XComModel.get_many(run_id=run_id, dag_ids=dag_id, key="return_value")
-            ).all()
+            rows: list[Any] = list(
+                session.scalars(XComModel.get_many(run_id=run_id, dag_ids=dag_id, key="return_value"))
+            )
             return {row.task_id: XComModel.deserialize_value(row) for row in rows}
     from airflow.models.xcom import XCom
 
     with create_session() as session:
         rows = (
-            session.query(XCom).filter(XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.key == "return_value").all()
+            session.query(XCom)
+            .filter(XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.key == "return_value")
+            .all()
         )
         return {row.task_id: row.value for row in rows}  # deserialized on load in Airflow 2
 

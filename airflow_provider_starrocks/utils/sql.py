@@ -224,7 +224,7 @@ def validate_expression(expression: str, what: str) -> str:
     _check_text(expression, what)
     if not expression.strip():
         raise StarRocksSqlValueError(f"{what} must not be empty: give an expression or leave it unset.")
-    bare = _OUTSIDE_LITERALS.sub("''", expression)
+    bare = _OUTSIDE_LITERALS.sub("0", expression)
     if "'" in bare or '"' in bare or "`" in bare:
         raise StarRocksSqlValueError(f"{what} {expression!r} has an unterminated quote: close it.")
     if _FORBIDDEN_IN_EXPRESSION.search(bare):

@@ -124,8 +124,8 @@ def test_validation_failure_drops_the_catalog(starrocks, wrong_secret_conn, kwar
         operator(**kwargs).execute({})
     assert "validating catalog 'sales' (it was dropped again)" in str(failure.value)
     assert "not-the-secret-0000" not in str(failure.value)
-    assert show_catalogs() == {}
     assert starrocks.statements[-1] == "DROP CATALOG `sales`"
+    assert show_catalogs() == {}
 
 
 def test_replace_keeps_the_old_catalog_when_the_new_one_fails(starrocks):

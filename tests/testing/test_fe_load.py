@@ -42,7 +42,9 @@ class TestFinishedLoads:
         ("desc", "rows"),
         [
             pytest.param(f'DATA INFILE("{BUCKET}/sample/orders.parquet") INTO TABLE t', 100, id="parquet"),
-            pytest.param(f'DATA INFILE("{BUCKET}/sample/orders.orc") INTO TABLE t FORMAT AS "orc"', 100, id="orc"),
+            pytest.param(
+                f'DATA INFILE("{BUCKET}/sample/orders.orc") INTO TABLE t FORMAT AS "orc"', 100, id="orc"
+            ),
             pytest.param(
                 f'DATA INFILE("{BUCKET}/sample/orders.json") INTO TABLE t FORMAT AS "json"', 100, id="json"
             ),
@@ -141,7 +143,13 @@ class TestFailedLoads:
 
     def test_timeout(self, fe, conn, broker):
         fe.config.hold_state = "PENDING"
-        load(conn, "slow", f'DATA INFILE("{BUCKET}/sample/orders.parquet") INTO TABLE t', broker, '"timeout" = "1"')
+        load(
+            conn,
+            "slow",
+            f'DATA INFILE("{BUCKET}/sample/orders.parquet") INTO TABLE t',
+            broker,
+            '"timeout" = "1"',
+        )
         job = wait_for_state(conn, "slow", ("CANCELLED",))
         assert job["ErrorMsg"] == "type:TIMEOUT; msg:loading timeout to cancel"
         assert job["Progress"] == "ETL:N/A; LOAD:N/A"
@@ -155,9 +163,13 @@ class TestSubmissionErrors:
             pytest.param('"jsonpaths" = "[]"', "jsonpaths is invalid property", id="json_key"),
             pytest.param('"timeout" = "1h"', "timeout is not a number.", id="timeout_nan"),
             pytest.param('"timeout" = "-1"', "timeout must be greater than 0", id="timeout_negative"),
-            pytest.param('"max_filter_ratio" = "2"', "max_filter_ratio must between 0.0 and 1.0.", id="ratio"),
+            pytest.param(
+                '"max_filter_ratio" = "2"', "max_filter_ratio must between 0.0 and 1.0.", id="ratio"
+            ),
             pytest.param('"strict_mode" = "yes"', "strict_mode is not a boolean", id="strict_mode"),
-            pytest.param('"priority" = "URGENT"', "priority should in HIGHEST/HIGH/NORMAL/LOW/LOWEST", id="prio"),
+            pytest.param(
+                '"priority" = "URGENT"', "priority should in HIGHEST/HIGH/NORMAL/LOW/LOWEST", id="prio"
+            ),
             pytest.param(
                 '"log_rejected_record_num" = "-2"',
                 "log_rejected_record_num must be equal or greater than -1",
@@ -172,13 +184,17 @@ class TestSubmissionErrors:
 
     def test_label_format(self, conn, broker):
         with pytest.raises(pymysql.err.ProgrammingError) as info:
-            query(conn, f'LOAD LABEL `a b` (DATA INFILE("{BUCKET}/x.csv") INTO TABLE t) WITH BROKER ({broker})')
+            query(
+                conn, f'LOAD LABEL `a b` (DATA INFILE("{BUCKET}/x.csv") INTO TABLE t) WITH BROKER ({broker})'
+            )
         assert "Label format error. regex: ^[-\\w]{1,128}$, label: a b" in info.value.args[1]
 
     @pytest.mark.parametrize(
         "sql",
         [
-            pytest.param(f'LOAD LABEL my-label (DATA INFILE("{BUCKET}/x") INTO TABLE t) WITH BROKER', id="dash"),
+            pytest.param(
+                f'LOAD LABEL my-label (DATA INFILE("{BUCKET}/x") INTO TABLE t) WITH BROKER', id="dash"
+            ),
             pytest.param(
                 f'LOAD LABEL l (DATA INFILE("{BUCKET}/x") INTO TABLE t (SKIP_HEADER = 1, TRIM_SPACE = TRUE)) '
                 "WITH BROKER",

@@ -97,7 +97,9 @@ class TestShowLoadPredicates:
         for label in ("job_1", "job_2", "other"):
             submit(label)
             wait_for_state(conn, label, ("FINISHED",))
-        rows, _ = query(conn, 'SHOW LOAD WHERE LABEL LIKE "job" AND STATE = "FINISHED" ORDER BY Label DESC LIMIT 1')
+        rows, _ = query(
+            conn, 'SHOW LOAD WHERE LABEL LIKE "job" AND STATE = "FINISHED" ORDER BY Label DESC LIMIT 1'
+        )
         assert [r[1] for r in rows] == ["job_2"]
         rows, _ = query(conn, 'SHOW LOAD FROM d WHERE LABEL LIKE "%_1" ORDER BY JobId')
         assert [r[1] for r in rows] == ["job_1"]
@@ -169,7 +171,10 @@ class TestInformationSchemaLoads:
         )
         assert columns[:4] == ["JOB_ID", "LABEL", "DATABASE_NAME", "STATE"]
         assert len(columns) == 23
-        assert [(r[1], r[3], r[5]) for r in rows] == [("i1", "FINISHED", "BROKER"), ("i2", "FINISHED", "BROKER")]
+        assert [(r[1], r[3], r[5]) for r in rows] == [
+            ("i1", "FINISHED", "BROKER"),
+            ("i2", "FINISHED", "BROKER"),
+        ]
         assert rows[0][19] is None  # ERROR_MSG
 
     def test_3_5_columns(self, fe, conn, submit):
@@ -177,10 +182,16 @@ class TestInformationSchemaLoads:
         submit("n1", desc='DATA INFILE("s3://starrocks-test/none/*") INTO TABLE t')
         wait_for_state(conn, "n1", ("CANCELLED",))
         rows, columns = query(
-            conn, "SELECT ID, LABEL, DB_NAME, STATE, ERROR_MSG FROM information_schema.loads WHERE LABEL = 'n1'"
+            conn,
+            "SELECT ID, LABEL, DB_NAME, STATE, ERROR_MSG FROM information_schema.loads WHERE LABEL = 'n1'",
         )
         assert columns == ["ID", "LABEL", "DB_NAME", "STATE", "ERROR_MSG"]
-        assert rows[0][1:] == ("n1", "d", "CANCELLED", "type:ETL_RUN_FAIL; msg:No source file in this table(t).")
+        assert rows[0][1:] == (
+            "n1",
+            "d",
+            "CANCELLED",
+            "type:ETL_RUN_FAIL; msg:No source file in this table(t).",
+        )
 
 
 class TestRetention:

@@ -84,6 +84,38 @@ class TestAirflowSide:
 
         assert S3Hook(aws_conn_id=conn_id).check_for_key("sample/orders.csv", bucket_name=BUCKET) is expected
 
+    @pytest.mark.parametrize(
+        ("conn_id", "service", "mode", "error_code"),
+        [
+            pytest.param("aws_instance_profile", "s3", "auto", None, id="instance_profile"),
+            pytest.param("aws_assumed_role", "s3", "auto", None, id="assumed_role"),
+            pytest.param("aws_iam_user", "s3", "auto", None, id="iam_user"),
+            pytest.param("aws_external_id", "s3", "auto", None, id="external_id"),
+            pytest.param("aws_temporary", "s3", "temporary", None, id="temporary"),
+            pytest.param("aws_s3_compatible", "s3", "auto", None, id="s3_compatible"),
+            pytest.param("aws_no_policy", "s3", "auto", "AccessDenied", id="no_policy"),
+            pytest.param("aws_glue_role", "glue", "auto", None, id="glue_role"),
+            pytest.param("aws_assumed_role", "glue", "auto", "AccessDenied", id="s3_role_on_glue"),
+        ],
+    )
+    def test_connections_through_aws_auth_reach_moto(self, aws_only, conn_id, service, mode, error_code):
+        from airflow_provider_starrocks.testing.aws import StorageAccessError, call_aws
+        from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
+
+        props = dict(build_aws_properties(conn_id, service, credential_mode=mode))
+
+        def access():
+            if service == "s3":
+                return len(aws_only.aws.list_objects(props, f"s3://{BUCKET}/sample/*"))
+            return len(call_aws(aws_only.aws.glue_client(props).get_databases)["DatabaseList"])
+
+        if error_code is None:
+            assert access() >= 1
+        else:
+            with pytest.raises(StorageAccessError) as caught:
+                access()
+            assert caught.value.code == error_code
+
     def test_s3_hook_without_policy_is_denied(self, aws_only):
         from airflow.providers.amazon.aws.hooks.s3 import S3Hook
         from botocore.exceptions import ClientError

@@ -50,6 +50,7 @@ class FeEmulator:
         self.user = user
         self.password = password
         self.config = FeConfig(version=version)
+        self._initial_version = version
         self.statements: list[str] = []
         self.store = Store()
         self.loads = LoadManager(self.store, aws, self.config)
@@ -90,13 +91,12 @@ class FeEmulator:
         self._call(self._listen())
 
     def reset(self) -> None:
-        """Forget all databases, catalogs, load jobs, labels, statements and faults (config back to defaults)."""
+        """Forget all databases, catalogs, load jobs, labels, statements and faults; config back to its start."""
         self.loads.reset()
         self.store.reset()
         self.statements.clear()
         self._stall_seconds = 0.0
-        version = self.config.version
-        defaults = FeConfig(version=version)
+        defaults = FeConfig(version=self._initial_version)
         for name in defaults.__dataclass_fields__:
             setattr(self.config, name, getattr(defaults, name))
 
