@@ -78,7 +78,7 @@ def test_readme_connection_examples_connect(starrocks, monkeypatch, marker):
     monkeypatch.setenv("AIRFLOW_CONN_STARROCKS_DEFAULT", value)
     ok, message = StarRocksHook().test_connection()
     assert ok, message
-    assert StarRocksHook().get_records("SHOW TABLES") == []
+    assert list(StarRocksHook().get_records("SHOW TABLES")) == []
 
 
 def test_importing_package_modules_loads_no_driver_or_sdk():

@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 DEFAULT_CATALOG = "default_catalog"
 # LabelAlreadyUsedException: "Label [<label>] has already been used." (newer code matches the same regex).
 _LABEL_USED = re.compile(r"Label \[.*\] has already been used", re.DOTALL)
-# LoadJob.cancelJob: "Job could not be cancelled when job is finished or cancelled" / "... while txn is committing".
-_NOT_CANCELLABLE = re.compile(r"could not be cancell?ed|does not exist|no job|not found", re.IGNORECASE)
+# LoadJob.cancelJob: "Job could not be cancelled when job is finished or cancelled" / "... while txn is committing";
+# LoadMgr: "Load job does not exist", "There is no uncompleted job which label is <label>".
+_NOT_CANCELLABLE = re.compile(r"could not be cancell?ed|does not exist|no uncompleted job|not found", re.IGNORECASE)
 
 
 class LabelAlreadyUsedError(StarRocksLoadError):

@@ -148,7 +148,8 @@ class StarRocksHook(LoadStatusMixin, DbApiHook):
         conn.autocommit(autocommit)
 
     def get_autocommit(self, conn: Any) -> bool:
-        return bool(conn.get_autocommit())
+        # The mode the client set (pymysql re-applies it on reconnect), not the server's status flag.
+        return bool(conn.autocommit_mode)
 
     async def aget_conn(self) -> Any:
         """Open an aiomysql connection with the same settings as :meth:`get_conn`."""

@@ -179,9 +179,13 @@ def _replace(ops: Lifecycle, name: str, validate: bool) -> str:
             log.error("Could not drop the temporary %s %r: %s", ops.kind, temp, err.message)
     try:
         ops.drop(name)
+    except StarRocksStatementError as err:
+        raise fail(err, f"dropping {ops.kind} {name!r} to replace it; it is unchanged") from None
+    try:
         ops.create(name)
     except StarRocksStatementError as err:
-        raise fail(err, f"replacing {ops.kind} {name!r}") from None
+        # The validated definition could not be re-created (e.g. a concurrent create took the name).
+        raise fail(err, f"re-creating {ops.kind} {name!r} after dropping the old definition") from None
     if validate:
         _validate_or_drop(ops, name)
     return "replaced"

@@ -76,6 +76,8 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
     )
     template_fields_renderers = {"data_descriptions": "json", "properties": "json", "format_options": "json"}
     ui_color = "#e6f2ff"
+    #: Seconds past the load's StarRocks ``timeout`` before the task stops waiting (StarRocks cancels first).
+    deadline_grace: float = 60.0
 
     def __init__(
         self,
@@ -189,7 +191,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
     def _deadline(self, plan: LoadPlan) -> float:
         now = time.time()
         # StarRocks cancels the job itself at its own timeout; waiting a little longer sees that outcome.
-        deadline = now + plan.load_timeout + max(60.0, self.poll_interval * 2)
+        deadline = now + plan.load_timeout + self.deadline_grace
         if self.execution_timeout:
             budget = self.execution_timeout.total_seconds()
             # End before Airflow's own timeout fires, so the cancel and the message are ours.

@@ -50,12 +50,13 @@ def _return_values(dag_id: str, run_id: str) -> dict[str, Any]:
 
     if AIRFLOW_3:
         from airflow.models.xcom import XComModel
+        from airflow.sdk.serde import deserialize
 
         with create_session() as session:
             rows: list[Any] = list(
                 session.scalars(XComModel.get_many(run_id=run_id, dag_ids=dag_id, key="return_value"))
             )
-            return {row.task_id: XComModel.deserialize_value(row) for row in rows}
+            return {row.task_id: deserialize(XComModel.deserialize_value(row)) for row in rows}
     from airflow.models.xcom import XCom
 
     with create_session() as session:

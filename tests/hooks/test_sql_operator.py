@@ -26,5 +26,5 @@ def test_sql_execute_query_operator_uses_starrocks_hook(starrocks, run_dag):
     result = run_dag(dag)
 
     assert result.task_states == {"setup": "success", "count": "success"}
-    assert result.xcom["count"] == [[3]] or result.xcom["count"] == [(3,)]
+    assert [list(row) for row in result.xcom["count"]] == [[3]]
     assert "SELECT count(*) FROM op_db.t" in starrocks.statements

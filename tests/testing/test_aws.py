@@ -400,3 +400,34 @@ def test_second_emulator_in_one_process_is_refused(aws):
 
     with pytest.raises(RuntimeError, match="already running"):
         AwsEmulator(objects={}).start()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("true", True, id="true"),
+        pytest.param("TRUE", True, id="upper_case"),
+        pytest.param("True", True, id="capitalised"),
+        pytest.param(" true", False, id="not_trimmed"),
+        pytest.param("1", False, id="one"),
+        pytest.param("yes", False, id="yes"),
+        pytest.param("", False, id="empty"),
+        pytest.param(None, False, id="absent"),
+    ],
+)
+def test_booleans_follow_java_parse_boolean(value, expected):
+    from airflow_provider_starrocks.testing.aws_credentials import parse_bool
+
+    assert parse_bool(value) is expected
+
+
+def test_plugin_import_is_cheap():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, airflow_provider_starrocks.testing.pytest_plugin;"
+        "print(sorted(m for m in ('boto3', 'botocore', 'moto', 'pyarrow', 'mysql_mimic') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -73,7 +73,7 @@ class TestCatalogs:
         assert columns == ["Catalog", "Type", "Comment"]
         assert rows[0][:2] == ("default_catalog", "Internal")
         assert rows[1] == ("c1", "Hive", "sales")
-        (name, text), = query(conn, "SHOW CREATE CATALOG c1")[0]
+        ((name, text),) = query(conn, "SHOW CREATE CATALOG c1")[0]
         key, secret = starrocks.aws.users["loader"]
         assert name == "c1"
         assert f'"aws.s3.access_key" = "{key[:2]}******{key[-2:]}"' in text
@@ -91,7 +91,9 @@ class TestCatalogs:
         ("props", "message"),
         [
             pytest.param('"type" = "mongo"', "[type : mongo] is not supported", id="unknown_type"),
-            pytest.param('"hive.metastore.uris" = "thrift://h:1"', "'type' can not be null or empty", id="no_type"),
+            pytest.param(
+                '"hive.metastore.uris" = "thrift://h:1"', "'type' can not be null or empty", id="no_type"
+            ),
         ],
     )
     def test_analyzer_errors(self, conn, props, message):
@@ -100,7 +102,10 @@ class TestCatalogs:
         assert info.value.args[1] == f"Getting analyzing error. Detail message: {message}."
 
     def test_drop_and_set_catalog(self, conn):
-        query(conn, 'CREATE EXTERNAL CATALOG c PROPERTIES ("type" = "hive", "hive.metastore.uris" = "thrift://h:1")')
+        query(
+            conn,
+            'CREATE EXTERNAL CATALOG c PROPERTIES ("type" = "hive", "hive.metastore.uris" = "thrift://h:1")',
+        )
         query(conn, "SET CATALOG c")
         query(conn, "SET CATALOG default_catalog")
         query(conn, "DROP CATALOG c")
@@ -112,7 +117,9 @@ class TestCatalogs:
 
 
 class TestFileTables:
-    def create(self, starrocks, conn, path="s3://starrocks-test/sample/orders.parquet", fmt="parquet", user="loader"):
+    def create(
+        self, starrocks, conn, path="s3://starrocks-test/sample/orders.parquet", fmt="parquet", user="loader"
+    ):
         query(conn, "CREATE DATABASE IF NOT EXISTS d")
         query(
             conn,
@@ -144,7 +151,10 @@ class TestFileTables:
             query(conn, "SELECT * FROM d.ft")
 
     def test_only_in_default_catalog(self, starrocks, conn):
-        query(conn, 'CREATE EXTERNAL CATALOG c PROPERTIES ("type" = "hive", "hive.metastore.uris" = "thrift://h:1")')
+        query(
+            conn,
+            'CREATE EXTERNAL CATALOG c PROPERTIES ("type" = "hive", "hive.metastore.uris" = "thrift://h:1")',
+        )
         query(conn, "SET CATALOG c")
         with pytest.raises(pymysql.err.ProgrammingError, match="default_catalog"):
             self.create(starrocks, conn)

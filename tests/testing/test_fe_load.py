@@ -205,13 +205,26 @@ class TestSubmissionErrors:
                 "WITH BROKER",
                 id="format_props_order",
             ),
-            pytest.param(f'LOAD LABEL l (DATA INFILE("{BUCKET}/x") INTO TABLE t)', id="no_with_broker"),
         ],
     )
     def test_syntax_errors(self, conn, sql):
         with pytest.raises(pymysql.err.ProgrammingError) as info:
             query(conn, sql)
         assert info.value.args[1].startswith("Getting syntax error at line 1, column ")
+
+    def test_syntax_error_does_not_echo_string_literals(self, conn):
+        with pytest.raises(pymysql.err.ProgrammingError) as info:
+            query(
+                conn,
+                f'LOAD LABEL l (DATA INFILE("{BUCKET}/x") INTO TABLE t) '
+                'WITH BROKER ("aws.s3.secret_key" "SeCrEtVaLuE")',
+            )
+        assert "SeCrEtVaLuE" not in info.value.args[1]
+        assert "Unexpected input '<string literal>'" in info.value.args[1]
+
+    def test_missing_with_broker_is_not_emulated(self, conn):
+        with pytest.raises(pymysql.err.ProgrammingError, match="not supported by the StarRocks emulator"):
+            query(conn, f'LOAD LABEL l (DATA INFILE("{BUCKET}/x") INTO TABLE t)')
 
     def test_unknown_table(self, conn, broker):
         with pytest.raises(pymysql.err.ProgrammingError, match="Unknown table 'nope'"):

@@ -14,6 +14,7 @@ from airflow_provider_starrocks.testing.fe.config import FeConfig
 from airflow_provider_starrocks.testing.fe.loads import LoadManager
 from airflow_provider_starrocks.testing.fe.session import FeSession
 from airflow_provider_starrocks.testing.fe.store import Store
+from airflow_provider_starrocks.testing.fe.tasks import TaskManager
 
 if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.files import StorageGateway
@@ -54,6 +55,7 @@ class FeEmulator:
         self.statements: list[str] = []
         self.store = Store()
         self.loads = LoadManager(self.store, aws, self.config)
+        self.tasks = TaskManager(self)
         self._stall_seconds = 0.0
         self._sessions: set[FeSession] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -93,6 +95,7 @@ class FeEmulator:
     def reset(self) -> None:
         """Forget all databases, catalogs, load jobs, labels, statements and faults; config back to its start."""
         self.loads.reset()
+        self.tasks.reset()
         self.store.reset()
         self.statements.clear()
         self._stall_seconds = 0.0

@@ -74,3 +74,11 @@ def not_supported(what: str) -> StarRocksError:
     :param what: the statement or clause that is not emulated.
     """
     return StarRocksError(EMULATOR_PREFIX + what)
+
+
+def engine_message(exc: Exception) -> str:
+    """Return the first line of a DuckDB error (its later lines quote the statement, literals included).
+
+    :param exc: the DuckDB exception.
+    """
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

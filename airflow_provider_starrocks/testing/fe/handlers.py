@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.testing.fe import catalogs, file_tables, selects
+from airflow_provider_starrocks.testing.fe import catalogs, file_tables, files_insert, selects
 from airflow_provider_starrocks.testing.fe.ddl import parse_create_table
 from airflow_provider_starrocks.testing.fe.errors import ERR_BAD_DB, ERR_NO_DB, StarRocksError, not_supported
 from airflow_provider_starrocks.testing.fe.load_parse import parse_load
@@ -155,6 +155,12 @@ def handle_drop(session: FeSession, ts: TokenStream) -> Result:
         ts.end()
         catalogs.drop_catalog(store, name, if_exists)
         return None
+    if ts.accept_kw("TASK"):
+        if_exists = ts.accept_kw("IF", "EXISTS")
+        name = ts.identifier()
+        ts.end()
+        session.fe.tasks.drop(name, if_exists)
+        return None
     if ts.accept_kw("TABLE"):
         if_exists = ts.accept_kw("IF", "EXISTS")
         parts = ts.qualified_name()
@@ -222,11 +228,17 @@ def handle_insert(session: FeSession, ts: TokenStream) -> Result:
     ts.advance()
     ts.accept_kw("INTO") or ts.accept_kw("OVERWRITE")
     ts.qualified_name()
+    if files_insert.uses_files(ts):
+        files_insert.run_files_insert(session.fe, ts.sql, session.database, session.username or "root")
+        return None
     if ts.at_kw("WITH", "LABEL"):
-        raise not_supported("INSERT ... WITH LABEL")
-    if "FILES" in ts.sql.upper() and "FILES(" in "".join(ts.sql.upper().split()):
-        raise not_supported("INSERT ... SELECT FROM FILES()")
+        raise not_supported("INSERT ... WITH LABEL without FILES()")
     return selects.runner(session).run(ts.sql, session.database)
+
+
+def handle_submit(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    return session.fe.tasks.submit(ts, session.database, session.username or "root")
 
 
 def handle_noop(session: FeSession, ts: TokenStream) -> Result:
@@ -245,6 +257,7 @@ DISPATCH: dict[str, Callable[[FeSession, TokenStream], Result]] = {
     "LOAD": handle_load,
     "CANCEL": handle_cancel,
     "INSERT": handle_insert,
+    "SUBMIT": handle_submit,
     "COMMIT": handle_noop,
     "ROLLBACK": handle_noop,
     "BEGIN": handle_noop,

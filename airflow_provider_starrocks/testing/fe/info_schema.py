@@ -1,16 +1,17 @@
-"""``information_schema.loads`` (3.1-3.4 and 3.5+ layouts), queried through DuckDB over a snapshot of the jobs."""
+"""``information_schema.loads`` (3.1-3.4 and 3.5+ layouts) and friends, queried by DuckDB over a snapshot."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import sqlglot
 from sqlglot import expressions as exp
 
-from airflow_provider_starrocks.testing.fe.errors import StarRocksError, not_supported
+from airflow_provider_starrocks.testing.fe.errors import StarRocksError, engine_message, not_supported
 from airflow_provider_starrocks.testing.fe.query import normalize, to_wire
 from airflow_provider_starrocks.testing.fe.show_load import (
     etl_info,
@@ -90,37 +91,50 @@ def loads_snapshot(jobs: list[LoadJob], config: FeConfig) -> pa.Table:
     return pa.table(arrays)
 
 
-def references_loads(sql: str) -> bool:
-    lowered = " ".join(sql.lower().split())
-    return "information_schema.loads" in lowered or "information_schema`.`loads" in lowered
+def referenced_system_table(sql: str) -> str | None:
+    """Return ``loads`` or ``task_runs`` when the statement reads that information_schema table.
+
+    :param sql: the statement text.
+    """
+    lowered = " ".join(sql.lower().replace("`", "").split())
+    for name in ("loads", "task_runs"):
+        if re.search(rf"information_schema\.{name}\b", lowered):
+            return name
+    return None
 
 
-def query_loads(store: Store, sql: str, snapshot: pa.Table) -> tuple[list[tuple[Any, ...]], list[str]]:
-    """Run a SELECT on ``information_schema.loads`` against a snapshot.
+def query_snapshot(
+    store: Store, sql: str, name: str, snapshot: pa.Table
+) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """Run a SELECT on ``information_schema.<name>`` against a snapshot of its rows.
 
     :param store: the store (for a DuckDB cursor).
     :param sql: the SELECT text.
-    :param snapshot: the rows from :func:`loads_snapshot`.
+    :param name: the system table name.
+    :param snapshot: its rows.
     """
     try:
         tree = sqlglot.parse_one(normalize(sql), read="mysql")
     except sqlglot.errors.ParseError as exc:
-        raise not_supported(f"this information_schema.loads query ({exc.errors[0]['description']})") from None
+        raise not_supported(
+            f"this information_schema.{name} query ({exc.errors[0]['description']})"
+        ) from None
     if not isinstance(tree, exp.Select):
-        raise not_supported("non-SELECT statements on information_schema.loads")
+        raise not_supported(f"non-SELECT statements on information_schema.{name}")
+    source = f"__sr_{name}"
     for node in list(tree.find_all(exp.Table)):
-        if node.db.lower() != "information_schema" or node.name.lower() != "loads":
-            raise not_supported("joining information_schema.loads with other tables")
-        replacement = exp.to_table("__sr_loads")
-        replacement.set("alias", node.args.get("alias") or exp.TableAlias(this=exp.to_identifier("loads")))
+        if node.db.lower() != "information_schema" or node.name.lower() != name:
+            raise not_supported(f"joining information_schema.{name} with other tables")
+        replacement = exp.to_table(source)
+        replacement.set("alias", node.args.get("alias") or exp.TableAlias(this=exp.to_identifier(name)))
         node.replace(replacement)
     cur = store.cursor()
     try:
-        cur.register("__sr_loads", snapshot)
+        cur.register(source, snapshot)
         try:
             cur.execute(tree.sql(dialect="duckdb"))
         except Exception as exc:  # duckdb binder errors (unknown column...)
-            raise StarRocksError(f"Getting analyzing error. Detail message: {exc}.") from None
+            raise StarRocksError(f"Getting analyzing error. Detail message: {engine_message(exc)}.") from None
         columns = [d[0] for d in cur.description or []]
         return [tuple(to_wire(v) for v in row) for row in cur.fetchall()], columns
     finally:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import sqlglot
 
+from airflow_provider_starrocks.testing.fe.errors import engine_message
 from airflow_provider_starrocks.testing.fe.files import (
     CsvOptions,
     convert_separator,
@@ -193,7 +194,8 @@ def run_data_desc(
                 result: pa.Table = cur.sql(sql).to_arrow_table()
             except Exception as exc:  # duckdb binder / conversion errors
                 raise LoadFailure(
-                    "ETL_RUN_FAIL", f"the StarRocks emulator cannot apply the column mapping or WHERE: {exc}"
+                    "ETL_RUN_FAIL",
+                    f"the StarRocks emulator cannot apply the column mapping or WHERE: {engine_message(exc)}",
                 ) from None
         finally:
             cur.close()

@@ -179,6 +179,11 @@ def parse_load(ts: TokenStream) -> LoadStmt:
         ts.expect_sym(")")
     if ts.at_kw("WITH", "RESOURCE"):
         raise not_supported("WITH RESOURCE (Spark load)")
+    if not (ts.at_kw("WITH") or ts.at_kw("PROPERTIES") or ts.at_sym(";") or ts.tok.kind == "eof"):
+        ts.fail("expecting '(' or WITH BROKER")
+    if not ts.at_kw("WITH", "BROKER"):
+        # The grammar makes brokerDesc optional; without it StarRocks plans a legacy load the emulator lacks.
+        raise not_supported("LOAD LABEL without WITH BROKER")
     ts.expect_kw("WITH", "BROKER")
     broker_name = None
     if not ts.at_sym("(") and not ts.at_kw("PROPERTIES") and ts.tok.kind in ("ident", "qident", "string"):

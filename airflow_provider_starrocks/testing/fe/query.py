@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Any
 import sqlglot
 from sqlglot import expressions as exp
 
-from airflow_provider_starrocks.testing.fe.errors import ERR_NO_DB, StarRocksError, not_supported
+from airflow_provider_starrocks.testing.fe.errors import (
+    ERR_NO_DB,
+    StarRocksError,
+    engine_message,
+    not_supported,
+)
 from airflow_provider_starrocks.testing.fe.lexer import Token, tokenize
 
 if TYPE_CHECKING:
@@ -40,6 +45,11 @@ def normalize(sql: str, tokens: list[Token] | None = None) -> str:
         if tok.kind == "string":
             out.append(sql[last : tok.pos])
             out.append(_mysql_string(tok.value))
+            last = tok.end
+        elif tok.kind == "ident" and tok.value.startswith("$"):
+            # FILES() names CSV columns $1, $2...; sqlglot would read them as parameters.
+            out.append(sql[last : tok.pos])
+            out.append(f"`{tok.value}`")
             last = tok.end
     out.append(sql[last:])
     return "".join(out).strip().rstrip(";")
@@ -72,11 +82,13 @@ class QueryRunner:
         self.store = store
         self.read_file_table = read_file_table
 
-    def _resolve(self, tree: exp.Expression, current_db: str | None, cur: Any) -> None:
+    def _resolve(self, tree: exp.Expression, current_db: str | None, cur: Any, extra: dict[str, Any]) -> None:
         ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+        for name, data in extra.items():
+            cur.register(name, data)
         for node in list(tree.find_all(exp.Table)):
             name = node.name
-            if not name or (not node.args.get("db") and name.lower() in ctes):
+            if not name or (not node.args.get("db") and (name.lower() in ctes or name in extra)):
                 continue
             if node.args.get("catalog"):
                 catalog = node.catalog
@@ -102,11 +114,14 @@ class QueryRunner:
                 replacement.set("alias", exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
             node.replace(replacement)
 
-    def run(self, sql: str, current_db: str | None) -> tuple[list[tuple[Any, ...]], list[str]] | None:
+    def run(
+        self, sql: str, current_db: str | None, extra: dict[str, Any] | None = None
+    ) -> tuple[list[tuple[Any, ...]], list[str]] | None:
         """Run one SELECT or INSERT and return ``(rows, columns)`` (None for INSERT).
 
         :param sql: the statement text (StarRocks syntax).
         :param current_db: the session's current database.
+        :param extra: Arrow tables to expose under their own (unqualified) names, e.g. the rows of FILES().
         """
         try:
             tree = sqlglot.parse_one(normalize(sql), read="mysql")
@@ -130,12 +145,14 @@ class QueryRunner:
         with self.store.lock:
             cur = self.store.cursor()
             try:
-                self._resolve(tree, current_db, cur)
+                self._resolve(tree, current_db, cur, extra or {})
                 duck_sql = tree.sql(dialect="duckdb")
                 try:
                     cur.execute(duck_sql)
                 except Exception as exc:  # duckdb raises many exception classes
-                    raise StarRocksError(f"Getting analyzing error. Detail message: {exc}.") from None
+                    raise StarRocksError(
+                        f"Getting analyzing error. Detail message: {engine_message(exc)}."
+                    ) from None
                 if isinstance(tree, exp.Insert):
                     return None
                 columns = [d[0] for d in cur.description or []]

@@ -6,11 +6,21 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.testing.fe import file_tables
 from airflow_provider_starrocks.testing.fe.errors import StarRocksError, analysis_error
-from airflow_provider_starrocks.testing.fe.info_schema import loads_snapshot, query_loads, references_loads
+from airflow_provider_starrocks.testing.fe.info_schema import (
+    loads_snapshot,
+    query_snapshot,
+    referenced_system_table,
+)
 from airflow_provider_starrocks.testing.fe.query import QueryRunner
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pyarrow as pa
+
+    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
     from airflow_provider_starrocks.testing.fe.session import FeSession
+    from airflow_provider_starrocks.testing.fe.store import Table
     from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 DEFAULT_VARIABLES: dict[str, Any] = {
@@ -43,8 +53,12 @@ DEFAULT_VARIABLES: dict[str, Any] = {
 }
 
 
+def file_table_reader(fe: FeEmulator) -> Callable[[Table], pa.Table]:
+    return lambda table: file_tables.read_file_table(fe.aws, table)
+
+
 def runner(session: FeSession) -> QueryRunner:
-    return QueryRunner(session.fe.store, lambda table: file_tables.read_file_table(session.fe.aws, table))
+    return QueryRunner(session.fe.store, file_table_reader(session.fe))
 
 
 def variable(session: FeSession, name: str) -> Any:
@@ -178,9 +192,12 @@ def run_select(session: FeSession, ts: TokenStream) -> tuple[list[tuple[Any, ...
         constant = _try_constant_select(session, ts)
         if constant is not None:
             return constant
-    if references_loads(ts.sql):
+    system_table = referenced_system_table(ts.sql)
+    if system_table == "loads":
         snapshot = loads_snapshot(session.fe.loads.all_jobs(), session.fe.config)
-        return query_loads(session.fe.store, ts.sql, snapshot)
+        return query_snapshot(session.fe.store, ts.sql, "loads", snapshot)
+    if system_table == "task_runs":
+        return query_snapshot(session.fe.store, ts.sql, "task_runs", session.fe.tasks.snapshot())
     return runner(session).run(ts.sql, session.database)
 
 

@@ -70,7 +70,8 @@ class TokenStream:
 
     def fail(self, detail: str) -> None:
         tok = self.tok
-        shown = "<EOF>" if tok.kind == "eof" else self.sql[tok.pos : tok.end]
+        # String literals may hold credentials: never echo them into an error message (and so into logs).
+        shown = {"eof": "<EOF>", "string": "<string literal>"}.get(tok.kind, self.sql[tok.pos : tok.end])
         raise parse_error(f"Unexpected input '{shown}', {detail}", tok.pos)
 
     def identifier(self) -> str:

@@ -1,0 +1,199 @@
+"""``INSERT INTO t [WITH LABEL l] [(cols)] SELECT ... FROM FILES(...)``: synchronous, recorded as an INSERT job.
+
+Texts from ``TableFunctionTable.parseProperties`` (fe/fe-core/src/main/java/com/starrocks/catalog/
+TableFunctionTable.java) and ``ErrorCode.ERR_NO_FILES_FOUND`` (5600); options from
+docs/en/sql-reference/sql-functions/table-functions/files.md.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from airflow_provider_starrocks.testing.fe.errors import StarRocksError, not_supported
+from airflow_provider_starrocks.testing.fe.files import (
+    CsvOptions,
+    convert_separator,
+    read_file,
+    storage_error_text,
+)
+from airflow_provider_starrocks.testing.fe.load_props import JobProperties, check_label
+from airflow_provider_starrocks.testing.fe.loads import LoadJob
+from airflow_provider_starrocks.testing.fe.stream import TokenStream
+
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+
+FILES_FORMATS = ("parquet", "orc", "csv")
+SOURCE_NAME = "__sr_files"
+INSERT_TIMEOUT_S = 14400  # session variable insert_timeout
+
+
+def no_files_found(path: str) -> StarRocksError:
+    return StarRocksError(
+        f"No files were found matching the pattern(s) or path(s): '{path}'. You should check whether there are "
+        "files under the path, and make sure the process has the permission to access the path"
+    )
+
+
+@dataclass
+class FilesInsert:
+    """A parsed INSERT ... FROM FILES().
+
+    :param db: the target database (None: current).
+    :param table: the target table.
+    :param label: WITH LABEL, if given.
+    :param sql: the statement with ``WITH LABEL`` removed and ``FILES(...)`` replaced by the source table.
+    :param props: the FILES() properties.
+    """
+
+    db: str | None
+    table: str
+    label: str | None
+    sql: str
+    props: dict[str, str]
+
+
+def uses_files(ts: TokenStream) -> bool:
+    toks = ts.tokens
+    return any(t.upper == "FILES" and toks[i + 1].value == "(" for i, t in enumerate(toks[:-1]))
+
+
+def parse_files_insert(sql: str) -> FilesInsert:
+    """Parse an INSERT whose source is FILES().
+
+    :param sql: the statement text.
+    """
+    ts = TokenStream(sql)
+    ts.expect_kw("INSERT")
+    if ts.accept_kw("OVERWRITE"):
+        raise not_supported("INSERT OVERWRITE ... FROM FILES()")
+    ts.expect_kw("INTO")
+    parts = ts.qualified_name()
+    if len(parts) > 2:
+        raise not_supported("INSERT into an external catalog table")
+    db, table = (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
+    label = None
+    text = sql
+    if ts.at_kw("WITH", "LABEL"):
+        start = ts.tok.pos
+        ts.advance()
+        ts.advance()
+        label = ts.identifier()
+        text = sql[:start] + sql[ts.tokens[ts.i - 1].end :]
+        ts = TokenStream(text)
+    for index, tok in enumerate(ts.tokens[:-1]):
+        if tok.upper == "FILES" and ts.tokens[index + 1].value == "(":
+            ts.i = index + 1
+            props = ts.property_list()
+            end = ts.tokens[ts.i - 1].end
+            return FilesInsert(db, table, label, text[: tok.pos] + SOURCE_NAME + text[end:], props)
+    raise not_supported("INSERT without FILES()")
+
+
+def _csv_options(props: dict[str, str]) -> CsvOptions:
+    return CsvOptions(
+        column_separator=convert_separator(props.get("csv.column_separator", "\t")),
+        row_delimiter=convert_separator(props.get("csv.row_delimiter", "\n")),
+        skip_header=int(props.get("csv.skip_header", "0") or 0),
+        trim_space=props.get("csv.trim_space", "false").lower() == "true",
+        enclose=props.get("csv.enclose") or None,
+        escape=props.get("csv.escape") or None,
+    )
+
+
+def read_files(fe: FeEmulator, props: dict[str, str]) -> tuple[pa.Table, int, int]:
+    """Check the FILES() properties and read every matching object; return (rows, file count, bytes).
+
+    :param fe: the emulator.
+    :param props: the FILES() properties (credentials included).
+    """
+    path = props.get("path", "")
+    if not path:
+        raise StarRocksError("path is null. Please add properties(path='xxx') when create table")
+    fmt = props.get("format", "").lower()
+    if not fmt:
+        raise StarRocksError("format is null. Please add properties(format='xxx') when create table")
+    if fmt not in FILES_FORMATS:
+        raise StarRocksError(f"not supported format: {props['format']}")
+    found: list[tuple[str, int]] = []
+    for piece in [p.strip() for p in path.split(",") if p.strip()]:
+        bucket = re.match(r"^(s3a?://[^/]+/)", piece)
+        try:
+            keys = fe.aws.list_objects(props, piece)
+        except ValueError as exc:
+            raise StarRocksError(f"Invalid path {piece}: {exc}") from None
+        except Exception as exc:  # StorageAccessError
+            raise StarRocksError(storage_error_text(exc)) from None
+        found += [((bucket.group(1) if bucket else "") + key, size) for key, size in keys]
+    if not found:
+        raise no_files_found(path)
+    tables: list[pa.Table] = []
+    for uri, _size in found:
+        try:
+            decoded = read_file(fe.aws.read_object(props, uri), fmt, _csv_options(props))
+        except Exception as exc:  # StorageAccessError or a corrupt object
+            raise StarRocksError(storage_error_text(exc)) from None
+        if isinstance(decoded, list):
+            width = max((len(r) for r in decoded), default=0)
+            columns = [[r[i] if i < len(r) else None for r in decoded] for i in range(width)]
+            decoded = pa.table(
+                {f"${i + 1}": pa.array(col, type=pa.string()) for i, col in enumerate(columns)}
+            )
+        tables.append(decoded)
+    return pa.concat_tables(tables, promote_options="permissive"), len(found), sum(s for _, s in found)
+
+
+def run_files_insert(fe: FeEmulator, sql: str, current_db: str | None, user: str) -> LoadJob:
+    """Run the INSERT synchronously and record it as a load job of type INSERT.
+
+    :param fe: the emulator.
+    :param sql: the statement text.
+    :param current_db: the session's database.
+    :param user: the user.
+    """
+    from airflow_provider_starrocks.testing.fe.selects import QueryRunner, file_table_reader
+
+    stmt = parse_files_insert(sql)
+    db = stmt.db or current_db
+    if not db:
+        raise StarRocksError("No database selected", 1046)
+    target = fe.store.get_table(db, stmt.table)
+    label = stmt.label or f"insert_{uuid.uuid4()}"
+    check_label(label)
+    fe.loads.check_label_free(db, label)
+    source, file_number, file_size = read_files(fe, stmt.props)
+    count_sql = f'SELECT count(*) FROM "{db}"."{target.name}"'
+    job = LoadJob(
+        id=0, label=label, db=db, user=user, type="INSERT", stmt=None, tables=[target.name],
+        props=JobProperties(timeout=INSERT_TIMEOUT_S, max_filter_ratio=0.0, priority="NORMAL",
+                            strict_mode=False),
+        state="LOADING", loaded=True, scan_rows=source.num_rows, scan_bytes=file_size, file_number=file_number,
+        file_size=file_size,
+    )  # fmt: skip
+    job.etl_start_time = job.etl_finish_time = job.load_start_time = time.time()
+    runner = QueryRunner(fe.store, file_table_reader(fe))
+    try:
+        with fe.store.lock:
+            before = fe.store.cursor().execute(count_sql).fetchone()
+            runner.run(stmt.sql, db, extra={SOURCE_NAME: source})
+            after = fe.store.cursor().execute(count_sql).fetchone()
+    except StarRocksError as exc:
+        job.state, job.error_type, job.error_msg, job.finish_time = (
+            "CANCELLED",
+            "LOAD_RUN_FAIL",
+            exc.msg,
+            time.time(),
+        )
+        fe.loads.record_insert(job)
+        raise
+    job.sink_rows = int((after or (0,))[0]) - int((before or (0,))[0])
+    job.state, job.progress, job.finish_time = "FINISHED", 100, time.time()
+    job.commit_time = job.finish_time
+    fe.loads.record_insert(job)
+    return job

@@ -1,0 +1,226 @@
+"""Broker load across retries, re-runs, kills, deadlines and expired labels (dag.test() on the local stack)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+from airflow_provider_starrocks.operators.broker_load import StarRocksS3BrokerLoadOperator
+
+START = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+LOGICAL = datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc)
+SOURCE = "s3://starrocks-test/sample/orders.parquet"
+
+
+def sql(stack, statement):
+    import pymysql
+
+    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(statement)
+            return cursor.fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def sales(starrocks):
+    sql(starrocks, "CREATE DATABASE sales")
+    sql(
+        starrocks,
+        "CREATE TABLE sales.orders (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE) DUPLICATE KEY(id)",
+    )
+    starrocks.statements.clear()
+    return starrocks
+
+
+def make_dag(dag_id, grace=None, **kwargs):
+    from airflow.sdk import DAG
+
+    kwargs.setdefault("poll_interval", 0.05)
+    kwargs.setdefault("aws_conn_id", "aws_iam_user")
+    with DAG(dag_id, schedule=None, start_date=START, catchup=False) as dag:
+        op = StarRocksS3BrokerLoadOperator(
+            task_id="load", database="sales", table="orders", source=SOURCE, **kwargs
+        )
+    if grace is not None:
+        op.deadline_grace = grace
+    return dag
+
+
+def loads(stack):
+    return [s for s in stack.statements if s.startswith("LOAD LABEL")]
+
+
+def jobs(stack):
+    return sql(stack, "SHOW LOAD FROM sales")
+
+
+def count(stack):
+    return sql(stack, "SELECT count(*) FROM sales.orders")[0][0]
+
+
+def wait_for(predicate, what):
+    # Event-based waiting: no assertion depends on how long this takes.
+    for _ in range(3000):
+        if predicate():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def release_hold_after(stack, predicate):
+    def run():
+        wait_for(predicate, "the release condition")
+        stack.fe.config.hold_state = None
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("deferrable", [pytest.param(False, id="sync"), pytest.param(True, id="trigger")])
+def test_deadline_cancels_the_load(sales, run_dag, deferrable):
+    sales.fe.config.hold_state = "LOADING"
+    dag = make_dag(
+        f"blr_deadline_{deferrable}", deferrable=deferrable, execution_timeout=datetime.timedelta(seconds=3)
+    )
+    assert run_dag(dag).task_states == {"load": "failed"}
+    assert any(s.startswith("CANCEL LOAD FROM `sales` WHERE LABEL") for s in sales.statements)
+    assert [row[2] for row in jobs(sales)] == ["CANCELLED"]
+    assert count(sales) == 0
+
+
+@pytest.mark.parametrize("deferrable", [pytest.param(False, id="sync"), pytest.param(True, id="trigger")])
+def test_prepared_at_deadline_is_not_cancelled_and_lands(sales, run_dag, capfd, deferrable):
+    sales.fe.config.hold_state = "PREPARED"
+    passed = time.time() + 1.5
+    release_hold_after(sales, lambda: time.time() > passed and "PREPARED" in {r[2] for r in jobs(sales)})
+    dag = make_dag(f"blr_prepared_{deferrable}", grace=0, deferrable=deferrable, properties={"timeout": 1})
+    result = run_dag(dag)
+    assert result.task_states == {"load": "success"}
+    assert not any(s.startswith("CANCEL LOAD") for s in sales.statements)
+    assert "cannot be cancelled; the data landed" in capfd.readouterr().out
+    assert count(sales) == 100
+
+
+def test_retry_after_cancelled_resubmits_and_follows_the_newest_job(sales, run_dag):
+    sales.fe.force_next_load("CANCELLED", "type:LOAD_RUN_FAIL; msg:backend crashed")
+    result = run_dag(make_dag("blr_retry", retries=1, retry_delay=datetime.timedelta(0)))
+    assert result.task_states == {"load": "success"}
+    first, second = loads(sales)
+    assert first.split("\n")[0] == second.split("\n")[0]  # same label, reused after CANCELLED
+    job_ids = sorted(int(r[0]) for r in jobs(sales))
+    assert len(job_ids) == 2
+    assert result.xcom["load"]["job_id"] == job_ids[-1]
+    assert count(sales) == 100
+
+
+@pytest.mark.parametrize(
+    ("mode", "state", "submits", "rows"),
+    [
+        pytest.param("skip", "success", 1, 100, id="skip"),
+        pytest.param("reload", "success", 2, 200, id="reload"),
+        pytest.param("fail", "failed", 1, 100, id="fail"),
+    ],
+)
+def test_cleared_task_with_finished_label(sales, run_dag, capfd, mode, state, submits, rows):
+    dag = make_dag(f"blr_cleared_{mode}", on_finished_label=mode)
+    assert run_dag(dag, logical_date=LOGICAL, run_after=LOGICAL).task_states == {"load": "success"}
+    second = run_dag(dag, logical_date=LOGICAL, run_after=LOGICAL)
+    assert second.task_states == {"load": state}
+    assert len(loads(sales)) == submits
+    assert count(sales) == rows
+    logged = capfd.readouterr().out
+    expected = {"skip": "skipping the load", "reload": "loading the data AGAIN", "fail": "already FINISHED"}[
+        mode
+    ]
+    assert expected in logged
+    if mode == "reload":
+        assert "_reload2`" in loads(sales)[1].split("\n")[0]
+
+
+def test_label_expired_after_submission_is_state_unknown_and_not_resubmitted(sales, run_dag, capfd):
+    sales.fe.config.label_keep_max_num = 0
+    dag = make_dag("blr_expired", retries=2, retry_delay=datetime.timedelta(0))
+    assert run_dag(dag).task_states == {"load": "failed"}
+    assert len(loads(sales)) == 1
+    assert "state unknown" in capfd.readouterr().out
+    assert count(sales) == 100
+
+
+def test_user_label_used_concurrently_is_attached(sales, run_dag):
+    sales.fe.config.hold_state = "LOADING"
+    sql(
+        sales,
+        'LOAD LABEL sales.shared (DATA INFILE("' + SOURCE + '") INTO TABLE orders) WITH BROKER '
+        '("aws.s3.use_instance_profile" = "true", "aws.s3.region" = "us-west-2")',
+    )
+    release_hold_after(sales, lambda: sum(s.startswith("SHOW LOAD") for s in sales.statements) >= 2)
+    result = run_dag(make_dag("blr_attach", label="shared"))
+    assert result.task_states == {"load": "success"}
+    assert len(loads(sales)) == 1
+    assert count(sales) == 100
+
+
+KILLED_DAG = textwrap.dedent(
+    """
+    import datetime, sys
+    from airflow.sdk import DAG
+    from airflow_provider_starrocks.operators.broker_load import StarRocksS3BrokerLoadOperator
+
+    def build():
+        with DAG("blr_killed", schedule=None, start_date=datetime.datetime(2024, 1, 1), catchup=False) as dag:
+            StarRocksS3BrokerLoadOperator(
+                task_id="load", database="sales", table="orders", source=%(source)r,
+                aws_conn_id="aws_iam_user", poll_interval=0.05,
+            )
+        return dag
+
+    if __name__ == "__main__":
+        from airflow_provider_starrocks.testing.dags import run_dag
+        when = datetime.datetime.fromisoformat(sys.argv[1])
+        run_dag(build(), logical_date=when, run_after=when)
+    """
+)
+
+
+def test_worker_killed_while_loading_then_rerun_loads_once(sales, run_dag, tmp_path):
+    script = tmp_path / "killed_dag.py"
+    script.write_text(KILLED_DAG % {"source": SOURCE})
+    sales.fe.config.hold_state = "LOADING"
+    proc = subprocess.Popen(
+        [sys.executable, str(script), LOGICAL.isoformat()],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: "LOADING" in {r[2] for r in jobs(sales)} or proc.poll() is not None, "LOADING")
+        assert proc.poll() is None, "the task process ended before the load was LOADING"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    seen = len(sales.statements)
+    release_hold_after(sales, lambda: sum(s.startswith("SHOW LOAD") for s in sales.statements[seen:]) >= 2)
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import killed_dag
+    finally:
+        sys.path.remove(str(tmp_path))
+    result = run_dag(killed_dag.build(), logical_date=LOGICAL, run_after=LOGICAL)
+    assert result.task_states == {"load": "success"}
+    assert len(loads(sales)) == 1
+    (job,) = jobs(sales)
+    assert result.xcom["load"]["job_id"] == int(job[0])
+    assert count(sales) == 100
