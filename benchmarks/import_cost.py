@@ -46,7 +46,9 @@ def measure(modules: list[str], runs: int, env: dict[str, str]) -> list[dict]:
     code = PROBE.format(modules=modules, heavy=HEAVY)
     results = []
     for _ in range(runs + 1):  # the first run warms bytecode caches and is dropped
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return results[1:]
 
@@ -63,7 +65,9 @@ def main() -> None:
     added = statistics.median(r["added"] for r in results) * 1000
     print(f"modules: {', '.join(m.rsplit('.', 2)[-2] + '.' + m.rsplit('.', 1)[-1] for m in modules)}")
     print(f"import airflow.sdk (baseline): {baseline:.1f} ms median of {args.runs}")
-    print(f"added by the provider modules: {added:.1f} ms  (ratio to baseline {added / baseline:.3f}; target < 50 ms)")
+    print(
+        f"added by the provider modules: {added:.1f} ms  (ratio to baseline {added / baseline:.3f}; target < 50 ms)"
+    )
     print(f"heavy modules loaded: {results[-1]['heavy'] or 'none'}")
 
 

@@ -37,7 +37,9 @@ DEFAULT_CATALOG = "default_catalog"
 _LABEL_USED = re.compile(r"Label \[.*\] has already been used", re.DOTALL)
 # LoadJob.cancelJob: "Job could not be cancelled when job is finished or cancelled" / "... while txn is committing";
 # LoadMgr: "Load job does not exist", "There is no uncompleted job which label is <label>".
-_NOT_CANCELLABLE = re.compile(r"could not be cancell?ed|does not exist|no uncompleted job|not found", re.IGNORECASE)
+_NOT_CANCELLABLE = re.compile(
+    r"could not be cancell?ed|does not exist|no uncompleted job|not found", re.IGNORECASE
+)
 
 
 class LabelAlreadyUsedError(StarRocksLoadError):

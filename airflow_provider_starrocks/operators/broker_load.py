@@ -225,9 +225,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
                 "Set on_finished_label='reload' to load the data again, or 'skip' to accept the earlier load."
             )
         if self.on_finished_label == "reload":
-            label = reload_label(plan.label, try_number)
-            self.log.warning("Label %r already FINISHED: loading the data AGAIN as %r.", plan.label, label)
-            return self._start_label(conn, plan, label, store, self._current(conn, label))
+            return self._reload(conn, plan, store, try_number)
         self.log.info(
             "Label %r already FINISHED (job %s, %s rows loaded): skipping the load. Set "
             "on_finished_label='reload' to load again.",
@@ -236,6 +234,19 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
             state.sink_rows,
         )
         return label, state, False
+
+    def _reload(
+        self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int
+    ) -> tuple[str, LoadState, bool]:
+        attempt = 1
+        while True:
+            label = reload_label(plan.label, try_number, attempt)
+            state = self._current(conn, label)
+            if state is None or not state.is_success:
+                break
+            attempt += 1  # an earlier clear reloaded under this try number
+        self.log.warning("Label %r already FINISHED: loading the data AGAIN as %r.", plan.label, label)
+        return self._start_label(conn, plan, label, store, state)
 
     def _start_label(
         self, conn: Any, plan: LoadPlan, label: str, store: LoadRecord, state: LoadState | None

@@ -205,7 +205,9 @@ class AwsEmulator:
 
     def _bootstrap(self) -> None:
         self._set_auth(enforced=False)
-        self.users = bootstrap(lambda service: self._client(service, ("bootstrap", "bootstrap", "")))
+        self.users = bootstrap(
+            lambda service: self._client(service, ("bootstrap", "bootstrap", "")), self._initial_objects
+        )
         self._clients.clear()
         self._resolved.clear()
         self._set_auth(enforced=True)

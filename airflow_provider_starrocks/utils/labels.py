@@ -51,14 +51,15 @@ def default_label(dag_id: str, task_id: str, run_id: str, map_index: int | None 
     return _fit(readable, _digest(dag_id, task_id, run_id, index))
 
 
-def reload_label(base_label: str, try_number: int) -> str:
+def reload_label(base_label: str, try_number: int, attempt: int = 1) -> str:
     """
     Return the label for loading the data of ``base_label`` again, distinct per try.
 
     :param base_label: the label whose load already FINISHED.
     :param try_number: the task's try number; every try that reloads gets its own label.
+    :param attempt: 2, 3, ... when that label is taken too (Airflow may restart try numbers on a clear).
     """
-    suffix = f"_reload{int(try_number)}"
+    suffix = f"_reload{int(try_number)}" + (f"_{int(attempt)}" if attempt > 1 else "")
     if len(base_label) + len(suffix) <= MAX_LABEL_LENGTH:
         return validate_label(base_label + suffix)
-    return _fit(_readable(base_label) + suffix, _digest(base_label, try_number))
+    return _fit(_readable(base_label) + suffix, _digest(base_label, try_number, attempt))

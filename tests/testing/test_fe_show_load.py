@@ -153,6 +153,14 @@ class TestCancelLoad:
             query(conn, 'CANCEL LOAD WHERE LABEL = "c2"')
         assert info.value.args[1] == "There is no uncompleted job which label is c2"
 
+    def test_cancel_unknown_state_job(self, fe, conn, submit):
+        fe.force_next_load("UNKNOWN", None)
+        submit("u")
+        wait_for_state(conn, "u", ("UNKNOWN",))
+        with pytest.raises(pymysql.err.ProgrammingError) as info:
+            query(conn, 'CANCEL LOAD WHERE LABEL = "u"')
+        assert info.value.args[1] == "Job could not be cancelled when job is finished or cancelled"
+
     def test_cancel_unknown_label(self, conn):
         with pytest.raises(pymysql.err.ProgrammingError, match="Load job does not exist"):
             query(conn, 'CANCEL LOAD WHERE LABEL = "nope"')

@@ -57,3 +57,7 @@ def test_reload_label_is_valid_and_distinct_per_try(base):
     assert LABEL_RE.match(second)
     assert len({base, first, second}) == 3
     assert first == reload_label(base, 2)
+
+
+def test_reload_label_attempts_differ():
+    assert len({reload_label("lbl", 1), reload_label("lbl", 1, 2), reload_label("lbl", 1, 3)}) == 3

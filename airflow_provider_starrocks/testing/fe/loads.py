@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.store import Store, Table
 
 TERMINAL = ("FINISHED", "CANCELLED", "UNKNOWN")
-_TXN_DONE = ("PREPARED", "FINISHED", "CANCELLED", "UNKNOWN")  # LoadJob.isTxnDone: COMMITTED shows as PREPARED
+_TXN_DONE = ("PREPARED", "FINISHED", "CANCELLED")  # LoadJob.isTxnDone: COMMITTED shows as PREPARED
 QUALITY_FAIL_MSG = "quality not good enough to cancel"  # LoadJob.QUALITY_FAIL_MSG
 TIMEOUT_MSG = "loading timeout to cancel"  # LoadJob.processTimeout
 
@@ -203,6 +203,9 @@ class LoadManager:
             if not pending:
                 raise StarRocksError(f"There is no uncompleted job which label is {label}")
             for job in pending:
+                if job.completed:
+                    # LoadJob.cancelJob refuses completed jobs that LoadMgr's isTxnDone filter let through (UNKNOWN).
+                    raise StarRocksError("Job could not be cancelled when job is finished or cancelled")
                 self._finish_cancelled(job, "USER_CANCEL", "user cancel")
 
     # -- retention ---------------------------------------------------------------------------------------------
