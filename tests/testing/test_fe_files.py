@@ -89,6 +89,14 @@ class TestInsertFromFiles:
         with pytest.raises(pymysql.err.ProgrammingError, match="not supported format: avro"):
             query(conn, f"INSERT INTO t SELECT * FROM {files('s3://starrocks-test/x', 'avro', creds)}")
 
+    def test_csv_needs_3_3(self, fe, conn, creds):
+        fe.config.version = "3.2.9"
+        with pytest.raises(pymysql.err.ProgrammingError, match="not supported format: csv"):
+            query(
+                conn,
+                f"INSERT INTO t SELECT * FROM {files('s3://starrocks-test/sample/orders.csv', 'csv', creds)}",
+            )
+
     def test_duplicate_label(self, conn, creds):
         source = files("s3://starrocks-test/sample/orders.parquet", "parquet", creds)
         query(conn, f"INSERT INTO t WITH LABEL same SELECT * FROM {source}")
