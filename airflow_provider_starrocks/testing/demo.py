@@ -6,7 +6,9 @@ throw-away ``AIRFLOW_HOME`` under ``.demo/`` (SQLite, recreated each run) points
 ``AIRFLOW_CONN_*`` environment variables. With ``STARROCKS_DEMO_REAL=1`` no stack is started: the
 connections (``AIRFLOW_CONN_STARROCKS_DEFAULT``, ``AIRFLOW_CONN_AWS_IAM_USER``) and optionally
 ``AIRFLOW_VAR_STARROCKS_EXAMPLE_BUCKET`` / ``AIRFLOW_VAR_STARROCKS_EXAMPLE_DATABASE`` come from the caller's
-environment. ``STARROCKS_DEMO_DATE`` picks the logical date (default ``2024-01-02``).
+environment. ``STARROCKS_DEMO_DATE`` picks the logical date (default ``2024-01-02``); ``STARROCKS_DEMO_DIR``
+moves ``.demo/``; ``STARROCKS_DEMO_DAGS_FOLDER`` points at another copy of ``example_dags/``;
+``STARROCKS_STACK_PASSWORD`` fixes the local stack's password.
 
 Nothing secret is printed: environment values are never echoed, and only chosen log lines are shown (the
 full ``airflow dags test`` output goes to ``.demo/dags-test.log``).
@@ -14,7 +16,6 @@ full ``airflow dags test`` output goes to ``.demo/dags-test.log``).
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import shutil
@@ -34,8 +35,10 @@ LOAD_TASK = "load_day"
 TABLE = "daily_orders"
 DEFAULT_DATE = "2024-01-02"
 REQUIRED_CONNECTIONS = ("starrocks_default", "aws_iam_user")
-#: Log lines worth showing: the load's progress and the DAG test's task boundaries.
-_PROGRESS = re.compile(r"(StarRocks load label .*?rows)|(Label .*? already FINISHED.*?load\.)")
+#: Log lines worth showing: the load's progress, or why an earlier load was reused.
+_PROGRESS = re.compile(
+    r"((?:Deferring while load|StarRocks load) label .*?rows)|(Label .*? already FINISHED.*?load\.)"
+)
 _LOAD_KEYS = (
     "label",
     "state",
@@ -48,7 +51,10 @@ _LOAD_KEYS = (
     "load_start_time",
     "load_finish_time",
 )
+_ERROR = re.compile(r"\[error\s*\]|\bERROR\b")
+_MAX_ERROR_LINES = 5
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 
 
 def _root() -> Path:
@@ -116,10 +122,8 @@ def _query_table(database: str, day: str) -> tuple[int, list[tuple[Any, ...]]]:
     from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
 
     hook = StarRocksHook(starrocks_conn_id="starrocks_default")
-    # The hook logs each statement at INFO; the summary prints the query itself.
-    logging.getLogger("airflow.task.hooks").setLevel(logging.WARNING)
     table = f"`{database}`.`{TABLE}`"
-    # day and database are checked by _DATE / the DAG's own load (validate_name) before we get here.
+    # main() checked day against _DATE and database against _NAME, so both are safe to inline.
     rows, _ = hook.query(f"SELECT count(*), sum(amount) FROM {table} WHERE dt = '{day}'")
     sample, _ = hook.query(f"SELECT id, name, amount, dt FROM {table} WHERE dt = '{day}' ORDER BY id LIMIT 3")
     return int(rows[0][0]), [tuple(r) for r in sample]
@@ -129,6 +133,47 @@ def _start_stack() -> StarRocksStack:
     from airflow_provider_starrocks.testing.stack import StarRocksStack
 
     return StarRocksStack(out_of_process=True, password=os.environ.get("STARROCKS_STACK_PASSWORD")).start()
+
+
+def _summarize(output: str, code: int, seconds: float, database: str, day: str) -> bool:
+    """Print the run's outcome, the load's progress and metrics and the loaded rows; return whether all is well."""
+    run_state, states, xcom = _run_outcome()
+    ok = code == 0 and run_state == "success" and bool(states)
+    _say()
+    _say(f"DAG run: {run_state or 'not found'} (airflow dags test exit {code}, {seconds:.1f} s)")
+    for task_id, state in states:
+        _say(f"  {task_id:<20} {state}")
+        ok = ok and state == "success"
+    if not ok:
+        errors = [line.strip()[:300] for line in output.splitlines() if _ERROR.search(line)]
+        for line in errors[-_MAX_ERROR_LINES:]:
+            _say(f"  ! {line}")
+
+    progress = [m.group(0) for m in _PROGRESS.finditer(output)]
+    if progress:
+        _say(f"Load progress (from the {LOAD_TASK} task's log):")
+        for line in dict.fromkeys(progress):
+            _say(f"  {line}")
+    load = xcom.get(LOAD_TASK)
+    if isinstance(load, dict):
+        _say(f"Load result (XCom of {LOAD_TASK}):")
+        for key in _LOAD_KEYS:
+            _say(f"  {key:<17} {load.get(key)}")
+
+    count = 0
+    try:
+        count, sample = _query_table(database, day)
+    except Exception as exc:  # the table may be missing when an earlier task failed
+        _say(f"Query of {database}.{TABLE} failed: {type(exc).__name__}: {str(exc)[:300]}")
+        ok = False
+    else:
+        _say(f"Query: SELECT count(*) FROM {database}.{TABLE} WHERE dt = '{day}' -> {count} rows")
+        for row in sample:
+            _say("  " + "  ".join(str(value) for value in row))
+        ok = ok and count > 0
+    _say()
+    _say(f"Loaded rows: {count}")
+    return ok
 
 
 def main() -> int:
@@ -172,6 +217,11 @@ def main() -> int:
         env = _airflow_env(home, dags_folder, extra)
         bucket = env.get("AIRFLOW_VAR_STARROCKS_EXAMPLE_BUCKET", "starrocks-test")
         database = env.get("AIRFLOW_VAR_STARROCKS_EXAMPLE_DATABASE", "example_db")
+        if not _NAME.match(database):
+            _say(
+                f"AIRFLOW_VAR_STARROCKS_EXAMPLE_DATABASE must be a plain name (letters, digits, _), got {database!r}."
+            )
+            return 2
         _say(f"AIRFLOW_HOME={home} (SQLite), dags folder {dags_folder}")
 
         _say("Creating the Airflow metadata DB (airflow db migrate)...")
@@ -186,38 +236,9 @@ def main() -> int:
         test_seconds = time.monotonic() - test_started
 
         os.environ.update(env)
-        run_state, states, xcom = _run_outcome()
-        ok = code == 0 and run_state == "success" and bool(states)
-        _say()
-        _say(f"DAG run: {run_state or 'not found'} (airflow dags test exit {code}, {test_seconds:.1f} s)")
-        for task_id, state in states:
-            _say(f"  {task_id:<20} {state}")
-            ok = ok and state == "success"
-
-        progress = [m.group(0) for m in _PROGRESS.finditer(output)]
-        if progress:
-            _say("Load progress (from the load_day task's log):")
-            for line in dict.fromkeys(progress):
-                _say(f"  {line}")
-        load = xcom.get(LOAD_TASK)
-        if isinstance(load, dict):
-            _say("Load result (XCom of load_day):")
-            for key in _LOAD_KEYS:
-                _say(f"  {key:<17} {load.get(key)}")
-
-        count = 0
-        try:
-            count, sample = _query_table(database, day)
-        except Exception as exc:  # the table may be missing when an earlier task failed
-            _say(f"Query of {database}.{TABLE} failed: {type(exc).__name__}: {str(exc)[:200]}")
-            ok = False
-        else:
-            _say(f"Query: SELECT count(*) FROM {database}.{TABLE} WHERE dt = '{day}' -> {count} rows")
-            for row in sample:
-                _say("  " + "  ".join(str(value) for value in row))
-            ok = ok and count > 0
-        _say()
-        _say(f"Loaded rows: {count}")
+        # This process only reads the results; the hook's INFO statement lines would repeat the summary.
+        os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
+        ok = _summarize(output, code, test_seconds, database, day)
         _say(
             f"{'SUCCESS' if ok else 'FAILED'}: demo took {time.monotonic() - started:.1f} s; full log: {log}"
         )

@@ -17,7 +17,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
 # Distinctive canaries (20+ characters). The ones with '/', '+', '=', '"' and '\' make the encoded forms
 # (URL-encoded, JSON, repr, SQL-escaped) differ from the raw text, so every encoding is really scanned for.
@@ -62,7 +62,9 @@ def encodings(secret: str) -> dict[str, str]:
     return {name: form for name, form in forms.items() if form}
 
 
-def scan_for_secrets(texts: Mapping[str, str] | Iterable[str], secrets: Mapping[str, str] | Iterable[str]) -> list[str]:
+def scan_for_secrets(
+    texts: Mapping[str, str] | Iterable[str], secrets: Mapping[str, str] | Iterable[str]
+) -> list[str]:
     """
     Find every secret, raw or encoded (backslash/SQL-escaped, URL-encoded, JSON, repr), in ``texts``.
 
@@ -118,7 +120,7 @@ class LeakRecorder:
 
 
 @pytest.fixture
-def leak_recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[LeakRecorder]:
+def leak_recorder(monkeypatch: pytest.MonkeyPatch) -> LeakRecorder:
     """Record hook-lineage payloads (a wrapping recorder, the one allowed boundary mock) and load triggers."""
     recorder = LeakRecorder()
     import airflow.providers.common.sql.hooks.sql as sql_hooks
@@ -161,7 +163,7 @@ def leak_recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[LeakRecorder]:
             recorder.triggers.append(self)
 
         monkeypatch.setattr(StarRocksLoadTrigger, "__init__", recording_init)
-    yield recorder
+    return recorder
 
 
 def airflow_records(dag_id: str) -> dict[str, str]:
@@ -199,7 +201,7 @@ def airflow_records(dag_id: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def log_files() -> Iterator[Any]:
+def log_files() -> Callable[[], dict[str, str]]:
     """Return a callable giving the Airflow log files written during the test (task logs, if any), by path."""
     start = time.time() - 1
 
@@ -211,11 +213,13 @@ def log_files() -> Iterator[Any]:
                 texts[f"log file {path.name}"] = path.read_text(errors="replace")
         return texts
 
-    yield read
+    return read
 
 
 @pytest.fixture
-def captured_logs(capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
+def captured_logs(
+    capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> Callable[[], dict[str, str]]:
     """
     Return a callable giving what was logged so far: stdout/stderr (Airflow 3's structlog) and stdlib logging.
 
@@ -227,7 +231,7 @@ def captured_logs(capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFi
         out, err = capfd.readouterr()
         return {"stdout": out, "stderr": err, "caplog": caplog.text}
 
-    yield read
+    return read
 
 
 def stack_secrets(stack: Any) -> dict[str, str]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mysql_mimic.auth import Forbidden, IdentityProvider, NativePasswordAuthPlugin, Success, User
+from mysql_mimic.connection import Connection
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -54,3 +55,20 @@ class SingleUserIdentity(IdentityProvider):
             auth_string=StarRocksPasswordPlugin.create_auth_string(password) if password else None,
             auth_plugin=self._plugin.name,
         )
+
+
+class FeConnection(Connection):
+    """A mysql-mimic connection that refuses a handshake naming an unknown database.
+
+    StarRocks answers ``Unknown database '<db>'`` (ErrorCode.ERR_BAD_DB_ERROR, 1049) instead of the OK packet;
+    mysql-mimic only learns of a failure after it has sent OK, which clients read as a lost connection. The
+    emulator checks the database before the password (StarRocks checks it after).
+    """
+
+    async def authenticate(self, username: str, *args: Any, **kwargs: Any) -> None:
+        database = self.session.database
+        fe = getattr(self.session, "fe", None)
+        if database and fe is not None and database not in fe.store.databases:
+            await self.stream.write(self.error(msg=f"Unknown database '{database}'", code=1049))
+            return
+        await super().authenticate(username, *args, **kwargs)

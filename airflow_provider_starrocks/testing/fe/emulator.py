@@ -7,9 +7,10 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
+import mysql_mimic.server
 from mysql_mimic import MysqlServer
 
-from airflow_provider_starrocks.testing.fe.auth import SingleUserIdentity
+from airflow_provider_starrocks.testing.fe.auth import FeConnection, SingleUserIdentity
 from airflow_provider_starrocks.testing.fe.config import FeConfig
 from airflow_provider_starrocks.testing.fe.loads import LoadManager
 from airflow_provider_starrocks.testing.fe.session import FeSession
@@ -19,6 +20,8 @@ from airflow_provider_starrocks.testing.fe.tasks import TaskManager
 if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.files import StorageGateway
 
+# MysqlServer builds its connections from this module global; ours checks the handshake's database.
+mysql_mimic.server.Connection = FeConnection  # type: ignore[misc]
 # mysql-mimic logs every MysqlError at ERROR; a refused statement is normal traffic here.
 logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
 
