@@ -19,10 +19,10 @@ from airflow_provider_starrocks.utils.load_state import (
     parse_rows,
 )
 from airflow_provider_starrocks.utils.sql import (
-    REDACTED,
     cancel_load,
     load_tracking_log,
     loads_by_labels,
+    scrub_secrets,
     set_default_catalog,
     show_load,
 )
@@ -56,13 +56,6 @@ def driver_message(exc: BaseException) -> str:
     if len(args) >= 2 and isinstance(args[1], str):
         return args[1]
     return str(exc)
-
-
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
 
 
 class LoadStatusMixin:
@@ -121,7 +114,7 @@ class LoadStatusMixin:
             raise self._submit_error(exc, label, list(secrets)) from None
 
     def _submit_error(self, exc: Exception, label: str, secrets: list[str]) -> Exception:
-        message = _scrub(driver_message(exc), secrets)
+        message = scrub_secrets(driver_message(exc), secrets)
         if _LABEL_USED.search(message):
             return LabelAlreadyUsedError(f"StarRocks load {label!r}: {message}")
         error = StarRocksLoadFatalError if is_fatal_message(message) else StarRocksLoadError

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
-from airflow_provider_starrocks.utils.sql import REDACTED
+from airflow_provider_starrocks.utils.sql import scrub_secrets
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -46,7 +46,6 @@ _PERMANENT_MARKERS = (
     "doesn't exist",
     "does not exist",
 )
-_MIN_SCRUB_LENGTH = 4
 
 
 class StarRocksStatementError(Exception):
@@ -72,20 +71,6 @@ class StarRocksStatementError(Exception):
         return self.code == 1045 or any(marker in text for marker in _PERMANENT_MARKERS)
 
 
-def scrub(text: str, secret_values: Iterable[str]) -> str:
-    """
-    Replace every secret value found in ``text`` by ``***``.
-
-    :param text: an error message.
-    :param secret_values: the values to hide.
-    """
-    for value in sorted(
-        {v for v in secret_values if v and len(v) >= _MIN_SCRUB_LENGTH}, key=len, reverse=True
-    ):
-        text = text.replace(value, REDACTED)
-    return text
-
-
 def statement_error(exc: BaseException, secret_values: Iterable[str]) -> StarRocksStatementError:
     """
     Turn a driver exception into a :class:`StarRocksStatementError` whose text holds no secret.
@@ -98,7 +83,7 @@ def statement_error(exc: BaseException, secret_values: Iterable[str]) -> StarRoc
         code, message = args[0], str(args[1])
     else:
         code, message = None, str(exc) or type(exc).__name__
-    return StarRocksStatementError(scrub(message, secret_values), code)
+    return StarRocksStatementError(scrub_secrets(message, secret_values), code)
 
 
 def temporary_name(name: str, limit: int) -> str:

@@ -8,7 +8,8 @@ connections (``AIRFLOW_CONN_STARROCKS_DEFAULT``, ``AIRFLOW_CONN_AWS_IAM_USER``) 
 ``AIRFLOW_VAR_STARROCKS_EXAMPLE_BUCKET`` / ``AIRFLOW_VAR_STARROCKS_EXAMPLE_DATABASE`` come from the caller's
 environment. ``STARROCKS_DEMO_DATE`` picks the logical date (default ``2024-01-02``); ``STARROCKS_DEMO_DIR``
 moves ``.demo/``; ``STARROCKS_DEMO_DAGS_FOLDER`` points at another copy of ``example_dags/``;
-``STARROCKS_STACK_PASSWORD`` fixes the local stack's password.
+``STARROCKS_STACK_PASSWORD`` fixes the local stack's password; ``STARROCKS_DEMO_TIMEOUT`` bounds the DAG run
+(default 900 s: the sensor would otherwise wait for a day without files until its own timeout).
 
 Nothing secret is printed: environment values are never echoed, and only chosen log lines are shown (the
 full ``airflow dags test`` output goes to ``.demo/dags-test.log``).
@@ -35,6 +36,8 @@ LOAD_TASK = "load_day"
 TABLE = "daily_orders"
 DEFAULT_DATE = "2024-01-02"
 REQUIRED_CONNECTIONS = ("starrocks_default", "aws_iam_user")
+DEFAULT_TIMEOUT = 900.0
+TIMED_OUT = -9
 #: Log lines worth showing: the load's progress, or why an earlier load was reused.
 _PROGRESS = re.compile(
     r"((?:Deferring while load|StarRocks load) label .*?rows)|(Label .*? already FINISHED.*?load\.)"
@@ -83,13 +86,27 @@ def _airflow_env(home: Path, dags_folder: Path, extra: Mapping[str, str]) -> dic
     return env
 
 
-def _run(command: Sequence[str], env: Mapping[str, str], log: Path) -> tuple[int, str]:
+def _run(
+    command: Sequence[str], env: Mapping[str, str], log: Path, timeout: float | None = None
+) -> tuple[int, str]:
     with log.open("a") as out:
         out.write(f"$ {' '.join(command)}\n")
         out.flush()
-        proc = subprocess.run(
-            command, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
+        try:
+            proc = subprocess.run(
+                command,
+                env=dict(env),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired as exc:
+            output = (
+                exc.output.decode(errors="replace") if isinstance(exc.output, bytes) else exc.output or ""
+            )
+            out.write(output)
+            return TIMED_OUT, output
         out.write(proc.stdout)
     return proc.returncode, proc.stdout
 
@@ -141,6 +158,8 @@ def _summarize(output: str, code: int, seconds: float, database: str, day: str) 
     ok = code == 0 and run_state == "success" and bool(states)
     _say()
     _say(f"DAG run: {run_state or 'not found'} (airflow dags test exit {code}, {seconds:.1f} s)")
+    if run_state and not states:
+        _say("  no task ran: is the date before the DAG's start_date (2024-01-01)?")
     for task_id, state in states:
         _say(f"  {task_id:<20} {state}")
         ok = ok and state == "success"
@@ -232,7 +251,15 @@ def main() -> int:
 
         _say(f"Running: airflow dags test {DAG_ID} {day}  (files s3://{bucket}/daily/{day}/*.parquet)")
         test_started = time.monotonic()
-        code, output = _run([sys.executable, "-m", "airflow", "dags", "test", DAG_ID, day], env, log)
+        timeout = float(os.environ.get("STARROCKS_DEMO_TIMEOUT") or DEFAULT_TIMEOUT)
+        code, output = _run(
+            [sys.executable, "-m", "airflow", "dags", "test", DAG_ID, day], env, log, timeout=timeout
+        )
+        if code == TIMED_OUT:
+            # The sensor waits (reschedule mode) until the day's files exist; a wrong date never ends.
+            _say(
+                f"airflow dags test did not end within {timeout:.0f} s (STARROCKS_DEMO_TIMEOUT): stopped it."
+            )
         test_seconds = time.monotonic() - test_started
 
         os.environ.update(env)

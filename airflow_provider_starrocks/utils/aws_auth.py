@@ -52,7 +52,9 @@ AUTH_KEY_SUFFIXES = frozenset(
         "sts.endpoint",
     }
 )
-_SECRET_SUFFIXES = ("access_key", "secret_key", "session_token")
+# The ExternalId guards the role against confused deputies; Airflow's masker does not know it, so treat it
+# as a secret too.
+_SECRET_SUFFIXES = ("access_key", "secret_key", "session_token", "external_id")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 _AUTO_HINT = (
     "set credential_mode='temporary' (Airflow resolves the credentials) or an explicit credential_mode"

@@ -8,6 +8,7 @@ to execute and its redacted twin, the only form that may be logged.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -159,6 +160,27 @@ def property_list(properties: Mapping[str, object], secret_keys: Iterable[str] =
     if not plain:
         return "()", "()"
     return "(\n    " + ",\n    ".join(plain) + "\n)", "(\n    " + ",\n    ".join(redacted) + "\n)"
+
+
+def scrub_secrets(text: str, secret_values: Iterable[str]) -> str:
+    """
+    Replace every secret value in ``text`` (an error message, a log line) by ``***``.
+
+    A server error may quote the statement back, so each value is also replaced in the form it takes inside a
+    string literal, in ``repr()`` and in JSON. Values shorter than 4 characters are left alone: replacing them
+    would mangle the text without hiding anything.
+
+    :param text: the text to clean.
+    :param secret_values: the values to hide.
+    """
+    forms: set[str] = set()
+    for value in secret_values:
+        if value and len(value) >= 4:
+            escaped = _LITERAL_ESCAPE_RE.sub(lambda m: _LITERAL_ESCAPES[m.group(0)], value)
+            forms.update({value, escaped, repr(value)[1:-1], json.dumps(value)[1:-1]})
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, REDACTED)
+    return text
 
 
 def validate_label(label: str) -> str:

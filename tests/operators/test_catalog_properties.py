@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_starrocks.operators._create_flow import scrub, statement_error, temporary_name
+from airflow_provider_starrocks.operators._create_flow import statement_error, temporary_name
 from airflow_provider_starrocks.utils import sql
 from airflow_provider_starrocks.utils.catalog_properties import (
     CatalogConfigError,
@@ -13,6 +13,7 @@ from airflow_provider_starrocks.utils.catalog_properties import (
     metastore_properties,
     secret_property_keys,
 )
+from airflow_provider_starrocks.utils.sql import scrub_secrets
 
 
 @pytest.mark.parametrize(
@@ -189,4 +190,4 @@ def test_statement_error_scrubs_secrets():
     assert err.message == "bad key *** / secret ***"
     assert not err.permanent
     assert statement_error(Exception(1064, "AccessDenied: not allowed"), []).permanent
-    assert scrub("abc", ["ab"]) == "abc"  # too short to scrub safely
+    assert scrub_secrets("abc", ["ab"]) == "abc"  # too short to scrub safely

@@ -125,7 +125,7 @@ def leak_recorder(monkeypatch: pytest.MonkeyPatch) -> LeakRecorder:
     recorder = LeakRecorder()
     import airflow.providers.common.sql.hooks.sql as sql_hooks
 
-    original_send = sql_hooks.send_sql_hook_lineage
+    original_send = sql_hooks.send_sql_hook_lineage  # type: ignore[attr-defined]
 
     def recording_send(**kwargs: Any) -> Any:
         recorder.lineage.append(repr({k: v for k, v in kwargs.items() if k != "context"}))
@@ -180,7 +180,7 @@ def airflow_records(dag_id: str) -> dict[str, str]:
     try:
         from airflow.models.xcom import XComModel as XComTable
     except ImportError:  # Airflow 2
-        from airflow.models.xcom import XCom as XComTable
+        from airflow.models.xcom import XCom as XComTable  # type: ignore[no-redef]
 
     texts: dict[str, str] = {}
     with create_session() as session:
@@ -225,7 +225,7 @@ def captured_logs(
 
     Call it once, at the end of the test: ``capfd`` is drained by each call.
     """
-    caplog.set_level("DEBUG")
+    caplog.set_level("INFO")  # the task log level; DEBUG would add the emulated cluster's own botocore traces
 
     def read() -> dict[str, str]:
         out, err = capfd.readouterr()
@@ -245,3 +245,20 @@ def stack_secrets(stack: Any) -> dict[str, str]:
         secrets[f"{user}_access_key"] = access_key
         secrets[f"{user}_secret_key"] = secret_key
     return secrets
+
+
+@dataclass(frozen=True)
+class SecurityKit:
+    """The helpers above, for test modules (conftest modules cannot be imported by name)."""
+
+    canaries: Mapping[str, str]
+    scan_for_secrets: Callable[..., list[str]]
+    exception_texts: Callable[[BaseException], str]
+    airflow_records: Callable[[str], dict[str, str]]
+    stack_secrets: Callable[[Any], dict[str, str]]
+
+
+@pytest.fixture
+def security_kit() -> SecurityKit:
+    """Canary values and the scanning helpers of this suite."""
+    return SecurityKit(CANARIES, scan_for_secrets, exception_texts, airflow_records, stack_secrets)
