@@ -95,21 +95,31 @@ class LoadStatusMixin:
             rows = list(cursor.fetchall()) if cursor.description else []
         return columns, rows
 
-    def submit_load(self, statement: Statement, label: str, conn: Any, secrets: Iterable[str] = ()) -> None:
+    def submit_load(
+        self,
+        statement: Statement,
+        label: str,
+        conn: Any,
+        secrets: Iterable[str] = (),
+        kind: str = "broker load",
+    ) -> list[Any]:
         """
-        Send a ``LOAD LABEL`` statement, logging only its redacted twin.
+        Send a labelled load statement (``LOAD LABEL``, ``INSERT ... WITH LABEL``, ``SUBMIT TASK``), logging only its redacted twin.
 
         :param statement: the statement and its redacted twin.
         :param label: the label, for error messages.
         :param conn: a connection from :meth:`get_load_conn`.
         :param secrets: credential values to scrub from any error text.
+        :param kind: what is submitted, for the log line.
+        :return: the statement's result rows (``SUBMIT TASK`` answers TaskName and Status), else empty.
         :raises LabelAlreadyUsedError: the label has a job in flight or FINISHED.
         :raises StarRocksLoadFatalError: StarRocks refused the statement for a reason a retry cannot fix.
         """
-        self.log.info("Submitting broker load: %s", statement.redacted)
+        self.log.info("Submitting %s: %s", kind, statement.redacted)
         try:
             with conn.cursor() as cursor:
                 cursor.execute(statement.sql)
+                return list(cursor.fetchall()) if cursor.description else []
         except Exception as exc:
             raise self._submit_error(exc, label, list(secrets)) from None
 

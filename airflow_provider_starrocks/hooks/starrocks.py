@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.sql.hooks.sql import DbApiHook
 
 from airflow_provider_starrocks.hooks.load_status import LoadStatusMixin
+from airflow_provider_starrocks.hooks.task_runs import TaskRunMixin
 from airflow_provider_starrocks.utils.sql import Statement, quote_identifier, quote_literal
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def parse_version(text: str) -> tuple[int, int, int]:
     return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
 
 
-class StarRocksHook(LoadStatusMixin, DbApiHook):
+class StarRocksHook(LoadStatusMixin, TaskRunMixin, DbApiHook):
     """
     Interact with StarRocks through the FE's MySQL protocol port.
 

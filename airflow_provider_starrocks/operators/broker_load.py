@@ -7,11 +7,12 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, BaseOperator, conf
+from airflow.providers.common.compat.sdk import AirflowException, BaseOperator, conf
 
 from airflow_provider_starrocks.operators._broker_load_plan import LoadPlan, build_plan, result_of
+from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
 from airflow_provider_starrocks.operators._load_record import LoadRecord
-from airflow_provider_starrocks.utils.labels import default_label, reload_label
+from airflow_provider_starrocks.utils.labels import default_label
 from airflow_provider_starrocks.utils.load_options import LoadArgumentError
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch, next_delay
@@ -160,10 +161,11 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         store = LoadRecord(context, self.log)
         conn = self.hook.get_load_conn()
         try:
-            label, state, submitted = self._start(conn, plan, store, int(getattr(ti, "try_number", 1) or 1))
+            starter = LoadStarter(self.hook, self.database, self.on_finished_label, self.log)
+            label, state = starter.start(conn, plan, store, int(getattr(ti, "try_number", 1) or 1))
             if state.is_terminal:
                 return self._finish(conn, state, store)
-            self._record(context, store, label, state)
+            self._record(context, store, plan.label, label, state)
             if self.deferrable:
                 self._defer(label, state, deadline)
             return self._poll(conn, label, deadline, store)
@@ -198,87 +200,9 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
             deadline = min(deadline, now + budget - min(5.0, budget * 0.1))
         return deadline
 
-    def _start(
-        self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int
-    ) -> tuple[str, LoadState, bool]:
-        """Decide from the label's jobs whether to submit, attach, skip, reload or fail."""
-        mine = store.get()
-        if mine and mine.get("base") != plan.label:
-            mine = None  # a record of another label (the label argument changed): not ours
-        label = plan.label
-        if mine and mine.get("label") and not mine.get("completed"):
-            label = mine["label"]  # a crashed try: follow what it submitted (possibly a reload label)
-        state = self._current(conn, label)
-        if state is None and mine and mine.get("label") == label and mine.get("job_id") is not None:
-            if not mine.get("completed"):
-                LoadWatch(label, submitted=True).observe([])  # raises "state unknown": never resubmitted
-            state = LoadState(label=label, state="FINISHED", job_id=mine["job_id"])
-            self.log.info("Label %r expired after this task completed it (job %s).", label, state.job_id)
-        if state is None or not state.is_success:
-            return self._start_label(conn, plan, label, store, state)
-        if mine and mine.get("job_id") == state.job_id and not mine.get("completed"):
-            self.log.info("Load %r (job %s) FINISHED while this task was away.", label, state.job_id)
-            return label, state, False
-        if self.on_finished_label == "fail":
-            raise AirflowFailException(
-                f"StarRocks load label {label!r} already FINISHED (job {state.job_id}, {state.sink_rows} rows). "
-                "Set on_finished_label='reload' to load the data again, or 'skip' to accept the earlier load."
-            )
-        if self.on_finished_label == "reload":
-            return self._reload(conn, plan, store, try_number)
-        self.log.info(
-            "Label %r already FINISHED (job %s, %s rows loaded): skipping the load. Set "
-            "on_finished_label='reload' to load again.",
-            label,
-            state.job_id,
-            state.sink_rows,
-        )
-        return label, state, False
-
-    def _reload(
-        self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int
-    ) -> tuple[str, LoadState, bool]:
-        attempt = 1
-        while True:
-            label = reload_label(plan.label, try_number, attempt)
-            state = self._current(conn, label)
-            if state is None or not state.is_success:
-                break
-            attempt += 1  # an earlier clear reloaded under this try number
-        self.log.warning("Label %r already FINISHED: loading the data AGAIN as %r.", plan.label, label)
-        return self._start_label(conn, plan, label, store, state)
-
-    def _start_label(
-        self, conn: Any, plan: LoadPlan, label: str, store: LoadRecord, state: LoadState | None
-    ) -> tuple[str, LoadState, bool]:
-        if state is not None and state.is_success:
-            return label, state, False
-        if state is not None and state.state == "UNKNOWN":
-            raise StarRocksLoadFatalError(state.failure_message())
-        if state is not None and state.state != "CANCELLED":
-            self.log.info("Attaching to load %s", state.describe())
-            return label, state, False
-        if state is not None:
-            self.log.info("Label %r was CANCELLED (job %s): submitting again.", label, state.job_id)
-        from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
-
-        store.set(plan.label, label, None)
-        try:
-            self.hook.submit_load(plan.statement(label), label, conn, plan.secrets)
-        except LabelAlreadyUsedError:
-            self.log.info("Label %r was submitted concurrently: attaching to it.", label)
-        current = LoadWatch(label, submitted=True).observe(
-            self.hook.get_load_states(self.database, label, conn)
-        )
-        assert current is not None
-        return label, current, True
-
-    def _current(self, conn: Any, label: str) -> LoadState | None:
-        return LoadWatch(label).observe(self.hook.get_load_states(self.database, label, conn))
-
-    def _record(self, context: Context, store: LoadRecord, label: str, state: LoadState) -> None:
+    def _record(self, context: Context, store: LoadRecord, base: str, label: str, state: LoadState) -> None:
         self._active_label = label
-        store.set(store.base or label, label, state.job_id)
+        store.set(base, label, state.job_id)
         context["ti"].xcom_push(
             key=XCOM_KEY, value={"label": label, "job_id": state.job_id, "database": self.database}
         )
@@ -323,6 +247,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
             assert state is not None
             if watch.changed(state):
                 self.log.info("StarRocks load %s", state.describe())
+                attempt = 0  # the load is moving: back to the base interval
             if state.is_terminal:
                 return self._finish(conn, state, store)
             if time.time() >= deadline:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
 MAX_POLL_ERRORS = 5
+KINDS = ("load", "task_run")
 
 
 class StarRocksLoadTrigger(BaseTrigger):
@@ -35,6 +36,8 @@ class StarRocksLoadTrigger(BaseTrigger):
     :param poll_interval: seconds between polls (grows gently up to a cap).
     :param deadline: absolute deadline, seconds since the epoch.
     :param cancel_on_kill: send ``CANCEL LOAD`` at the deadline and when the task is killed.
+    :param kind: ``"load"`` (``label`` is a load label) or ``"task_run"`` (``label`` is the name of a submitted
+        task, followed in ``information_schema.task_runs``; always treated as submitted, never cancelled).
     """
 
     def __init__(
@@ -47,6 +50,7 @@ class StarRocksLoadTrigger(BaseTrigger):
         poll_interval: float,
         deadline: float,
         cancel_on_kill: bool = True,
+        kind: str = "load",
     ) -> None:
         super().__init__()
         self.starrocks_conn_id = starrocks_conn_id
@@ -55,7 +59,10 @@ class StarRocksLoadTrigger(BaseTrigger):
         self.job_id = job_id
         self.poll_interval = float(poll_interval)
         self.deadline = float(deadline)
-        self.cancel_on_kill = cancel_on_kill
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
+        self.kind = kind
+        self.cancel_on_kill = cancel_on_kill and kind == "load"
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -68,6 +75,8 @@ class StarRocksLoadTrigger(BaseTrigger):
                 "poll_interval": self.poll_interval,
                 "deadline": self.deadline,
                 "cancel_on_kill": self.cancel_on_kill,
+                # Only when not the default, so load triggers serialize exactly as before.
+                **({"kind": self.kind} if self.kind != "load" else {}),
             },
         )
 
@@ -76,13 +85,15 @@ class StarRocksLoadTrigger(BaseTrigger):
 
         return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
-    async def fetch_jobs(self, hook: Any, conn: Any) -> list[LoadState]:
+    async def fetch_jobs(self, hook: Any, conn: Any) -> list[Any]:
         """
         Return every job of the label (the seam for a shared, batched poller).
 
         :param hook: the StarRocks hook.
         :param conn: an open aiomysql connection in ``default_catalog``.
         """
+        if self.kind == "task_run":
+            return await hook.aget_task_runs(self.label, conn)
         return await hook.aget_load_states(self.database, self.label, conn)
 
     def _event(self, status: str, state: LoadState | None, message: str, fatal: bool = False) -> TriggerEvent:
@@ -100,7 +111,7 @@ class StarRocksLoadTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         hook = self._hook()
         conn = None
-        watch = LoadWatch(self.label, submitted=self.job_id is not None)
+        watch = LoadWatch(self.label, submitted=self.job_id is not None or self.kind == "task_run")
         attempt = errors = 0
         warned_prepared = False
         try:
@@ -124,6 +135,7 @@ class StarRocksLoadTrigger(BaseTrigger):
                 state = watch.observe(jobs)
                 if state is not None and watch.changed(state):
                     self.log.info("StarRocks load %s", state.describe())
+                    attempt = 0  # the load is moving: back to the base interval
                 if state is not None and state.is_terminal:
                     yield await self._final_event(hook, conn, state)
                     return

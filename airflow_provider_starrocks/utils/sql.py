@@ -553,3 +553,103 @@ def select_one_row(database: str, table: str) -> Statement:
     """
     sql = f"SELECT * FROM {qualified_name(validate_name(database, 'database', 'database'), table)} LIMIT 1"
     return Statement(sql, sql)
+
+
+# -- INSERT ... SELECT FROM FILES(), SUBMIT TASK, information_schema.task_runs ---------------------------------
+
+
+def use_database(database: str) -> Statement:
+    """
+    Build ``USE <db>``: ``SUBMIT TASK`` creates the task in the current database.
+
+    :param database: the database.
+    """
+    sql = f"USE {quote_identifier(validate_name(database, 'database', 'database'))}"
+    return Statement(sql, sql)
+
+
+def set_session_variable(name: str, value: int) -> Statement:
+    """
+    Build ``SET <name> = <int>`` for a numeric session variable such as ``insert_timeout``.
+
+    :param name: the variable name.
+    :param value: a whole number.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise StarRocksSqlValueError(f"{name} must be an int, got {type(value).__name__}: pass whole seconds.")
+    sql = f"SET {quote_identifier(name, 'session variable')} = {value}"
+    return Statement(sql, sql)
+
+
+def insert_from_files(
+    *,
+    database: str,
+    table: str,
+    label: str,
+    files_properties: Mapping[str, object],
+    secret_keys: Iterable[str] = (),
+    columns: Iterable[str] | None = None,
+    select: str = "*",
+    where: str | None = None,
+) -> Statement:
+    """
+    Build ``INSERT INTO db.t WITH LABEL l [(cols)] SELECT <select> FROM FILES(...) [WHERE ...]``.
+
+    The credentials are FILES() arguments (files.md), so they sit in its property list and are redacted there.
+
+    :param database: the target database.
+    :param table: the target table.
+    :param label: the INSERT job's label.
+    :param files_properties: ``path``, ``format``, format options, auth and other FILES() properties.
+    :param secret_keys: the property keys to redact.
+    :param columns: target columns.
+    :param select: the select list, validated as an expression, not quoted.
+    :param where: a filter predicate, validated, not quoted.
+    """
+    name = qualified_name(validate_name(database, "database", "database"), validate_name(table, "table", "table"))
+    head = f"INSERT INTO {name} WITH LABEL {quote_identifier(validate_label(label), 'label')}"
+    cols = list(columns or ())
+    if cols:
+        head += " (" + ", ".join(quote_identifier(c, "columns") for c in cols) + ")"
+    head += f"\nSELECT {validate_expression(select, 'select')}\nFROM FILES"
+    plain, redacted = property_list(files_properties, secret_keys)
+    tail = f"\nWHERE {validate_expression(where, 'where')}" if where is not None else ""
+    return Statement(f"{head}{plain}{tail}", f"{head}{redacted}{tail}")
+
+
+def submit_task(name: str, statement: Statement, properties: Mapping[str, object] | None = None) -> Statement:
+    """
+    Build ``SUBMIT TASK <name> [PROPERTIES (...)] AS <statement>`` (SUBMIT_TASK.md).
+
+    :param name: the task name (unique; reusing it needs ``DROP TASK``).
+    :param statement: the INSERT to run, with its redacted twin.
+    :param properties: task properties such as ``session.insert_timeout``.
+    """
+    head = f"SUBMIT TASK {quote_identifier(validate_label(name), 'task name')}"
+    if properties:
+        props_sql, _ = property_list(properties)
+        head += f"\nPROPERTIES {props_sql}"
+    return Statement(f"{head}\nAS {statement.sql}", f"{head}\nAS {statement.redacted}")
+
+
+def drop_task(name: str) -> Statement:
+    """
+    Build ``DROP TASK <name>``.
+
+    :param name: the task name.
+    """
+    sql = f"DROP TASK {quote_identifier(validate_label(name), 'task name')}"
+    return Statement(sql, sql)
+
+
+def task_runs(name: str) -> Statement:
+    """
+    Build the ``information_schema.task_runs`` query for one task's runs, newest first.
+
+    :param name: the task name.
+    """
+    sql = (
+        "SELECT * FROM information_schema.task_runs WHERE TASK_NAME = "
+        f"{quote_literal(name, 'task name')} ORDER BY CREATE_TIME DESC"
+    )
+    return Statement(sql, sql)

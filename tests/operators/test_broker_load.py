@@ -286,6 +286,19 @@ def test_secrets_stay_out_of_logs_xcom_and_trigger(sales, run_dag, capfd, deferr
         assert value not in logged.out + logged.err
         assert value not in json.dumps(result.xcom)
     assert any(secret in s for s in loads(sales))  # the FE itself did get the key
+    rendered = json.dumps(_rendered_fields(f"bl_secrets_{deferrable}"), default=str)
+    assert "orders.parquet" in rendered
+    assert access not in rendered
+    assert secret not in rendered
+
+
+def _rendered_fields(dag_id):
+    from airflow.models.renderedtifields import RenderedTaskInstanceFields
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.query(RenderedTaskInstanceFields).filter_by(dag_id=dag_id).all()
+        return [row.rendered_fields for row in rows]
 
 
 def test_sync_and_deferrable_return_the_same_dict(sales, run_dag):

@@ -225,3 +225,41 @@ def test_worker_killed_while_loading_then_rerun_loads_once(sales, run_dag, tmp_p
     (job,) = jobs(sales)
     assert result.xcom["load"]["job_id"] == int(job[0])
     assert count(sales) == 100
+
+
+@pytest.mark.parametrize("cancel_on_kill", [pytest.param(True, id="cancel"), pytest.param(False, id="keep")])
+def test_on_kill_cancels_the_running_load(sales, cancel_on_kill):
+    from types import SimpleNamespace
+
+    from airflow_provider_starrocks.utils.load_state import StarRocksLoadError
+
+    sales.fe.config.hold_state = "LOADING"
+    op = StarRocksS3BrokerLoadOperator(
+        task_id="load", database="sales", table="orders", source=SOURCE, aws_conn_id="aws_iam_user",
+        poll_interval=0.05, cancel_on_kill=cancel_on_kill,
+    )  # fmt: skip
+    ti = SimpleNamespace(
+        dag_id="d", task_id="load", run_id="r1", map_index=-1, try_number=1, xcom_push=lambda **kw: None
+    )
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = op.execute({"ti": ti})
+        except StarRocksLoadError as exc:
+            outcome["error"] = str(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    wait_for(lambda: "LOADING" in {r[2] for r in jobs(sales)}, "LOADING")
+    wait_for(lambda: op._active_label is not None, "the task to record its label")
+    op.on_kill()
+    if not cancel_on_kill:
+        sales.fe.config.hold_state = None
+    thread.join()
+    if cancel_on_kill:
+        assert "USER_CANCEL" in outcome["error"]
+        assert count(sales) == 0
+    else:
+        assert outcome["result"]["state"] == "FINISHED"
+        assert not any(s.startswith("CANCEL LOAD") for s in sales.statements)

@@ -224,3 +224,40 @@ def test_fatal_error_is_a_load_error_and_fail_exception():
 )
 def test_is_fatal_message(text, fatal):
     assert is_fatal_message(text) is fatal
+
+
+@pytest.mark.parametrize(
+    ("interval", "attempt", "expected"),
+    [
+        pytest.param(10, 0, 10, id="first_poll_is_the_interval"),
+        pytest.param(10, 1, 12.5, id="gentle_backoff"),
+        pytest.param(10, 50, 40, id="capped_at_four_times"),
+        pytest.param(30, 50, 60, id="cap_at_most_a_minute"),
+        pytest.param(120, 5, 120, id="cap_never_below_interval"),
+    ],
+)
+def test_next_delay_without_jitter(interval, attempt, expected):
+    from airflow_provider_starrocks.utils.polling import next_delay
+
+    assert next_delay(interval, attempt, rng=lambda: 0.5) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("rng", [pytest.param(lambda: 0.0, id="low"), pytest.param(lambda: 0.999, id="high")])
+def test_next_delay_jitter_stays_within_ten_percent(rng):
+    from airflow_provider_starrocks.utils.polling import next_delay
+
+    assert 9.0 <= next_delay(10, 0, rng=rng) <= 11.0
+
+
+def test_load_watch_follows_newest_job_and_reports_changes():
+    from airflow_provider_starrocks.utils.polling import LoadWatch
+
+    watch = LoadWatch("l")
+    assert watch.observe([]) is None
+    first = watch.observe([LoadState("l", "CANCELLED", job_id=1), LoadState("l", "LOADING", job_id=2)])
+    assert first.job_id == 2
+    assert watch.changed(first)
+    assert not watch.changed(LoadState("l", "LOADING", job_id=2))
+    assert watch.changed(LoadState("l", "LOADING", job_id=2, progress="ETL:100%; LOAD:50%"))
+    with pytest.raises(StarRocksLoadFatalError, match="state unknown"):
+        watch.observe([])

@@ -1,0 +1,105 @@
+"""The label decision of a broker load: submit, attach, skip, reload or fail, from the label's jobs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.compat.sdk import AirflowFailException
+
+from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
+from airflow_provider_starrocks.utils.labels import reload_label
+from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.polling import LoadWatch
+
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.operators._broker_load_plan import LoadPlan
+    from airflow_provider_starrocks.operators._load_record import LoadRecord
+
+
+class LoadStarter:
+    """
+    Decide what to do with a label and do it, before any polling.
+
+    :param hook: the StarRocks hook.
+    :param database: the load's database.
+    :param on_finished_label: ``skip``, ``reload`` or ``fail``.
+    :param log: the operator's logger.
+    """
+
+    def __init__(self, hook: Any, database: str, on_finished_label: str, log: Any) -> None:
+        self.hook = hook
+        self.database = database
+        self.on_finished_label = on_finished_label
+        self.log = log
+
+    def start(self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int) -> tuple[str, LoadState]:
+        """Decide from the label's jobs whether to submit, attach, skip, reload or fail."""
+        mine = store.get()
+        if mine and mine.get("base") != plan.label:
+            mine = None  # a record of another label (the label argument changed): not ours
+        label = plan.label
+        if mine and mine.get("label") and not mine.get("completed"):
+            label = mine["label"]  # a crashed try: follow what it submitted (possibly a reload label)
+        state = self._current(conn, label)
+        if state is None and mine and mine.get("label") == label and mine.get("job_id") is not None:
+            if not mine.get("completed"):
+                LoadWatch(label, submitted=True).observe([])  # raises "state unknown": never resubmitted
+            state = LoadState(label=label, state="FINISHED", job_id=mine["job_id"])
+            self.log.info("Label %r expired after this task completed it (job %s).", label, state.job_id)
+        if state is None or not state.is_success:
+            return self._start_label(conn, plan, label, store, state)
+        if mine and mine.get("label") == label and not mine.get("completed"):
+            self.log.info("Load %r (job %s) FINISHED while this task was away.", label, state.job_id)
+            return label, state
+        if self.on_finished_label == "fail":
+            raise AirflowFailException(
+                f"StarRocks load label {label!r} already FINISHED (job {state.job_id}, {state.sink_rows} rows). "
+                "Set on_finished_label='reload' to load the data again, or 'skip' to accept the earlier load."
+            )
+        if self.on_finished_label == "reload":
+            return self._reload(conn, plan, store, try_number)
+        self.log.info(
+            "Label %r already FINISHED (job %s, %s rows loaded): skipping the load. Set "
+            "on_finished_label='reload' to load again.",
+            label,
+            state.job_id,
+            state.sink_rows,
+        )
+        return label, state
+
+    def _reload(self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int) -> tuple[str, LoadState]:
+        attempt = 1
+        while True:
+            label = reload_label(plan.label, try_number, attempt)
+            state = self._current(conn, label)
+            if state is None or not state.is_success:
+                break
+            attempt += 1  # an earlier clear reloaded under this try number
+        self.log.warning("Label %r already FINISHED: loading the data AGAIN as %r.", plan.label, label)
+        return self._start_label(conn, plan, label, store, state)
+
+    def _start_label(
+        self, conn: Any, plan: LoadPlan, label: str, store: LoadRecord, state: LoadState | None
+    ) -> tuple[str, LoadState]:
+        if state is not None and state.is_success:
+            return label, state
+        if state is not None and state.state == "UNKNOWN":
+            raise StarRocksLoadFatalError(state.failure_message())
+        if state is not None and state.state != "CANCELLED":
+            self.log.info("Attaching to load %s", state.describe())
+            return label, state
+        if state is not None:
+            self.log.info("Label %r was CANCELLED (job %s): submitting again.", label, state.job_id)
+        store.set(plan.label, label, None)
+        try:
+            self.hook.submit_load(plan.statement(label), label, conn, plan.secrets)
+        except LabelAlreadyUsedError:
+            self.log.info("Label %r was submitted concurrently: attaching to it.", label)
+        current = LoadWatch(label, submitted=True).observe(
+            self.hook.get_load_states(self.database, label, conn)
+        )
+        assert current is not None
+        return label, current
+
+    def _current(self, conn: Any, label: str) -> LoadState | None:
+        return LoadWatch(label).observe(self.hook.get_load_states(self.database, label, conn))

@@ -1,0 +1,137 @@
+"""
+Task-run status: the ``information_schema.task_runs`` member of the :class:`~.load_state.JobStatus` family.
+
+A run of a submitted task goes PENDING -> RUNNING -> SUCCESS | FAILED (``docs/en/sql-reference/information_schema/
+task_runs.md``; MERGED, from 3.1.12, concerns materialized-view refreshes only). Columns are read by name, as for
+load jobs, and the object has the shape the shared pollers (``LoadWatch``, ``StarRocksLoadTrigger``) expect.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow_provider_starrocks.utils.load_state import JobStatus, _int, _normalize, _text, is_fatal_message
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+TASK_RUN_SUCCESS = frozenset({"SUCCESS"})
+TASK_RUN_FAILURE = frozenset({"FAILED"})
+
+# Normalized column name (upper case, no "_") -> field.
+_COLUMNS: dict[str, str] = {
+    "TASKNAME": "label",
+    "STATE": "state",
+    "QUERYID": "query_id",
+    "DATABASE": "database",
+    "JOBID": "job_id",
+    "PROGRESS": "progress",
+    "ERRORCODE": "error_code",
+    "ERRORMESSAGE": "error_message",
+    "EXTRAMESSAGE": "extra_message",
+    "CREATETIME": "create_time",
+    "PROCESSTIME": "process_time",
+    "FINISHTIME": "finish_time",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskRunState(JobStatus):
+    """
+    One run of a submitted task; ``label`` holds the task name so that the load pollers can follow it.
+
+    SUCCESS is the only success, FAILED the only failure; PENDING and RUNNING are in flight. A task run cannot
+    be cancelled through the load machinery (there is no ``CANCEL LOAD`` for it).
+    """
+
+    SUCCESS: ClassVar[frozenset[str]] = TASK_RUN_SUCCESS
+    FAILURE: ClassVar[frozenset[str]] = TASK_RUN_FAILURE
+
+    label: str
+    state: str
+    query_id: str | None = None
+    database: str | None = None
+    job_id: int | None = None
+    progress: str | None = None
+    error_code: int | None = None
+    error_message: str | None = None
+    extra_message: str | None = None
+    create_time: str | None = None
+    process_time: str | None = None
+    finish_time: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> TaskRunState:
+        """
+        Parse one ``information_schema.task_runs`` row given as column name -> value.
+
+        :param row: e.g. ``dict(zip(column_names, values))``.
+        """
+        norm = _normalize(row)
+        values = {field: norm.get(name) for name, field in _COLUMNS.items()}
+        state = (_text(values.pop("state")) or "PENDING").upper()
+        label = _text(values.pop("label")) or ""
+        ints = {"job_id", "error_code"}
+        parsed = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
+        return cls(label=label, state=state, **parsed)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskRunState:
+        """
+        Rebuild a state from :meth:`to_dict` output; unknown keys are ignored.
+
+        :param data: the dict.
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict of every field."""
+        return dataclasses.asdict(self)
+
+    @property
+    def task_name(self) -> str:
+        return self.label
+
+    @property
+    def is_cancellable(self) -> bool:
+        return False
+
+    @property
+    def is_fatal(self) -> bool:
+        return is_fatal_message(self.error_message)
+
+    def progress_key(self) -> tuple[Any, ...]:
+        """Return what a progress log line reports; a new line is due when it changes."""
+        return (self.query_id, self.state, self.progress)
+
+    def describe(self) -> str:
+        """One log line: task, state and progress."""
+        return f"task {self.label!r} run {self.query_id}: {self.state}, progress {self.progress or 'n/a'}"
+
+    def failure_message(self, rejected_rows: Iterable[str] = ()) -> str:
+        """
+        Return the failure text: the task, its state and StarRocks's message.
+
+        :param rejected_rows: the first rejected rows of the INSERT, when StarRocks kept them.
+        """
+        parts = [f"StarRocks task {self.label!r} (run {self.query_id}) {self.state}"]
+        if self.error_message:
+            parts.append(f"message: {self.error_message}")
+        rows = [r for r in rejected_rows if r]
+        if rows:
+            parts.append("first rejected rows:\n  " + "\n  ".join(rows))
+        return "; ".join(parts) + "."
+
+
+def parse_task_runs(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[TaskRunState]:
+    """
+    Parse a ``task_runs`` result and return the newest run only (a re-submitted task keeps older runs).
+
+    :param columns: the column names.
+    :param rows: the rows.
+    """
+    names = list(columns)
+    runs = [TaskRunState.from_row(dict(zip(names, row))) for row in rows]
+    return [max(runs, key=lambda r: r.create_time or "")] if runs else []

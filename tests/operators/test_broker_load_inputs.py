@@ -1,0 +1,100 @@
+"""Bad broker-load inputs: each fails with a message naming the argument and the fix, before any SQL is sent."""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from airflow_provider_starrocks.operators.broker_load import StarRocksS3BrokerLoadOperator
+from airflow_provider_starrocks.utils.load_options import LoadArgumentError
+from airflow_provider_starrocks.utils.load_state import StarRocksLoadFatalError
+
+GOOD = {
+    "table": "orders",
+    "source": "s3://starrocks-test/sample/orders.parquet",
+    "aws_conn_id": "aws_iam_user",
+}
+DESC = {"table": "orders", "source": "s3://starrocks-test/sample/orders.parquet"}
+
+BAD_INPUTS = [
+    pytest.param({"format": "xml"}, "format: 'xml' is not supported; use one of csv, parquet, orc, json", id="format"),
+    pytest.param({"source": "/tmp/orders.csv"}, "is not an s3:// or s3a:// path", id="local_source"),
+    pytest.param({"source": []}, "source", id="empty_source"),
+    pytest.param({"table": None}, "table: required for a single-table load", id="no_table"),
+    pytest.param({"data_descriptions": [DESC]}, "cannot be combined with source, table", id="both_forms"),
+    pytest.param({"properties": {"timeout": "soon"}}, "properties['timeout']: 'soon' is not an integer", id="timeout"),
+    pytest.param({"properties": {"max_filter_ratio": 2}}, "between 0.0 and 1.0", id="max_filter_ratio"),
+    pytest.param({"properties": {"aws.s3.secret_key": "x"}}, "derived from the AWS connection", id="auth_in_properties"),
+    pytest.param({"label": "bad label!"}, "label 'bad label!' is invalid", id="label"),
+    pytest.param({"label": "x" * 129}, "1 to 128 characters", id="label_too_long"),
+    pytest.param({"database": "bad-db"}, "database 'bad-db' is invalid", id="database"),
+    pytest.param({"format": "parquet", "format_options": {"skip_header": 1}}, "unknown option(s) ['skip_header']", id="format_option"),
+    pytest.param({"format": "csv", "format_options": {"enclose": "''"}}, "single one-byte character", id="enclose"),
+    pytest.param({"set_expressions": {"amount": "1; DROP TABLE t"}}, "set_expressions['amount']", id="set_injection"),
+    pytest.param({"where": "id = 1 -- x"}, "where", id="where_comment"),
+    pytest.param({"aws_conn_id": "missing_conn"}, "'missing_conn', aws_conn_id: no such connection", id="aws_conn"),
+    pytest.param({"credential_mode": "magic"}, "credential_mode: 'magic' is not supported", id="credential_mode"),
+    pytest.param({"aws_conn_id": None}, "no region", id="instance_profile_without_region"),
+    pytest.param(
+        {"table": None, "source": None, "data_descriptions": [{**DESC, "colums": ["a"]}]},
+        "data_descriptions[0]: unknown key(s) ['colums']",
+        id="description_key",
+    ),
+    pytest.param(
+        {"table": None, "source": None, "data_descriptions": [{**DESC, "source": "hdfs://x"}]},
+        "data_descriptions[0]['source']",
+        id="description_source",
+    ),
+]  # fmt: skip
+
+
+def context():
+    ti = SimpleNamespace(dag_id="d", task_id="load", run_id="manual__1", map_index=-1, try_number=1)
+    return {"ti": ti}
+
+
+@pytest.mark.parametrize(("overrides", "message"), BAD_INPUTS)
+def test_bad_input_fails_before_sql(starrocks, overrides, message):
+    kwargs = {"database": "sales", **GOOD, **overrides}
+    op = StarRocksS3BrokerLoadOperator(task_id="load", **kwargs)
+    with pytest.raises(StarRocksLoadFatalError) as err:
+        op.execute(context())
+    assert message in str(err.value)
+    assert starrocks.statements == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param(
+            {"on_finished_label": "maybe"}, "on_finished_label: 'maybe' is not supported", id="on_finished"
+        ),
+        pytest.param({"poll_interval": 0}, "poll_interval: 0 is not a positive number", id="poll_interval"),
+    ],
+)
+def test_bad_arguments_fail_at_dag_parse(overrides, message):
+    with pytest.raises(LoadArgumentError, match=message):
+        StarRocksS3BrokerLoadOperator(task_id="load", database="sales", **GOOD, **overrides)
+
+
+def test_bad_templated_input_fails_the_task_without_sql(starrocks, run_dag, capfd):
+    from airflow.sdk import DAG
+
+    with DAG(
+        "bl_bad_template", schedule=None, start_date=datetime.datetime(2024, 1, 1), catchup=False
+    ) as dag:
+        StarRocksS3BrokerLoadOperator(
+            task_id="load", database="sales", label="{{ dag_run.run_id }}", retries=3, **GOOD
+        )
+    assert run_dag(dag).task_states == {"load": "failed"}
+    assert "is invalid: StarRocks labels match" in capfd.readouterr().out
+    assert starrocks.statements == []
+
+
+def test_deferrable_defaults_from_config(monkeypatch):
+    monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "true")
+    assert StarRocksS3BrokerLoadOperator(task_id="a", database="sales", **GOOD).deferrable is True
+    monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "false")
+    assert StarRocksS3BrokerLoadOperator(task_id="b", database="sales", **GOOD).deferrable is False
