@@ -111,7 +111,9 @@ def build_plan(op: Any, base_label: str) -> LoadPlan:
     broker = build_aws_properties(
         op.aws_conn_id, "s3", credential_mode=op.credential_mode, region=op.region, purpose="load"
     )
-    return LoadPlan(op.database, validate_label(base_label), tuple(descriptions), broker, properties)
+    plan = LoadPlan(op.database, validate_label(base_label), tuple(descriptions), broker, properties)
+    plan.statement(plan.label)  # renders every literal once, so a value SQL cannot carry fails here
+    return plan
 
 
 def result_of(state: LoadState, database: str) -> dict[str, Any]:

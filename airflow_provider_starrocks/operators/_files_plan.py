@@ -1,0 +1,199 @@
+"""The checked form of an INSERT-from-FILES() load's arguments, and its result (no SQL is sent here)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
+from airflow_provider_starrocks.utils.load_options import LoadArgumentError, check_sources, split_format_options
+from airflow_provider_starrocks.utils.sql import (
+    insert_from_files,
+    submit_task,
+    validate_expression,
+    validate_label,
+    validate_name,
+)
+
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.utils.aws_auth import AwsProperties
+    from airflow_provider_starrocks.utils.load_state import LoadState
+    from airflow_provider_starrocks.utils.sql import Statement
+    from airflow_provider_starrocks.utils.task_run_state import TaskRunState
+
+# files.md: parquet since 3.1, orc and csv since 3.3 (avro 3.4.4+ is not offered).
+FILES_FORMATS = {"parquet": (3, 1), "orc": (3, 3), "csv": (3, 3)}
+# The Airflow guide's SUBMIT TASK + task_runs polling pattern: "Requires StarRocks 3.4+" (starrocks.md section 6).
+TASK_VERSION = (3, 4)
+# Session variable insert_timeout (default 14400 s); FILES() keys the other arguments own.
+DEFAULT_INSERT_TIMEOUT = 14400
+_OWNED_KEYS = {"path": "source", "format": "format"}
+
+
+def _fail(argument: str, problem: str, fix: str) -> LoadArgumentError:
+    return LoadArgumentError(f"{argument}: {problem}; {fix}.")
+
+
+@dataclasses.dataclass(frozen=True)
+class FilesPlan:
+    """
+    Everything needed to run the INSERT (or submit it as a task) under its label.
+
+    :param database: the target database.
+    :param table: the target table.
+    :param label: the INSERT job's label, also the task name.
+    :param files_properties: FILES() properties without auth.
+    :param auth: the ``aws.s3.*`` properties.
+    :param columns: target columns.
+    :param select: the checked select list.
+    :param where: the checked predicate.
+    :param insert_timeout: seconds, or ``None`` for the server default.
+    :param min_version: the oldest StarRocks release that runs this load.
+    :param feature: what needs ``min_version``, for the error message.
+    """
+
+    database: str
+    table: str
+    label: str
+    files_properties: Mapping[str, Any]
+    auth: AwsProperties
+    columns: tuple[str, ...]
+    select: str
+    where: str | None
+    insert_timeout: int | None
+    min_version: tuple[int, int]
+    feature: str
+
+    @property
+    def secrets(self) -> list[str]:
+        return [self.auth[k] for k in self.auth.secret_keys]
+
+    @property
+    def timeout(self) -> int:
+        return self.insert_timeout or DEFAULT_INSERT_TIMEOUT
+
+    def insert(self) -> Statement:
+        """Render the ``INSERT ... WITH LABEL ... FROM FILES(...)`` statement and its redacted twin."""
+        return insert_from_files(
+            database=self.database,
+            table=self.table,
+            label=self.label,
+            files_properties={**self.files_properties, **self.auth},
+            secret_keys=self.auth.secret_keys,
+            columns=self.columns,
+            select=self.select,
+            where=self.where,
+        )
+
+    def task(self) -> Statement:
+        """Render ``SUBMIT TASK <label> AS <insert>``, the task named after the label."""
+        properties = {"session.insert_timeout": self.insert_timeout} if self.insert_timeout else None
+        return submit_task(self.label, self.insert(), properties)
+
+
+def _files_properties(op: Any, fmt: str) -> dict[str, Any]:
+    source = op.source
+    if not isinstance(source, str):
+        raise _fail("source", f"got {source!r}", "pass one s3:// path (globs such as s3://bucket/dir/*.parquet work)")
+    (path,) = check_sources(source, "source")
+    _, csv_options, _ = split_format_options(fmt, op.format_options, "format_options")
+    props: dict[str, Any] = {"path": path, "format": fmt}
+    props.update({f"csv.{key}": value for key, value in csv_options.items()})
+    extra = op.properties or {}
+    if not isinstance(extra, Mapping):
+        raise _fail("properties", f"got {type(extra).__name__}", "pass a dict of FILES() property -> value")
+    check_no_auth_keys(extra, "properties")
+    for key, value in extra.items():
+        if not isinstance(key, str) or not key.strip():
+            raise _fail("properties", f"key {key!r} is not a non-empty string", "use FILES() property names")
+        lowered = key.strip().lower()
+        if lowered in _OWNED_KEYS:
+            raise _fail(f"properties[{key!r}]", "is set from an argument", f"pass {_OWNED_KEYS[lowered]}= instead")
+        if lowered.startswith("csv."):
+            raise _fail(f"properties[{key!r}]", "is a CSV option", f"pass format_options={{{key[4:]!r}: ...}}")
+        if not isinstance(value, (str, int, float, bool)):
+            raise _fail(f"properties[{key!r}]", f"got {type(value).__name__}", "pass a str, int, float or bool")
+        props[key] = value
+    return props
+
+
+def _columns(columns: object) -> tuple[str, ...]:
+    if columns is None:
+        return ()
+    if (
+        isinstance(columns, str)
+        or not isinstance(columns, Sequence)
+        or not columns
+        or not all(isinstance(c, str) and c.strip() for c in columns)
+    ):
+        raise _fail("columns", f"got {columns!r}", "pass a non-empty list of target column names")
+    return tuple(columns)
+
+
+def build_files_plan(op: Any, label: str) -> FilesPlan:
+    """
+    Check every argument of the operator and return its plan; raises ``ValueError`` before any SQL is sent.
+
+    :param op: the operator, templates rendered.
+    :param label: the label to use (user-given or derived).
+    """
+    validate_name(op.database, "database", "database")
+    validate_name(op.table, "table", "table")
+    validate_label(label)
+    fmt = op.format.lower() if isinstance(op.format, str) else op.format
+    if fmt not in FILES_FORMATS:
+        raise _fail("format", f"{op.format!r} is not supported by FILES() loads", "use parquet, orc or csv")
+    props = _files_properties(op, fmt)
+    if not isinstance(op.select, str):
+        raise _fail("select", f"got {type(op.select).__name__}", "pass the select list as a string, e.g. '*'")
+    select = validate_expression(op.select, "select")
+    where = None
+    if op.where is not None:
+        if not isinstance(op.where, str):
+            raise _fail("where", f"got {type(op.where).__name__}", "pass the predicate as a string")
+        where = validate_expression(op.where, "where")
+    timeout = op.insert_timeout
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0):
+        raise _fail("insert_timeout", f"{timeout!r} is not a positive whole number", "pass seconds, e.g. 3600")
+    auth = build_aws_properties(
+        op.aws_conn_id, "s3", credential_mode=op.credential_mode, region=op.region, purpose="load"
+    )
+    version, feature = FILES_FORMATS[fmt], f"INSERT ... FROM FILES() with format {fmt!r}"
+    if op.submit_as_task:
+        version, feature = TASK_VERSION, "submit_as_task (SUBMIT TASK polled in information_schema.task_runs)"
+    return FilesPlan(
+        op.database, op.table, label, props, auth, _columns(op.columns), select, where, timeout, version, feature
+    )
+
+
+def result_of(plan_or_op: Any, label: str, load: LoadState | None, run: TaskRunState | None) -> dict[str, Any]:
+    """
+    Return the task's XCom: label, rows, timings and the task run; never properties.
+
+    :param plan_or_op: anything with ``database`` and ``table``.
+    :param label: the label (and task name).
+    :param load: the INSERT job, when StarRocks still lists it.
+    :param run: the task run, for ``submit_as_task``.
+    """
+    result: dict[str, Any] = {
+        "label": label,
+        "database": plan_or_op.database,
+        "table": plan_or_op.table,
+        "state": load.state if load else None,
+        "job_id": load.job_id if load else None,
+        "rows_inserted": load.sink_rows if load else None,
+        "filtered_rows": load.filtered_rows if load else None,
+        "scan_rows": load.scan_rows if load else None,
+        "create_time": load.create_time if load else None,
+        "load_start_time": load.load_start_time if load else None,
+        "load_finish_time": load.load_finish_time if load else None,
+    }
+    if run is not None:
+        result.update(
+            task_name=run.task_name,
+            task_state=run.state,
+            task_create_time=run.create_time,
+            task_finish_time=run.finish_time,
+        )
+    return result
