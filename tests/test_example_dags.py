@@ -15,7 +15,8 @@ DAILY = "example_starrocks_s3_daily_ingestion"
 CATALOGS = "example_starrocks_external_catalogs"
 FILE_TABLE = "example_starrocks_file_external_table"
 CSV_LOAD = "example_starrocks_csv_broker_load"
-EXAMPLE_IDS = {DAILY, CATALOGS, FILE_TABLE, CSV_LOAD}
+FILES_INSERT = "example_starrocks_insert_from_files"
+EXAMPLE_IDS = {DAILY, CATALOGS, FILE_TABLE, CSV_LOAD, FILES_INSERT}
 DATABASE = "example_db"
 # sample/orders.*: ids 1..100, amount = id * 1.25.
 SAMPLE_AMOUNT_SUM = 1.25 * sum(range(1, 101))
@@ -168,6 +169,27 @@ def test_csv_broker_load_loads_every_row(starrocks, run_dag, example_bag):
         f"SELECT count(*), sum(amount), min(name) FROM {DATABASE}.orders_from_csv"
     )
     assert (count, total, first) == (100, pytest.approx(SAMPLE_AMOUNT_SUM), "customer_001")
+
+
+@pytest.mark.examples
+@examples
+def test_insert_from_files_keeps_the_filtered_rows(starrocks, run_dag, example_bag):
+    dag = example_bag.dags[FILES_INSERT]
+
+    result = run_dag(dag)
+
+    assert result.task_states == {
+        "create_table": "success",
+        "insert_from_files": "success",
+        "count_rows": "success",
+    }
+    # amount = id * 1.25 >= 50 keeps ids 40..100.
+    insert = result.xcom["insert_from_files"]
+    assert (insert["state"], insert["rows_inserted"]) == ("FINISHED", 61)
+    rows = _query(f"SELECT id, name, amount, dt FROM {DATABASE}.large_orders ORDER BY id")
+    assert [r[0] for r in rows] == list(range(40, 101))
+    assert rows[0][1:3] == ("customer_040", 50.0)
+    assert str(rows[0][3]) == "2024-01-09"
 
 
 def test_demo_real_mode_requires_the_connections(monkeypatch, tmp_path, capsys):

@@ -203,6 +203,17 @@ class StarRocksHook(LoadStatusMixin, TaskRunMixin, DbApiHook):
         """Return the StarRocks version as a comparable tuple, e.g. ``(3, 3, 5)``."""
         return parse_version(self.get_first("SELECT current_version()")[0])
 
+    async def aget_server_version(self, conn: Any) -> tuple[int, int, int]:
+        """
+        Async twin of :meth:`get_server_version`, on an open aiomysql connection.
+
+        :param conn: a connection from :meth:`aget_conn` or ``aget_load_conn()``.
+        """
+        async with conn.cursor() as cursor:
+            await cursor.execute(self._test_connection_sql)
+            row = await cursor.fetchone()
+        return parse_version(row[0])
+
     def require_version(self, minimum: Sequence[int], feature: str) -> tuple[int, int, int]:
         """Fail with a clear message when the server is older than ``minimum``."""
         version = self.get_server_version()

@@ -7,7 +7,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
-from airflow_provider_starrocks.utils.load_options import LoadArgumentError, check_sources, split_format_options
+from airflow_provider_starrocks.utils.load_options import (
+    LoadArgumentError,
+    check_sources,
+    split_format_options,
+)
 from airflow_provider_starrocks.utils.sql import (
     insert_from_files,
     submit_task,
@@ -95,7 +99,9 @@ class FilesPlan:
 def _files_properties(op: Any, fmt: str) -> dict[str, Any]:
     source = op.source
     if not isinstance(source, str):
-        raise _fail("source", f"got {source!r}", "pass one s3:// path (globs such as s3://bucket/dir/*.parquet work)")
+        raise _fail(
+            "source", f"got {source!r}", "pass one s3:// path (globs such as s3://bucket/dir/*.parquet work)"
+        )
     (path,) = check_sources(source, "source")
     _, csv_options, _ = split_format_options(fmt, op.format_options, "format_options")
     props: dict[str, Any] = {"path": path, "format": fmt}
@@ -109,11 +115,17 @@ def _files_properties(op: Any, fmt: str) -> dict[str, Any]:
             raise _fail("properties", f"key {key!r} is not a non-empty string", "use FILES() property names")
         lowered = key.strip().lower()
         if lowered in _OWNED_KEYS:
-            raise _fail(f"properties[{key!r}]", "is set from an argument", f"pass {_OWNED_KEYS[lowered]}= instead")
+            raise _fail(
+                f"properties[{key!r}]", "is set from an argument", f"pass {_OWNED_KEYS[lowered]}= instead"
+            )
         if lowered.startswith("csv."):
-            raise _fail(f"properties[{key!r}]", "is a CSV option", f"pass format_options={{{key[4:]!r}: ...}}")
+            raise _fail(
+                f"properties[{key!r}]", "is a CSV option", f"pass format_options={{{key[4:]!r}: ...}}"
+            )
         if not isinstance(value, (str, int, float, bool)):
-            raise _fail(f"properties[{key!r}]", f"got {type(value).__name__}", "pass a str, int, float or bool")
+            raise _fail(
+                f"properties[{key!r}]", f"got {type(value).__name__}", "pass a str, int, float or bool"
+            )
         props[key] = value
     return props
 
@@ -155,7 +167,9 @@ def build_files_plan(op: Any, label: str) -> FilesPlan:
         where = validate_expression(op.where, "where")
     timeout = op.insert_timeout
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0):
-        raise _fail("insert_timeout", f"{timeout!r} is not a positive whole number", "pass seconds, e.g. 3600")
+        raise _fail(
+            "insert_timeout", f"{timeout!r} is not a positive whole number", "pass seconds, e.g. 3600"
+        )
     auth = build_aws_properties(
         op.aws_conn_id, "s3", credential_mode=op.credential_mode, region=op.region, purpose="load"
     )
@@ -163,11 +177,23 @@ def build_files_plan(op: Any, label: str) -> FilesPlan:
     if op.submit_as_task:
         version, feature = TASK_VERSION, "submit_as_task (SUBMIT TASK polled in information_schema.task_runs)"
     return FilesPlan(
-        op.database, op.table, label, props, auth, _columns(op.columns), select, where, timeout, version, feature
+        op.database,
+        op.table,
+        label,
+        props,
+        auth,
+        _columns(op.columns),
+        select,
+        where,
+        timeout,
+        version,
+        feature,
     )
 
 
-def result_of(plan_or_op: Any, label: str, load: LoadState | None, run: TaskRunState | None) -> dict[str, Any]:
+def result_of(
+    plan_or_op: Any, label: str, load: LoadState | None, run: TaskRunState | None
+) -> dict[str, Any]:
     """
     Return the task's XCom: label, rows, timings and the task run; never properties.
 

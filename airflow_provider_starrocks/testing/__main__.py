@@ -26,7 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--version", default="3.3.5", help="emulated StarRocks release (default 3.3.5)")
     serve.add_argument("--user", default="root", help="FE user (default root)")
     serve.add_argument("--json", action="store_true", help="print a machine-readable first line")
-    serve.add_argument("--control", action="store_true", help="accept 'reset' commands on stdin")
+    serve.add_argument(
+        "--control", action="store_true", help="accept 'reset', 'config <json>' and 'stats' commands on stdin"
+    )
     return parser
 
 
@@ -41,12 +43,18 @@ def _print_banner(stack: StarRocksStack) -> None:
 
 
 def _control_loop(stack: StarRocksStack, stop: threading.Event) -> None:
-    from airflow_provider_starrocks.testing.stack import RESET_DONE
+    from airflow_provider_starrocks.testing.stack import CONFIG_DONE, RESET_DONE, STATS_PREFIX
 
     for line in sys.stdin:
-        if line.strip() == "reset":
+        command, _, argument = line.strip().partition(" ")
+        if command == "reset":
             stack.reset()
             print(RESET_DONE, flush=True)
+        elif command == "config":
+            stack.configure(**json.loads(argument))
+            print(CONFIG_DONE, flush=True)
+        elif command == "stats":
+            print(STATS_PREFIX + json.dumps(stack.stats()), flush=True)
     stop.set()
 
 
@@ -58,7 +66,7 @@ def serve(port: int, version: str, user: str, *, as_json: bool = False, control:
     :param version: emulated StarRocks release.
     :param user: FE user.
     :param as_json: print ``STARROCKS_STACK <json>`` first (used by out-of-process stacks).
-    :param control: read ``reset`` commands from stdin; end when stdin closes.
+    :param control: read ``reset``, ``config <json>`` and ``stats`` commands from stdin; end when stdin closes.
     """
     from airflow_provider_starrocks.testing.stack import INFO_PREFIX, StarRocksStack
 

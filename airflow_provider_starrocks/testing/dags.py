@@ -45,7 +45,13 @@ def _register(dag: Any) -> None:
     sync_bag_to_db(bag, "dags-folder", None)
 
 
-def _return_values(dag_id: str, run_id: str) -> dict[str, Any]:
+def return_values(dag_id: str, run_id: str) -> dict[str, Any]:
+    """
+    Return task id -> return value (XCom ``return_value``) of one DAG run, deserialized.
+
+    :param dag_id: the DAG id.
+    :param run_id: the run id.
+    """
     from airflow.utils.session import create_session
 
     if AIRFLOW_3:
@@ -87,6 +93,6 @@ def run_dag(dag: Any, **test_kwargs: Any) -> DagRunResult:
     return DagRunResult(
         state=str(dag_run.state),
         task_states={k: str(v) for k, v in task_states.items()},
-        xcom=_return_values(dag.dag_id, dag_run.run_id),
+        xcom=return_values(dag.dag_id, dag_run.run_id),
         run_id=dag_run.run_id,
     )

@@ -120,7 +120,7 @@ def _run_outcome() -> tuple[str | None, list[tuple[str, str]], dict[str, Any]]:
     from airflow.models.dagrun import DagRun
     from airflow.utils.session import create_session
 
-    from airflow_provider_starrocks.testing.dags import _return_values
+    from airflow_provider_starrocks.testing.dags import return_values
 
     with create_session() as session:
         runs = session.query(DagRun).filter(DagRun.dag_id == DAG_ID).all()
@@ -132,7 +132,7 @@ def _run_outcome() -> tuple[str | None, list[tuple[str, str]], dict[str, Any]]:
         )
         states = [(ti.task_id, str(ti.state)) for ti in tis]
         run_state, run_id = str(run.state), run.run_id
-    return run_state, states, _return_values(DAG_ID, run_id)
+    return run_state, states, return_values(DAG_ID, run_id)
 
 
 def _query_table(database: str, day: str) -> tuple[int, list[tuple[Any, ...]]]:

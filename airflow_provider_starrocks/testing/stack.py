@@ -30,6 +30,8 @@ HOST = "127.0.0.1"
 #: First stdout line of ``serve --json``: the machine-readable description of a running stack.
 INFO_PREFIX = "STARROCKS_STACK "
 RESET_DONE = "STARROCKS_STACK_RESET_DONE"
+CONFIG_DONE = "STARROCKS_STACK_CONFIG_DONE"
+STATS_PREFIX = "STARROCKS_STACK_STATS "
 
 
 class StarRocksStack:
@@ -126,6 +128,41 @@ class StarRocksStack:
             return
         self.stop()
         self._start_process()
+
+    def configure(self, **fields: Any) -> None:
+        """
+        Set FE emulator settings (``FeConfig`` fields such as ``loading_delay``), in process or out of process.
+
+        :param fields: field name -> value.
+        """
+        if self._process is not None:
+            self._command("config " + json.dumps(fields), CONFIG_DONE)
+            return
+        for name, value in fields.items():
+            if name not in self.fe.config.__dataclass_fields__:
+                raise ValueError(f"Unknown FE setting {name!r}.")
+            setattr(self.fe.config, name, value)
+
+    def stats(self) -> dict[str, Any]:
+        """
+        Return FE counters, out of process too.
+
+        ``statements`` (all received), ``status_queries`` (``SHOW LOAD`` and ``information_schema.loads``) and
+        ``jobs`` (label -> ``[database, state, finish_time]``, the finish time in epoch seconds or ``None``).
+        """
+        if self._process is not None:
+            assert self._process.stdin is not None
+            self._process.stdin.write("stats\n")
+            self._process.stdin.flush()
+            while not (line := self._read_line()).startswith(STATS_PREFIX):
+                pass
+            return dict(json.loads(line[len(STATS_PREFIX) :]))
+        statements = list(self.fe.statements)
+        return {
+            "statements": len(statements),
+            "status_queries": sum("SHOW LOAD" in s or "information_schema.loads" in s for s in statements),
+            "jobs": {j.label: [j.db, j.state, j.finish_time] for j in self.fe.loads.all_jobs()},
+        }
 
     def __enter__(self) -> StarRocksStack:
         return self.start()

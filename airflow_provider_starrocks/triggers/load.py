@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
@@ -13,6 +13,8 @@ from airflow_provider_starrocks.utils.polling import LoadWatch, next_delay
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+
+    from airflow_provider_starrocks.triggers._poller import Subscription
 
 MAX_POLL_ERRORS = 5
 KINDS = ("load", "task_run")
@@ -27,7 +29,9 @@ class StarRocksLoadTrigger(BaseTrigger):
     deadline a cancellable job is cancelled when ``cancel_on_kill`` is set; a PREPARED job cannot be cancelled,
     so polling goes on until its data is visible. Status comes from :meth:`fetch_jobs`, the one place a
     shared poller (one batched ``information_schema.loads`` query per connection and database per cycle) can
-    take over, with the same kwargs.
+    take over, with the same kwargs. Load triggers use that shared poller (:mod:`._poller`) unless
+    :attr:`shared_polling` is ``False``: no connection of their own, no backoff (a cycle costs the FE one query
+    whatever the number of labels), and the result of each cycle as soon as it is in.
 
     :param starrocks_conn_id: the StarRocks connection id.
     :param database: the database of the label.
@@ -39,6 +43,9 @@ class StarRocksLoadTrigger(BaseTrigger):
     :param kind: ``"load"`` (``label`` is a load label) or ``"task_run"`` (``label`` is the name of a submitted
         task, followed in ``information_schema.task_runs``; always treated as submitted, never cancelled).
     """
+
+    #: Poll through the process-wide shared poller (``False``: one connection and query per trigger).
+    shared_polling: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -111,14 +118,18 @@ class StarRocksLoadTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         hook = self._hook()
         conn = None
+        shared = self._subscribe()
         watch = LoadWatch(self.label, submitted=self.job_id is not None or self.kind == "task_run")
         attempt = errors = 0
         warned_prepared = False
         try:
             while True:
                 try:
-                    conn = conn or await hook.aget_load_conn()
-                    jobs = await self.fetch_jobs(hook, conn)
+                    # The shared wait ends early at the deadline: that decision is then taken on fresh status.
+                    jobs = await shared.next(self._time_left()) if shared is not None else None
+                    if jobs is None:
+                        conn = conn or await hook.aget_load_conn()
+                        jobs = await self.fetch_jobs(hook, conn)
                     errors = 0
                 except Exception as exc:
                     errors += 1
@@ -151,6 +162,8 @@ class StarRocksLoadTrigger(BaseTrigger):
                             self.label,
                             state.state,
                         )
+                if shared is not None:
+                    continue  # the shared poller's cycle paces the next result
                 remaining = self.deadline - time.time()
                 delay = next_delay(self.poll_interval, attempt)
                 attempt += 1
@@ -158,12 +171,35 @@ class StarRocksLoadTrigger(BaseTrigger):
         except StarRocksLoadError as exc:
             yield self._event("error", None, str(exc), fatal=True)
         finally:
+            if shared is not None:
+                shared.close()
             _close(conn)
+
+    def _subscribe(self) -> Subscription | None:
+        if not self.shared_polling or self.kind != "load":
+            return None
+        from airflow_provider_starrocks.triggers._poller import subscribe
+
+        return subscribe(self.starrocks_conn_id, self.database, self.label, self.poll_interval)
+
+    def _time_left(self) -> float | None:
+        remaining = self.deadline - time.time()
+        return remaining if remaining > 0 else None
 
     async def _final_event(self, hook: Any, conn: Any, state: LoadState) -> TriggerEvent:
         if state.is_success:
             return self._event("success", state, f"StarRocks load {state.describe()}")
-        rejected = await hook.aget_rejected_rows(state.job_id, conn)
+        own = conn is None
+        rejected: list[str] = []
+        try:
+            # Shared polling leaves the trigger without a connection: open one for this rare query only.
+            conn = conn or await hook.aget_load_conn()
+            rejected = await hook.aget_rejected_rows(state.job_id, conn)
+        except Exception as exc:
+            self.log.info("Could not read rejected rows of %r: %s", self.label, exc)
+        finally:
+            if own:
+                _close(conn)
         return self._event("error", state, state.failure_message(rejected), fatal=state.is_fatal)
 
     async def _deadline_event(self, hook: Any, conn: Any, state: LoadState | None) -> TriggerEvent:

@@ -576,7 +576,9 @@ def set_session_variable(name: str, value: int) -> Statement:
     :param value: a whole number.
     """
     if isinstance(value, bool) or not isinstance(value, int):
-        raise StarRocksSqlValueError(f"{name} must be an int, got {type(value).__name__}: pass whole seconds.")
+        raise StarRocksSqlValueError(
+            f"{name} must be an int, got {type(value).__name__}: pass whole seconds."
+        )
     sql = f"SET {quote_identifier(name, 'session variable')} = {value}"
     return Statement(sql, sql)
 
@@ -606,7 +608,9 @@ def insert_from_files(
     :param select: the select list, validated as an expression, not quoted.
     :param where: a filter predicate, validated, not quoted.
     """
-    name = qualified_name(validate_name(database, "database", "database"), validate_name(table, "table", "table"))
+    name = qualified_name(
+        validate_name(database, "database", "database"), validate_name(table, "table", "table")
+    )
     head = f"INSERT INTO {name} WITH LABEL {quote_identifier(validate_label(label), 'label')}"
     cols = list(columns or ())
     if cols:

@@ -73,7 +73,7 @@ class TaskRunState(JobStatus):
         state = (_text(values.pop("state")) or "PENDING").upper()
         label = _text(values.pop("label")) or ""
         ints = {"job_id", "error_code"}
-        parsed = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
+        parsed: dict[str, Any] = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
         return cls(label=label, state=state, **parsed)
 
     @classmethod

@@ -56,6 +56,11 @@ def trigger(label="lbl", job_id=1, deadline=None, **kwargs):
     )
 
 
+def polls(statements):
+    """Count status polls, per label (SHOW LOAD) or shared and batched (information_schema.loads)."""
+    return sum(s.startswith("SHOW LOAD FROM `sales`") or "information_schema.loads" in s for s in statements)
+
+
 async def events_of(trig):
     return [event.payload async for event in trig.run()]
 
@@ -122,7 +127,7 @@ async def test_prepared_at_deadline_keeps_polling_until_visible(sales):
     seen = len(sales.statements)
 
     async def release():
-        while sum(s.startswith("SHOW LOAD FROM `sales`") for s in sales.statements[seen:]) < 2:
+        while polls(sales.statements[seen:]) < 2:
             await asyncio.sleep(0.01)
         sales.fe.config.hold_state = None
 
@@ -143,7 +148,7 @@ async def test_without_job_id_waits_for_the_label_to_appear(sales):
     trig = trigger("later", job_id=None)
 
     async def submit_later():
-        while sum(s.startswith("SHOW LOAD") for s in sales.statements) < 2:
+        while polls(sales.statements) < 2:
             await asyncio.sleep(0.01)
         await asyncio.to_thread(submit, sales, "later")
 
@@ -157,7 +162,7 @@ async def test_reconnects_after_dropped_connections(sales):
     job_id = submit(sales, "drop")
 
     async def disturb():
-        while sum(s.startswith("SHOW LOAD FROM `sales`") for s in sales.statements) < 2:
+        while polls(sales.statements) < 2:
             await asyncio.sleep(0.01)
         sales.fe.drop_connections()
         sales.fe.config.hold_state = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 LOAD_PHASES = ("PENDING", "QUEUEING", "LOADING", "PREPARED")
@@ -17,6 +18,7 @@ class FeConfig:
     :param pending_delay: seconds a load job stays PENDING.
     :param queueing_delay: seconds a load job stays QUEUEING.
     :param loading_delay: seconds a load job stays LOADING (after its files are read).
+    :param loading_jitter: up to this many more seconds in LOADING, drawn per job, so loads end at random times.
     :param prepared_delay: seconds a load job stays PREPARED (committed, not yet visible).
     :param hold_state: when set to a phase name, new load jobs stop in that state until it is cleared.
     :param label_keep_max_second: ``Config.label_keep_max_second``: age after which finished jobs are dropped.
@@ -29,6 +31,7 @@ class FeConfig:
     pending_delay: float = 0.05
     queueing_delay: float = 0.05
     loading_delay: float = 0.05
+    loading_jitter: float = 0.0
     prepared_delay: float = 0.05
     hold_state: str | None = None
     label_keep_max_second: float = 259200
@@ -43,4 +46,7 @@ class FeConfig:
 
         :param state: one of PENDING, QUEUEING, LOADING, PREPARED.
         """
-        return float(getattr(self, f"{state.lower()}_delay"))
+        extra = (
+            random.uniform(0, self.loading_jitter) if state == "LOADING" and self.loading_jitter > 0 else 0.0
+        )
+        return float(getattr(self, f"{state.lower()}_delay")) + extra

@@ -1,0 +1,332 @@
+"""Load S3 files with ``INSERT INTO ... SELECT ... FROM FILES()``: synchronous, or submitted as a task and polled."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.compat.sdk import AirflowException, BaseOperator, conf
+
+from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError, driver_message
+from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
+from airflow_provider_starrocks.utils.labels import default_label
+from airflow_provider_starrocks.utils.load_options import LoadArgumentError
+from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.polling import LoadWatch, next_delay
+from airflow_provider_starrocks.utils.sql import set_session_variable, use_database
+from airflow_provider_starrocks.utils.task_run_state import TaskRunState
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+
+MAX_POLL_ERRORS = 5
+DEFER_GRACE = timedelta(minutes=5)
+
+
+class StarRocksInsertFromFilesOperator(BaseOperator):
+    """
+    Load files from S3 with ``INSERT INTO ... WITH LABEL ... SELECT ... FROM FILES(...)``.
+
+    The label (default: derived from dag_id, task_id, run_id and map index) is checked in SHOW LOAD first: a
+    FINISHED label is skipped, so a retry after success does not insert twice. With ``submit_as_task`` the INSERT
+    runs as ``SUBMIT TASK <label>`` and ``information_schema.task_runs`` is polled (in the worker or, deferred, in
+    the triggerer). On a retry a RUNNING or PENDING run is attached to, a SUCCESS run skipped, and after a FAILED
+    run the task is dropped (``DROP TASK``) and submitted again.
+
+    :param database: the target database.
+    :param table: the target table.
+    :param source: one ``s3://`` / ``s3a://`` path, globs allowed.
+    :param format: ``parquet`` (StarRocks 3.1+), ``orc`` or ``csv`` (3.3+).
+    :param format_options: CSV ``column_separator``, ``row_delimiter``, ``skip_header``, ``trim_space``,
+        ``enclose``, ``escape`` (FILES() ``csv.*`` properties).
+    :param columns: the target columns, in the order of the select list.
+    :param select: the select list (default ``*``), e.g. ``"$1, $2, cast($3 AS DOUBLE)"`` for CSV.
+    :param where: a SQL predicate on the file rows.
+    :param label: the INSERT label (also the task name); default derived from the task instance.
+    :param properties: further FILES() properties (``columns_from_path``, ...); auth keys come from the connection.
+    :param aws_conn_id: the AWS connection; ``None`` uses the StarRocks nodes' instance profile.
+    :param credential_mode: how StarRocks gets AWS credentials (see ``build_aws_properties``).
+    :param region: the AWS region, overriding the connection's.
+    :param insert_timeout: the INSERT's timeout in seconds (session variable ``insert_timeout``).
+    :param submit_as_task: run the INSERT as ``SUBMIT TASK`` and poll it (StarRocks 3.4+).
+    :param deferrable: with ``submit_as_task``, wait in the triggerer; default ``[operators] default_deferrable``.
+    :param poll_interval: seconds between polls (grows gently with jitter up to a cap).
+    :param starrocks_conn_id: the StarRocks connection.
+    """
+
+    template_fields = (
+        "database",
+        "table",
+        "source",
+        "format_options",
+        "columns",
+        "select",
+        "where",
+        "properties",
+        "load_label",
+    )
+    template_fields_renderers = {
+        "properties": "json",
+        "format_options": "json",
+        "select": "sql",
+        "where": "sql",
+    }
+    ui_color = "#e6f2ff"
+    #: Seconds past the INSERT timeout before the task stops waiting (StarRocks fails the run first).
+    deadline_grace: float = 60.0
+
+    def __init__(
+        self,
+        *,
+        database: str,
+        table: str,
+        source: str,
+        format: str | None = None,  # noqa: A002 - the issue's public argument name
+        format_options: dict[str, Any] | None = None,
+        columns: list[str] | None = None,
+        select: str = "*",
+        where: str | None = None,
+        label: str | None = None,
+        properties: dict[str, Any] | None = None,
+        aws_conn_id: str | None = "aws_default",
+        credential_mode: str = "auto",
+        region: str | None = None,
+        insert_timeout: int | None = None,
+        submit_as_task: bool = False,
+        deferrable: bool | None = None,
+        poll_interval: float = 10.0,
+        starrocks_conn_id: str = "starrocks_default",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if (
+            isinstance(poll_interval, bool)
+            or not isinstance(poll_interval, (int, float))
+            or poll_interval <= 0
+        ):
+            raise LoadArgumentError(f"poll_interval: {poll_interval!r} is not a positive number of seconds.")
+        self.database = database
+        self.table = table
+        self.source = source
+        self.format = format
+        self.format_options = format_options
+        self.columns = columns
+        self.select = select
+        self.where = where
+        self.load_label = label
+        self.properties = properties
+        self.aws_conn_id = aws_conn_id
+        self.credential_mode = credential_mode
+        self.region = region
+        self.insert_timeout = insert_timeout
+        self.submit_as_task = bool(submit_as_task)
+        if deferrable is None:
+            deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
+        self.deferrable = bool(deferrable)
+        self.poll_interval = float(poll_interval)
+        self.starrocks_conn_id = starrocks_conn_id
+
+    @cached_property
+    def hook(self) -> StarRocksHook:
+        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+
+        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
+
+    # -- entry points -----------------------------------------------------------------------------------------
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        ti = context["ti"]
+        label = self.load_label or default_label(
+            ti.dag_id, ti.task_id, ti.run_id, getattr(ti, "map_index", -1)
+        )
+        try:
+            plan = build_files_plan(self, label)  # every argument checked here, before any SQL
+        except ValueError as exc:
+            raise StarRocksLoadFatalError(f"Invalid FILES() load arguments: {exc}") from None
+        self.hook.require_version(plan.min_version, plan.feature)
+        deadline = self._deadline(plan)
+        conn = self.hook.get_load_conn()
+        try:
+            if self.submit_as_task:
+                return self._run_task(conn, plan, deadline)
+            return self._run_insert(conn, plan, deadline)
+        finally:
+            conn.close()
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Turn the trigger's event into the same result (or error) as the sync path."""
+        if not isinstance(event, dict) or event.get("status") not in ("success", "error"):
+            raise AirflowException(f"StarRocks FILES() load: invalid trigger event {event!r}.")
+        state: Any = None
+        if event.get("state"):
+            parser = TaskRunState if self.submit_as_task else LoadState
+            state = parser.from_dict(event["state"])
+        if event["status"] != "success" or state is None or not state.is_success:
+            error = StarRocksLoadFatalError if event.get("fatal") else StarRocksLoadError
+            raise error(event.get("message") or f"StarRocks FILES() load {event.get('label')!r} failed.")
+        self.log.info("%s", event.get("message"))
+        if not self.submit_as_task:
+            return result_of(self, state.label, state, None)
+        conn = self.hook.get_load_conn()
+        try:
+            return result_of(self, state.label, self._load_state(conn, state.label), state)
+        finally:
+            conn.close()
+
+    # -- synchronous INSERT -----------------------------------------------------------------------------------
+
+    def _run_insert(self, conn: Any, plan: FilesPlan, deadline: float) -> dict[str, Any]:
+        state = self._load_state(conn, plan.label)
+        if state is None or state.state == "CANCELLED":
+            if plan.insert_timeout:
+                self.hook.execute_statement(set_session_variable("insert_timeout", plan.insert_timeout), conn)
+            try:
+                self.hook.submit_load(
+                    plan.insert(), plan.label, conn, plan.secrets, kind="INSERT from FILES()"
+                )
+            except LabelAlreadyUsedError:
+                self.log.info("Label %r was used concurrently: following that INSERT.", plan.label)
+            state = LoadWatch(plan.label, submitted=True).observe(
+                self.hook.get_load_states(plan.database, plan.label, conn)
+            )
+            assert state is not None
+        elif state.is_success:
+            self.log.info(
+                "Label %r already FINISHED (%s rows): skipping the INSERT.", plan.label, state.sink_rows
+            )
+        if not state.is_terminal:
+            self.log.info("Attaching to INSERT %s", state.describe())
+            if self.deferrable:
+                self._defer(plan.label, "load", state.job_id, deadline)
+            state = self._poll(
+                lambda c: self.hook.get_load_states(plan.database, plan.label, c), conn, plan.label, deadline
+            )
+        return self._finish(conn, state, None)
+
+    # -- SUBMIT TASK ------------------------------------------------------------------------------------------
+
+    def _run_task(self, conn: Any, plan: FilesPlan, deadline: float) -> dict[str, Any]:
+        name = plan.label
+        load = self._load_state(conn, name)
+        if load is not None and load.is_success:
+            self.log.info(
+                "Label %r already FINISHED (%s rows): not submitting task %r.", name, load.sink_rows, name
+            )
+            return result_of(plan, name, load, self._task_run(conn, name))
+        self.hook.execute_statement(use_database(plan.database), conn)
+        run = self._task_run(conn, name)
+        if run is not None and run.is_success:
+            self.log.info("Task %r already succeeded: skipping it.", name)
+        elif run is not None and not run.is_terminal:
+            self.log.info("Attaching to %s", run.describe())
+        else:
+            run = self._submit_task(conn, plan, dropping=run is not None)
+        if not run.is_terminal:
+            if self.deferrable:
+                self._defer(name, "task_run", run.job_id, deadline)
+            run = self._poll(lambda c: self.hook.get_task_runs(name, c), conn, name, deadline)
+        return self._finish(conn, self._load_state(conn, name), run)
+
+    def _submit_task(self, conn: Any, plan: FilesPlan, dropping: bool) -> TaskRunState:
+        if dropping:
+            self.log.info("Task %r FAILED before: dropping it to submit again.", plan.label)
+            self.hook.drop_task(plan.label, conn)
+        rows = self.hook.submit_load(plan.task(), plan.label, conn, plan.secrets, kind="SUBMIT TASK")
+        status = str(rows[0][1]).upper() if rows and len(rows[0]) > 1 else "SUBMITTED"
+        if status != "SUBMITTED":
+            raise StarRocksLoadError(f"StarRocks task {plan.label!r} was not submitted: status {status}.")
+        runs: Any = self.hook.get_task_runs(plan.label, conn)
+        run: Any = LoadWatch(plan.label, submitted=True).observe(runs)  # raises when StarRocks lists no run
+        return run
+
+    # -- shared steps -----------------------------------------------------------------------------------------
+
+    def _load_state(self, conn: Any, label: str) -> LoadState | None:
+        return LoadWatch(label).observe(self.hook.get_load_states(self.database, label, conn))
+
+    def _task_run(self, conn: Any, name: str) -> TaskRunState | None:
+        runs = self.hook.get_task_runs(name, conn)
+        return runs[0] if runs else None
+
+    def _deadline(self, plan: FilesPlan) -> float:
+        now = time.time()
+        deadline = now + plan.timeout + self.deadline_grace
+        if self.execution_timeout:
+            budget = self.execution_timeout.total_seconds()
+            deadline = min(deadline, now + budget - min(5.0, budget * 0.1))
+        return deadline
+
+    def _defer(self, label: str, kind: str, job_id: int | None, deadline: float) -> None:
+        from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
+
+        self.defer(
+            trigger=StarRocksLoadTrigger(
+                starrocks_conn_id=self.starrocks_conn_id,
+                database=self.database,
+                label=label,
+                job_id=job_id,
+                poll_interval=self.poll_interval,
+                deadline=deadline,
+                cancel_on_kill=False,
+                kind=kind,
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=max(deadline - time.time(), 0)) + DEFER_GRACE,
+        )
+
+    def _poll(self, fetch: Callable[[Any], list[Any]], conn: Any, label: str, deadline: float) -> Any:
+        watch = LoadWatch(label, submitted=True)
+        attempt = errors = 0
+        while True:
+            remaining = deadline - time.time()
+            if remaining <= 0:
+                raise StarRocksLoadError(
+                    f"Timed out waiting for StarRocks {label!r} (still running in StarRocks)."
+                )
+            time.sleep(min(next_delay(self.poll_interval, attempt), remaining))
+            attempt += 1
+            try:
+                state = watch.observe(fetch(conn))
+                errors = 0
+            except StarRocksLoadError:
+                raise
+            except Exception as exc:
+                errors += 1
+                if errors >= MAX_POLL_ERRORS:
+                    raise StarRocksLoadError(
+                        f"StarRocks {label!r}: polling failed: {driver_message(exc)}"
+                    ) from None
+                self.log.warning("Polling %r failed (%s); reconnecting.", label, exc)
+                _reconnect(conn)
+                continue
+            assert state is not None
+            if watch.changed(state):
+                self.log.info("StarRocks %s", state.describe())
+                attempt = 0
+            if state.is_terminal:
+                return state
+
+    def _finish(self, conn: Any, load: LoadState | None, run: TaskRunState | None) -> dict[str, Any]:
+        failed: Any = run if run is not None else load
+        if failed is not None and failed.is_success:
+            label = failed.label
+            result = result_of(self, label, load, run)
+            self.log.info("StarRocks FILES() load %r: %s rows inserted.", label, result["rows_inserted"])
+            return result
+        assert failed is not None
+        rejected = self.hook.get_rejected_rows(load.job_id if load else None, conn)
+        error = StarRocksLoadFatalError if failed.is_fatal else StarRocksLoadError
+        raise error(failed.failure_message(rejected))
+
+
+def _reconnect(conn: Any) -> None:
+    try:
+        conn.ping(reconnect=True)
+    except Exception:  # the next poll reports it; MAX_POLL_ERRORS bounds the attempts
+        pass

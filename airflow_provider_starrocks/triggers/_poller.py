@@ -1,0 +1,278 @@
+"""
+Shared, batched status polling for every load trigger of one triggerer process.
+
+Triggers waiting on labels of the same StarRocks connection and database subscribe to one
+:class:`LabelPoller`. It wakes at the shortest poll interval of its subscribers and sends one
+``information_schema.loads`` query for all their labels (per-label ``SHOW LOAD`` before StarRocks 3.1), then
+hands each subscriber the jobs of its label. The pollers of one connection id share one aiomysql connection,
+reopened after a failure. Everything is per event loop, and a poller, its task and its connection go away with
+their last subscriber, so a cancelled trigger leaks nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import weakref
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.utils.load_state import LoadState
+
+log = logging.getLogger(__name__)
+
+#: ``information_schema.loads`` exists since StarRocks 3.1.
+BATCH_MIN_VERSION = (3, 1, 0)
+#: A status query hanging longer than this (a stalled FE) is abandoned and its connection reopened.
+QUERY_TIMEOUT = 60.0
+
+
+class SharedPollError(Exception):
+    """The shared status query failed, even on a fresh connection."""
+
+
+class SharedConnection:
+    """
+    One aiomysql connection of a StarRocks connection id, used by its pollers one query at a time.
+
+    :param conn_id: the Airflow connection id.
+    """
+
+    def __init__(self, conn_id: str) -> None:
+        self.conn_id = conn_id
+        self.users = 0
+        self._lock = asyncio.Lock()
+        self._hook: Any = None
+        self._conn: Any = None
+        self._batched = True
+
+    async def _open(self) -> Any:
+        if self._conn is None:
+            if self._hook is None:
+                from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+
+                self._hook = StarRocksHook(starrocks_conn_id=self.conn_id)
+            conn = await self._hook.aget_load_conn()
+            try:
+                self._batched = await self._hook.aget_server_version(conn) >= BATCH_MIN_VERSION
+            except BaseException:
+                conn.close()
+                raise
+            self._conn = conn
+        return self._conn
+
+    async def _query(self, database: str, labels: list[str]) -> dict[str, list[LoadState]]:
+        conn = await self._open()
+        if self._batched:
+            return await self._hook.aget_loads_by_labels(database, labels, conn)
+        return {label: await self._hook.aget_load_states(database, label, conn) for label in labels}
+
+    async def fetch(self, database: str, labels: list[str]) -> dict[str, list[LoadState]]:
+        """
+        Return the jobs of each label, retrying once on a fresh connection (an idle one may have been dropped).
+
+        :param database: the database of the labels.
+        :param labels: the labels.
+        """
+        async with self._lock:
+            for attempt in (1, 2):
+                try:
+                    return await asyncio.wait_for(self._query(database, labels), QUERY_TIMEOUT)
+                except Exception as exc:
+                    self.close()
+                    if attempt == 2:
+                        raise
+                    log.info("StarRocks status query on %r failed (%s); reconnecting.", self.conn_id, exc)
+                except BaseException:  # cancelled mid-query: the connection's protocol state is unknown
+                    self.close()
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Close the connection; the next query opens a new one."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+
+class Subscription:
+    """
+    One trigger's place in a :class:`LabelPoller`: the label, the interval it asked for, and its next result.
+
+    :param poller: the poller.
+    :param label: the label waited on.
+    :param interval: the trigger's poll interval in seconds.
+    """
+
+    def __init__(self, poller: LabelPoller, label: str, interval: float) -> None:
+        self.poller = poller
+        self.label = label
+        self.interval = interval
+        self._future: asyncio.Future[list[LoadState]] | None = None
+        self._ready: tuple[list[LoadState] | None, BaseException | None] | None = None
+
+    def deliver(self, jobs: list[LoadState] | None, error: BaseException | None = None) -> None:
+        """Hand over one cycle's result (kept until :meth:`next` asks, a newer one replacing it)."""
+        future = self._future
+        if future is not None and not future.done():
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(jobs or [])
+        else:
+            self._ready = (jobs, error)
+
+    async def next(self, timeout: float | None = None) -> list[LoadState] | None:
+        """
+        Wait for the jobs of the label from the next poll cycle.
+
+        :param timeout: seconds to wait at most (``None``: no limit).
+        :return: the jobs, or ``None`` when ``timeout`` passed first.
+        :raises SharedPollError: the status query failed even on a fresh connection.
+        """
+        if self._ready is None:
+            self._future = asyncio.get_running_loop().create_future()
+            try:
+                return await asyncio.wait_for(self._future, timeout)
+            except asyncio.TimeoutError:
+                return None
+            except Exception as exc:
+                # A fresh exception per subscriber: re-raising one shared object would grow its traceback.
+                raise SharedPollError(str(exc)) from None
+            finally:
+                self._future = None
+        (jobs, error), self._ready = self._ready, None
+        if error is not None:
+            raise SharedPollError(str(error))
+        return jobs or []
+
+    def close(self) -> None:
+        """Leave the poller (idempotent); the last subscriber to leave stops it."""
+        self.poller.remove(self)
+
+
+class LabelPoller:
+    """
+    Polls the labels of one (connection id, database) pair for its subscribers, one query per cycle.
+
+    :param registry: the pollers of this event loop.
+    :param database: the database.
+    :param connection: the shared connection of the connection id.
+    """
+
+    def __init__(self, registry: _Registry, database: str, connection: SharedConnection) -> None:
+        self.registry = registry
+        self.database = database
+        self.connection = connection
+        self.cycles = 0
+        self._subscriptions: dict[Subscription, None] = {}
+        self._wake = asyncio.Event()
+        self._last_cycle = -math.inf
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, label: str, interval: float) -> Subscription:
+        """Subscribe ``label``: it joins the next cycle (at once when the poller is new)."""
+        subscription = Subscription(self, label, interval)
+        self._subscriptions[subscription] = None
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(
+                self._loop(), name=f"starrocks-poller-{id(self)}"
+            )
+        self._wake.set()  # the interval may have become shorter
+        return subscription
+
+    def remove(self, subscription: Subscription) -> None:
+        """Unsubscribe (idempotent); with the last subscriber gone, stop the task and release the connection."""
+        if subscription not in self._subscriptions:
+            return
+        del self._subscriptions[subscription]
+        if not self._subscriptions:
+            self.registry.discard(self)
+            if self._task is not None and self._task is not asyncio.current_task():
+                self._task.cancel()
+            self._task = None
+
+    @property
+    def interval(self) -> float:
+        """The shortest interval any subscriber asked for."""
+        return min((s.interval for s in self._subscriptions), default=math.inf)
+
+    async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._subscriptions:
+            delay = self._last_cycle + self.interval - loop.time()
+            if delay > 0:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), delay)
+                except asyncio.TimeoutError:
+                    pass
+                continue
+            self._last_cycle = loop.time()
+            await self._cycle()
+
+    async def _cycle(self) -> None:
+        waiting = list(self._subscriptions)
+        labels = sorted({s.label for s in waiting})
+        try:
+            found = await self.connection.fetch(self.database, labels)
+        except Exception as exc:
+            for subscription in waiting:
+                subscription.deliver(None, exc)
+            return
+        self.cycles += 1
+        for subscription in waiting:
+            subscription.deliver(found.get(subscription.label, []))
+
+
+class _Registry:
+    """The pollers and shared connections of one event loop."""
+
+    def __init__(self) -> None:
+        self.connections: dict[str, SharedConnection] = {}
+        self.pollers: dict[tuple[str, str], LabelPoller] = {}
+
+    def poller(self, conn_id: str, database: str) -> LabelPoller:
+        key = (conn_id, database)
+        if key not in self.pollers:
+            connection = self.connections.setdefault(conn_id, SharedConnection(conn_id))
+            connection.users += 1
+            self.pollers[key] = LabelPoller(self, database, connection)
+        return self.pollers[key]
+
+    def discard(self, poller: LabelPoller) -> None:
+        key = (poller.connection.conn_id, poller.database)
+        if self.pollers.get(key) is not poller:
+            return
+        del self.pollers[key]
+        poller.connection.users -= 1
+        if poller.connection.users <= 0:
+            poller.connection.close()
+            del self.connections[poller.connection.conn_id]
+
+
+_REGISTRIES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Registry] = weakref.WeakKeyDictionary()
+
+
+def subscribe(conn_id: str, database: str, label: str, interval: float) -> Subscription:
+    """
+    Wait on ``label`` through the shared poller of ``(conn_id, database)`` in the running event loop.
+
+    :param conn_id: the StarRocks connection id.
+    :param database: the database of the label.
+    :param label: the load label.
+    :param interval: the caller's poll interval in seconds.
+    :return: the subscription; :meth:`Subscription.close` it when done (in a ``finally``).
+    """
+    loop = asyncio.get_running_loop()
+    registry = _REGISTRIES.get(loop)
+    if registry is None:
+        registry = _REGISTRIES[loop] = _Registry()
+    return registry.poller(conn_id, database).add(label, interval)
+
+
+def active_pollers() -> list[LabelPoller]:
+    """Return the pollers of the running event loop (for tests and benchmarks: empty once all triggers ended)."""
+    registry = _REGISTRIES.get(asyncio.get_running_loop())
+    return list(registry.pollers.values()) if registry else []

@@ -1,0 +1,154 @@
+"""StarRocksInsertFromFilesOperator end to end: dag.test() against the local FE emulator and moto (IAM enforced)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+
+from airflow_provider_starrocks.operators.files import StarRocksInsertFromFilesOperator
+
+START = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+LOGICAL = datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc)
+PARQUET = {"source": "s3://starrocks-test/sample/orders.parquet", "format": "parquet"}
+CSV = {
+    "source": "s3://starrocks-test/sample/orders.csv",
+    "format": "csv",
+    "format_options": {"column_separator": ",", "skip_header": 1},
+}
+
+
+def sql(stack, statement):
+    import pymysql
+
+    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(statement)
+            return cursor.fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def sales(starrocks):
+    """The stack with database ``sales`` and table ``orders``; statements log emptied."""
+    sql(starrocks, "CREATE DATABASE sales")
+    sql(
+        starrocks,
+        "CREATE TABLE sales.orders (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE) DUPLICATE KEY(id)",
+    )
+    starrocks.statements.clear()
+    return starrocks
+
+
+def make_dag(dag_id, **kwargs):
+    from airflow.sdk import DAG
+
+    kwargs.setdefault("poll_interval", 0.05)
+    kwargs.setdefault("aws_conn_id", "aws_iam_user")
+    with DAG(dag_id, schedule=None, start_date=START, catchup=False) as dag:
+        StarRocksInsertFromFilesOperator(task_id="insert", database="sales", table="orders", **kwargs)
+    return dag
+
+
+def count(stack):
+    return sql(stack, "SELECT count(*) FROM sales.orders")[0][0]
+
+
+def sent(stack, prefix):
+    return [s for s in stack.statements if s.lstrip().upper().startswith(prefix)]
+
+
+AUTH_CASES = [
+    pytest.param("aws_iam_user", 'aws.s3.access_key" = "***"', id="iam_user"),
+    pytest.param("aws_assumed_role", "aws.s3.iam_role_arn", id="assumed_role"),
+    pytest.param("aws_instance_profile", 'aws.s3.use_instance_profile" = "true"', id="instance_profile"),
+]
+FORMAT_CASES = [pytest.param(PARQUET, id="parquet"), pytest.param(CSV, id="csv")]
+
+
+@pytest.mark.parametrize("source", FORMAT_CASES)
+@pytest.mark.parametrize(("aws_conn_id", "logged"), AUTH_CASES)
+def test_insert_under_each_auth_method(sales, run_dag, capfd, source, aws_conn_id, logged):
+    dag = make_dag(f"files_{aws_conn_id}_{source['format']}", aws_conn_id=aws_conn_id, **source)
+    result = run_dag(dag)
+    assert result.task_states == {"insert": "success"}
+    out = result.xcom["insert"]
+    assert (out["state"], out["rows_inserted"], out["database"], out["table"]) == ("FINISHED", 100, "sales", "orders")
+    assert count(sales) == 100
+    (insert,) = sent(sales, "INSERT")
+    assert f"WITH LABEL `{out['label']}`" in insert
+    assert "FROM FILES(" in insert
+    text = capfd.readouterr().out
+    assert logged in text
+    assert text.count("Submitting INSERT from FILES()") == 1
+
+
+def test_csv_with_select_columns_and_where(sales, run_dag):
+    dag = make_dag(
+        "files_csv_select",
+        columns=["id", "name", "amount"],
+        select="$1, upper($2), cast($3 AS DOUBLE) * 2",
+        where="cast($1 AS BIGINT) <= 10",
+        **CSV,
+    )
+    result = run_dag(dag)
+    assert result.task_states == {"insert": "success"}
+    assert result.xcom["insert"]["rows_inserted"] == 10
+    rows = sql(sales, "SELECT id, name, amount, dt FROM sales.orders WHERE id = 1")
+    (row,) = rows
+    assert row[1] == row[1].upper() and row[3] is None
+    (insert,) = sent(sales, "INSERT")
+    assert '"csv.column_separator" = ","' in insert and '"csv.skip_header" = "1"' in insert
+
+
+def test_retry_with_same_run_does_not_insert_twice(sales, run_dag, capfd):
+    dag = make_dag("files_rerun", **PARQUET)
+    first = run_dag(dag, logical_date=LOGICAL, run_after=LOGICAL)
+    second = run_dag(dag, logical_date=LOGICAL, run_after=LOGICAL)
+    assert first.task_states == second.task_states == {"insert": "success"}
+    assert count(sales) == 100
+    assert len(sent(sales, "INSERT")) == 1
+    assert second.xcom["insert"]["label"] == first.xcom["insert"]["label"]
+    assert second.xcom["insert"]["rows_inserted"] == 100
+    assert "already FINISHED (100 rows): skipping the INSERT" in capfd.readouterr().out
+
+
+def test_no_files_found_names_label_and_message(sales, run_dag, capfd):
+    dag = make_dag("files_none", label="nothing_here", source="s3://starrocks-test/missing/*.parquet", format="parquet")
+    assert run_dag(dag).task_states == {"insert": "failed"}
+    text = capfd.readouterr().out
+    assert "'nothing_here'" in text
+    assert "No files were found matching the pattern(s) or path(s): 's3://starrocks-test/missing/*.parquet'" in text
+    assert count(sales) == 0
+
+
+@pytest.mark.parametrize(
+    ("version", "kwargs", "needed"),
+    [
+        pytest.param("3.1.0", CSV, "format 'csv' needs StarRocks 3.3 or newer", id="csv_on_3_1"),
+        pytest.param("3.3.5", {**PARQUET, "submit_as_task": True}, "submit_as_task", id="task_on_3_3"),
+    ],
+)
+def test_version_check_names_required_release(sales, run_dag, capfd, version, kwargs, needed):
+    sales.fe.config.version = version
+    assert run_dag(make_dag(f"files_version_{version}", **kwargs)).task_states == {"insert": "failed"}
+    text = capfd.readouterr().out
+    assert needed in text
+    if "submit_as_task" in kwargs:
+        assert "needs StarRocks 3.4 or newer" in text
+    assert not sent(sales, "INSERT") and not sent(sales, "SUBMIT")
+
+
+def test_secrets_absent_from_logs_and_xcom(sales, run_dag, capfd):
+    key, secret = sales.aws.users["loader"]
+    result = run_dag(make_dag("files_secrets", **CSV))
+    assert result.task_states == {"insert": "success"}
+    captured = capfd.readouterr()
+    text = captured.out + captured.err + json.dumps(result.xcom)
+    assert key not in text and secret not in text
+    assert "properties" not in result.xcom["insert"]
+    (insert,) = sent(sales, "INSERT")
+    assert secret in insert  # the FE did get the credentials

@@ -1,0 +1,97 @@
+"""StarRocksLoadTrigger with kind="task_run": one trigger follows information_schema.task_runs too."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
+
+AUTH = '"aws.s3.use_instance_profile" = "true", "aws.s3.region" = "us-west-2"'
+
+
+def sql(stack, statement):
+    import pymysql
+
+    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(statement)
+            return cursor.fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def sales(starrocks):
+    sql(starrocks, "CREATE DATABASE sales")
+    sql(
+        starrocks,
+        "CREATE TABLE sales.orders (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE) DUPLICATE KEY(id)",
+    )
+    return starrocks
+
+
+def submit(stack, name, path):
+    sql(
+        stack,
+        f"SUBMIT TASK {name} AS INSERT INTO sales.orders WITH LABEL {name} SELECT * FROM FILES("
+        f'"path" = "{path}", "format" = "parquet", {AUTH})',
+    )
+
+
+def trigger(name, deadline=None):
+    return StarRocksLoadTrigger(
+        starrocks_conn_id="starrocks_default",
+        database="sales",
+        label=name,
+        job_id=None,
+        poll_interval=0.02,
+        deadline=time.time() + 600 if deadline is None else deadline,
+        kind="task_run",
+    )
+
+
+async def events_of(trig):
+    return [event.payload async for event in trig.run()]
+
+
+def test_serialize_round_trip_carries_kind_and_never_cancels():
+    trig = StarRocksLoadTrigger(
+        starrocks_conn_id="c", database="d", label="t", job_id=None, poll_interval=1, deadline=2.0, kind="task_run"
+    )
+    path, kwargs = trig.serialize()
+    assert kwargs["kind"] == "task_run" and kwargs["cancel_on_kill"] is False
+    json.dumps(kwargs)
+    assert StarRocksLoadTrigger(**kwargs).serialize() == (path, kwargs)
+
+
+def test_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        StarRocksLoadTrigger(
+            starrocks_conn_id="c", database="d", label="t", job_id=None, poll_interval=1, deadline=2.0, kind="x"
+        )
+
+
+@pytest.mark.asyncio
+async def test_task_run_success_event(sales):
+    submit(sales, "task_ok", "s3://starrocks-test/sample/orders.parquet")
+    (event,) = await events_of(trigger("task_ok"))
+    assert (event["status"], event["label"], event["state"]["state"]) == ("success", "task_ok", "SUCCESS")
+
+
+@pytest.mark.asyncio
+async def test_task_run_failure_event_names_task_and_message(sales):
+    submit(sales, "task_bad", "s3://starrocks-test/missing/*.parquet")
+    (event,) = await events_of(trigger("task_bad"))
+    assert (event["status"], event["fatal"]) == ("error", True)
+    assert event["message"].startswith("StarRocks task 'task_bad'")
+    assert "No files were found matching the pattern(s) or path(s)" in event["message"]
+
+
+@pytest.mark.asyncio
+async def test_task_run_never_listed_is_state_unknown(sales):
+    (event,) = await events_of(trigger("never_submitted"))
+    assert event["status"] == "error" and "state unknown" in event["message"]
