@@ -70,7 +70,9 @@ class StarRocksHook(LoadStatusMixin, TaskRunMixin, DbApiHook):
         """Form behaviour for Airflow 2.x; Airflow 3.2+ reads the same from ``get_provider_info()``."""
         from airflow_provider_starrocks import get_provider_info
 
-        return get_provider_info()["connection-types"][0]["ui-field-behaviour"]
+        behaviour = get_provider_info()["connection-types"][0]["ui-field-behaviour"]
+        # The classmethod form spells the keys with underscores ("hidden_fields").
+        return {key.replace("-", "_"): value for key, value in behaviour.items()}
 
     @property
     def extras(self) -> dict[str, Any]:

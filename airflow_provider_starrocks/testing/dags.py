@@ -63,15 +63,16 @@ def return_values(dag_id: str, run_id: str) -> dict[str, Any]:
                 session.scalars(XComModel.get_many(run_id=run_id, dag_ids=dag_id, key="return_value"))
             )
             return {row.task_id: deserialize(XComModel.deserialize_value(row)) for row in rows}
-    from airflow.models.xcom import XCom
+    from airflow.models.dagrun import DagRun
 
+    # Airflow 2 replaces XCom.value on load with a display string for serialized objects: pull instead.
     with create_session() as session:
-        rows = (
-            session.query(XCom)
-            .filter(XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.key == "return_value")
-            .all()
-        )
-        return {row.task_id: row.value for row in rows}  # deserialized on load in Airflow 2
+        dag_run = session.query(DagRun).filter(DagRun.dag_id == dag_id, DagRun.run_id == run_id).one()
+        values = {
+            ti.task_id: ti.xcom_pull(task_ids=ti.task_id, session=session)
+            for ti in dag_run.get_task_instances(session=session)
+        }
+        return {task_id: value for task_id, value in values.items() if value is not None}
 
 
 def run_dag(dag: Any, **test_kwargs: Any) -> DagRunResult:
