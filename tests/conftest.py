@@ -33,3 +33,31 @@ def run_dag(airflow_db):
     from airflow_provider_starrocks.testing.dags import run_dag as _run_dag
 
     return _run_dag
+
+
+@pytest.fixture(autouse=True)
+def _airflow2_logs_to_stdout():
+    """Airflow 3 logs tasks through structlog to stdout; make Airflow 2's stdlib task logs land there too."""
+    import logging
+    import sys
+
+    from airflow_provider_starrocks.testing.dags import AIRFLOW_3
+
+    if AIRFLOW_3:
+        yield
+        return
+    class _CurrentStdout:  # resolved at each write, so pytest's per-test capture sees it
+        def write(self, text: str) -> None:
+            sys.stdout.write(text)
+
+        def flush(self) -> None:
+            sys.stdout.flush()
+
+    handler = logging.StreamHandler(_CurrentStdout())
+    handler.setFormatter(logging.Formatter("[%(levelname)s] %(name)s: %(message)s"))
+    loggers = [logging.getLogger("airflow.task"), logging.getLogger("airflow_provider_starrocks")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield
+    for logger in loggers:
+        logger.removeHandler(handler)

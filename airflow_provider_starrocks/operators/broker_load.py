@@ -170,7 +170,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
                 self._defer(label, state, deadline)
             return self._poll(conn, label, deadline, store)
         finally:
-            conn.close()
+            _close_quietly(conn)  # a dropped connection is already closed; pymysql raises on a second close
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
         """Turn the trigger's event into the same result (or error) as the sync path."""
@@ -226,44 +226,49 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         )
 
     def _poll(self, conn: Any, label: str, deadline: float, store: LoadRecord) -> dict[str, Any]:
+        original = conn
         watch = LoadWatch(label, submitted=True)
         attempt = errors = 0
         warned = False
-        while True:
-            time.sleep(_bounded(next_delay(self.poll_interval, attempt), deadline))
-            attempt += 1
-            try:
-                state = watch.observe(self.hook.get_load_states(self.database, label, conn))
-                errors = 0
-            except StarRocksLoadError:
-                raise
-            except Exception as exc:
-                errors += 1
-                if errors >= MAX_POLL_ERRORS:
-                    raise StarRocksLoadError(f"StarRocks load {label!r}: polling failed: {exc}") from None
-                self.log.warning("Polling load %r failed (%s); reconnecting.", label, exc)
-                conn = _reconnect(self.hook, conn)
-                continue
-            assert state is not None
-            if watch.changed(state):
-                self.log.info("StarRocks load %s", state.describe())
-                attempt = 0  # the load is moving: back to the base interval
-            if state.is_terminal:
-                return self._finish(conn, state, store)
-            if time.time() >= deadline:
-                if state.is_cancellable and self.cancel_on_kill:
-                    self.hook.cancel_load(self.database, label, conn)
-                    raise StarRocksLoadError(
-                        f"StarRocks load {label!r} passed its deadline while {state.state}: CANCEL LOAD sent."
-                    )
-                if not state.is_cancellable and not warned:
-                    warned = True
-                    self.log.warning(
-                        "Deadline passed with load %r %s: committed, so it cannot be cancelled; the data landed "
-                        "and polling goes on until it is visible.",
-                        label,
-                        state.state,
-                    )
+        try:
+            while True:
+                time.sleep(_bounded(next_delay(self.poll_interval, attempt), deadline))
+                attempt += 1
+                try:
+                    state = watch.observe(self.hook.get_load_states(self.database, label, conn))
+                    errors = 0
+                except StarRocksLoadError:
+                    raise
+                except Exception as exc:
+                    errors += 1
+                    if errors >= MAX_POLL_ERRORS:
+                        raise StarRocksLoadError(f"StarRocks load {label!r}: polling failed: {exc}") from None
+                    self.log.warning("Polling load %r failed (%s); reconnecting.", label, exc)
+                    conn = _reconnect(self.hook, conn)
+                    continue
+                assert state is not None
+                if watch.changed(state):
+                    self.log.info("StarRocks load %s", state.describe())
+                    attempt = 0  # the load is moving: back to the base interval
+                if state.is_terminal:
+                    return self._finish(conn, state, store)
+                if time.time() >= deadline:
+                    if state.is_cancellable and self.cancel_on_kill:
+                        self.hook.cancel_load(self.database, label, conn)
+                        raise StarRocksLoadError(
+                            f"StarRocks load {label!r} passed its deadline while {state.state}: CANCEL LOAD sent."
+                        )
+                    if not state.is_cancellable and not warned:
+                        warned = True
+                        self.log.warning(
+                            "Deadline passed with load %r %s: committed, so it cannot be cancelled; the data landed "
+                            "and polling goes on until it is visible.",
+                            label,
+                            state.state,
+                        )
+        finally:
+            if conn is not original:  # reconnected: the caller closes only the connection it opened
+                _close_quietly(conn)
 
     def _finish(self, conn: Any, state: LoadState, store: LoadRecord) -> dict[str, Any]:
         self._active_label = None
@@ -282,8 +287,12 @@ def _bounded(delay: float, deadline: float) -> float:
 
 
 def _reconnect(hook: Any, conn: Any) -> Any:
+    _close_quietly(conn)
+    return hook.get_load_conn()
+
+
+def _close_quietly(conn: Any) -> None:
     try:
         conn.close()
-    except Exception:  # a dropped connection may fail to close; a new one follows
+    except Exception:  # a dropped connection may fail to close
         pass
-    return hook.get_load_conn()

@@ -9,23 +9,21 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowException, BaseOperator, conf
 
-from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError, driver_message
+from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
 from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
+from airflow_provider_starrocks.operators._files_wait import wait_for_end
 from airflow_provider_starrocks.utils.labels import default_label
 from airflow_provider_starrocks.utils.load_options import LoadArgumentError
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
-from airflow_provider_starrocks.utils.polling import LoadWatch, next_delay
+from airflow_provider_starrocks.utils.polling import LoadWatch
 from airflow_provider_starrocks.utils.sql import set_session_variable, use_database
 from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
 
-MAX_POLL_ERRORS = 5
 DEFER_GRACE = timedelta(minutes=5)
 
 
@@ -204,8 +202,12 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
             self.log.info("Attaching to INSERT %s", state.describe())
             if self.deferrable:
                 self._defer(plan.label, "load", state.job_id, deadline)
-            state = self._poll(
-                lambda c: self.hook.get_load_states(plan.database, plan.label, c), conn, plan.label, deadline
+            state = wait_for_end(
+                self,
+                lambda c: self.hook.get_load_states(plan.database, plan.label, c),
+                conn,
+                plan.label,
+                deadline,
             )
         return self._finish(conn, state, None)
 
@@ -230,14 +232,20 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         if not run.is_terminal:
             if self.deferrable:
                 self._defer(name, "task_run", run.job_id, deadline)
-            run = self._poll(lambda c: self.hook.get_task_runs(name, c), conn, name, deadline)
+            run = wait_for_end(self, lambda c: self.hook.get_task_runs(name, c), conn, name, deadline)
         return self._finish(conn, self._load_state(conn, name), run)
 
     def _submit_task(self, conn: Any, plan: FilesPlan, dropping: bool) -> TaskRunState:
         if dropping:
-            self.log.info("Task %r FAILED before: dropping it to submit again.", plan.label)
+            self.log.info("Task %r FAILED before (or lists no run): dropping it to submit again.", plan.label)
             self.hook.drop_task(plan.label, conn)
-        rows = self.hook.submit_load(plan.task(), plan.label, conn, plan.secrets, kind="SUBMIT TASK")
+        try:
+            rows = self.hook.submit_load(plan.task(), plan.label, conn, plan.secrets, kind="SUBMIT TASK")
+        except StarRocksLoadError as exc:
+            # A task whose runs expired (task_runs_ttl_second) still holds its name.
+            if dropping or "already exist" not in str(exc):
+                raise
+            return self._submit_task(conn, plan, dropping=True)
         status = str(rows[0][1]).upper() if rows and len(rows[0]) > 1 else "SUBMITTED"
         if status != "SUBMITTED":
             raise StarRocksLoadError(f"StarRocks task {plan.label!r} was not submitted: status {status}.")
@@ -280,53 +288,14 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
             timeout=timedelta(seconds=max(deadline - time.time(), 0)) + DEFER_GRACE,
         )
 
-    def _poll(self, fetch: Callable[[Any], list[Any]], conn: Any, label: str, deadline: float) -> Any:
-        watch = LoadWatch(label, submitted=True)
-        attempt = errors = 0
-        while True:
-            remaining = deadline - time.time()
-            if remaining <= 0:
-                raise StarRocksLoadError(
-                    f"Timed out waiting for StarRocks {label!r} (still running in StarRocks)."
-                )
-            time.sleep(min(next_delay(self.poll_interval, attempt), remaining))
-            attempt += 1
-            try:
-                state = watch.observe(fetch(conn))
-                errors = 0
-            except StarRocksLoadError:
-                raise
-            except Exception as exc:
-                errors += 1
-                if errors >= MAX_POLL_ERRORS:
-                    raise StarRocksLoadError(
-                        f"StarRocks {label!r}: polling failed: {driver_message(exc)}"
-                    ) from None
-                self.log.warning("Polling %r failed (%s); reconnecting.", label, exc)
-                _reconnect(conn)
-                continue
-            assert state is not None
-            if watch.changed(state):
-                self.log.info("StarRocks %s", state.describe())
-                attempt = 0
-            if state.is_terminal:
-                return state
-
     def _finish(self, conn: Any, load: LoadState | None, run: TaskRunState | None) -> dict[str, Any]:
-        failed: Any = run if run is not None else load
-        if failed is not None and failed.is_success:
-            label = failed.label
+        outcome: Any = run if run is not None else load
+        if outcome is not None and outcome.is_success:
+            label = outcome.label
             result = result_of(self, label, load, run)
             self.log.info("StarRocks FILES() load %r: %s rows inserted.", label, result["rows_inserted"])
             return result
-        assert failed is not None
+        assert outcome is not None
         rejected = self.hook.get_rejected_rows(load.job_id if load else None, conn)
-        error = StarRocksLoadFatalError if failed.is_fatal else StarRocksLoadError
-        raise error(failed.failure_message(rejected))
-
-
-def _reconnect(conn: Any) -> None:
-    try:
-        conn.ping(reconnect=True)
-    except Exception:  # the next poll reports it; MAX_POLL_ERRORS bounds the attempts
-        pass
+        error = StarRocksLoadFatalError if outcome.is_fatal else StarRocksLoadError
+        raise error(outcome.failure_message(rejected))

@@ -84,8 +84,11 @@ def run_dag(dag: Any, **test_kwargs: Any) -> DagRunResult:
     """
     if AIRFLOW_3:
         _register(dag)
-    elif "logical_date" in test_kwargs:
-        test_kwargs["execution_date"] = test_kwargs.pop("logical_date")
+    else:
+        # Airflow 2 names it execution_date and derives the run id from it (no run_after).
+        test_kwargs.pop("run_after", None)
+        if "logical_date" in test_kwargs:
+            test_kwargs["execution_date"] = test_kwargs.pop("logical_date")
     dag_run = dag.test(**test_kwargs)
     task_states = {}
     for ti in dag_run.get_task_instances():

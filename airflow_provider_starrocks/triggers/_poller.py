@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -166,6 +167,9 @@ class LabelPoller:
         self.database = database
         self.connection = connection
         self.cycles = 0
+        #: Seconds spent in status queries, summed and at most (how long the FE takes to answer a cycle).
+        self.query_seconds = 0.0
+        self.query_seconds_max = 0.0
         self._subscriptions: dict[Subscription, None] = {}
         self._wake = asyncio.Event()
         self._last_cycle = -math.inf
@@ -215,12 +219,16 @@ class LabelPoller:
     async def _cycle(self) -> None:
         waiting = list(self._subscriptions)
         labels = sorted({s.label for s in waiting})
+        started = time.monotonic()
         try:
             found = await self.connection.fetch(self.database, labels)
         except Exception as exc:
             for subscription in waiting:
                 subscription.deliver(None, exc)
             return
+        took = time.monotonic() - started
+        self.query_seconds += took
+        self.query_seconds_max = max(self.query_seconds_max, took)
         self.cycles += 1
         for subscription in waiting:
             subscription.deliver(found.get(subscription.label, []))

@@ -116,6 +116,11 @@ class StarRocksLoadTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        # The event is built first and yielded after every resource (shared subscription, connection) is
+        # released: a triggerer need not resume the generator after the event for the cleanup to happen.
+        yield await self._wait_for_end()
+
+    async def _wait_for_end(self) -> TriggerEvent:
         hook = self._hook()
         conn = None
         shared = self._subscribe()
@@ -136,10 +141,9 @@ class StarRocksLoadTrigger(BaseTrigger):
                     _close(conn)
                     conn = None
                     if errors >= MAX_POLL_ERRORS:
-                        yield self._event(
+                        return self._event(
                             "error", None, f"StarRocks load {self.label!r}: polling failed: {exc}"
                         )
-                        return
                     self.log.warning("Polling load %r failed (%s); reconnecting.", self.label, exc)
                     await asyncio.sleep(next_delay(self.poll_interval, errors))
                     continue
@@ -148,12 +152,10 @@ class StarRocksLoadTrigger(BaseTrigger):
                     self.log.info("StarRocks load %s", state.describe())
                     attempt = 0  # the load is moving: back to the base interval
                 if state is not None and state.is_terminal:
-                    yield await self._final_event(hook, conn, state)
-                    return
+                    return await self._final_event(hook, conn, state)
                 if time.time() >= self.deadline:
                     if state is None or state.is_cancellable or not self.cancel_on_kill:
-                        yield await self._deadline_event(hook, conn, state)
-                        return
+                        return await self._deadline_event(hook, conn, state)
                     if not warned_prepared:
                         warned_prepared = True
                         self.log.warning(
@@ -169,7 +171,7 @@ class StarRocksLoadTrigger(BaseTrigger):
                 attempt += 1
                 await asyncio.sleep(min(delay, remaining) if remaining > 0 else delay)
         except StarRocksLoadError as exc:
-            yield self._event("error", None, str(exc), fatal=True)
+            return self._event("error", None, str(exc), fatal=True)
         finally:
             if shared is not None:
                 shared.close()

@@ -122,7 +122,7 @@ class TaskRunState(JobStatus):
         rows = [r for r in rejected_rows if r]
         if rows:
             parts.append("first rejected rows:\n  " + "\n  ".join(rows))
-        return "; ".join(parts) + "."
+        return "; ".join(parts).rstrip(".") + "."
 
 
 def parse_task_runs(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[TaskRunState]:

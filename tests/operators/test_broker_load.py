@@ -55,7 +55,7 @@ def put_object(stack, key, body):
 
 
 def make_dag(dag_id, **kwargs):
-    from airflow.sdk import DAG
+    from airflow.providers.common.compat.sdk import DAG
 
     kwargs.setdefault("poll_interval", 0.05)
     with DAG(dag_id, schedule=None, start_date=START, catchup=False) as dag:

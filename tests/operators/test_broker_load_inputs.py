@@ -80,7 +80,7 @@ def test_bad_arguments_fail_at_dag_parse(overrides, message):
 
 
 def test_bad_templated_input_fails_the_task_without_sql(starrocks, run_dag, capfd):
-    from airflow.sdk import DAG
+    from airflow.providers.common.compat.sdk import DAG
 
     with DAG(
         "bl_bad_template", schedule=None, start_date=datetime.datetime(2024, 1, 1), catchup=False

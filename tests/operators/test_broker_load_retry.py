@@ -44,7 +44,7 @@ def sales(starrocks):
 
 
 def make_dag(dag_id, grace=None, **kwargs):
-    from airflow.sdk import DAG
+    from airflow.providers.common.compat.sdk import DAG
 
     kwargs.setdefault("poll_interval", 0.05)
     kwargs.setdefault("aws_conn_id", "aws_iam_user")
@@ -176,7 +176,7 @@ def test_user_label_used_concurrently_is_attached(sales, run_dag):
 KILLED_DAG = textwrap.dedent(
     """
     import datetime, sys
-    from airflow.sdk import DAG
+    from airflow.providers.common.compat.sdk import DAG
     from airflow_provider_starrocks.operators.broker_load import StarRocksS3BrokerLoadOperator
 
     def build():

@@ -8,9 +8,11 @@ import json
 import pytest
 
 from airflow_provider_starrocks.operators.files import StarRocksInsertFromFilesOperator
+from airflow_provider_starrocks.testing.dags import AIRFLOW_3
 
 START = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
 LOGICAL = datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc)
+RUN_AT = {"logical_date": LOGICAL, **({"run_after": LOGICAL} if AIRFLOW_3 else {})}
 PARQUET = {"source": "s3://starrocks-test/sample/orders.parquet", "format": "parquet"}
 CSV = {
     "source": "s3://starrocks-test/sample/orders.csv",
@@ -43,8 +45,20 @@ def sales(starrocks):
     return starrocks
 
 
+@pytest.fixture
+def logs(capfd, caplog):
+    """Read what the task logged: stdout on Airflow 3 (structlog), the logging records on Airflow 2."""
+    caplog.set_level("INFO")
+
+    def read():
+        out, err = capfd.readouterr()
+        return out + err if AIRFLOW_3 else caplog.text
+
+    return read
+
+
 def make_dag(dag_id, **kwargs):
-    from airflow.sdk import DAG
+    from airflow.providers.common.compat.sdk import DAG
 
     kwargs.setdefault("poll_interval", 0.05)
     kwargs.setdefault("aws_conn_id", "aws_iam_user")
@@ -71,17 +85,22 @@ FORMAT_CASES = [pytest.param(PARQUET, id="parquet"), pytest.param(CSV, id="csv")
 
 @pytest.mark.parametrize("source", FORMAT_CASES)
 @pytest.mark.parametrize(("aws_conn_id", "logged"), AUTH_CASES)
-def test_insert_under_each_auth_method(sales, run_dag, capfd, source, aws_conn_id, logged):
+def test_insert_under_each_auth_method(sales, run_dag, logs, source, aws_conn_id, logged):
     dag = make_dag(f"files_{aws_conn_id}_{source['format']}", aws_conn_id=aws_conn_id, **source)
     result = run_dag(dag)
     assert result.task_states == {"insert": "success"}
     out = result.xcom["insert"]
-    assert (out["state"], out["rows_inserted"], out["database"], out["table"]) == ("FINISHED", 100, "sales", "orders")
+    assert (out["state"], out["rows_inserted"], out["database"], out["table"]) == (
+        "FINISHED",
+        100,
+        "sales",
+        "orders",
+    )
     assert count(sales) == 100
     (insert,) = sent(sales, "INSERT")
     assert f"WITH LABEL `{out['label']}`" in insert
     assert "FROM FILES(" in insert
-    text = capfd.readouterr().out
+    text = logs()
     assert logged in text
     assert text.count("Submitting INSERT from FILES()") == 1
 
@@ -99,29 +118,36 @@ def test_csv_with_select_columns_and_where(sales, run_dag):
     assert result.xcom["insert"]["rows_inserted"] == 10
     rows = sql(sales, "SELECT id, name, amount, dt FROM sales.orders WHERE id = 1")
     (row,) = rows
-    assert row[1] == row[1].upper() and row[3] is None
+    assert row[1] == row[1].upper()
+    assert row[3] is None
     (insert,) = sent(sales, "INSERT")
-    assert '"csv.column_separator" = ","' in insert and '"csv.skip_header" = "1"' in insert
+    assert '"csv.column_separator" = ","' in insert
+    assert '"csv.skip_header" = "1"' in insert
 
 
-def test_retry_with_same_run_does_not_insert_twice(sales, run_dag, capfd):
+def test_retry_with_same_run_does_not_insert_twice(sales, run_dag, logs):
     dag = make_dag("files_rerun", **PARQUET)
-    first = run_dag(dag, logical_date=LOGICAL, run_after=LOGICAL)
-    second = run_dag(dag, logical_date=LOGICAL, run_after=LOGICAL)
+    first = run_dag(dag, **RUN_AT)
+    second = run_dag(dag, **RUN_AT)
     assert first.task_states == second.task_states == {"insert": "success"}
     assert count(sales) == 100
     assert len(sent(sales, "INSERT")) == 1
     assert second.xcom["insert"]["label"] == first.xcom["insert"]["label"]
     assert second.xcom["insert"]["rows_inserted"] == 100
-    assert "already FINISHED (100 rows): skipping the INSERT" in capfd.readouterr().out
+    assert "already FINISHED (100 rows): skipping the INSERT" in logs()
 
 
-def test_no_files_found_names_label_and_message(sales, run_dag, capfd):
-    dag = make_dag("files_none", label="nothing_here", source="s3://starrocks-test/missing/*.parquet", format="parquet")
+def test_no_files_found_names_label_and_message(sales, run_dag, logs):
+    dag = make_dag(
+        "files_none", label="nothing_here", source="s3://starrocks-test/missing/*.parquet", format="parquet"
+    )
     assert run_dag(dag).task_states == {"insert": "failed"}
-    text = capfd.readouterr().out
+    text = logs()
     assert "'nothing_here'" in text
-    assert "No files were found matching the pattern(s) or path(s): 's3://starrocks-test/missing/*.parquet'" in text
+    assert (
+        "No files were found matching the pattern(s) or path(s): 's3://starrocks-test/missing/*.parquet'"
+        in text
+    )
     assert count(sales) == 0
 
 
@@ -132,23 +158,44 @@ def test_no_files_found_names_label_and_message(sales, run_dag, capfd):
         pytest.param("3.3.5", {**PARQUET, "submit_as_task": True}, "submit_as_task", id="task_on_3_3"),
     ],
 )
-def test_version_check_names_required_release(sales, run_dag, capfd, version, kwargs, needed):
+def test_version_check_names_required_release(sales, run_dag, logs, version, kwargs, needed):
     sales.fe.config.version = version
     assert run_dag(make_dag(f"files_version_{version}", **kwargs)).task_states == {"insert": "failed"}
-    text = capfd.readouterr().out
+    text = logs()
     assert needed in text
     if "submit_as_task" in kwargs:
         assert "needs StarRocks 3.4 or newer" in text
-    assert not sent(sales, "INSERT") and not sent(sales, "SUBMIT")
+    assert not sent(sales, "INSERT")
+    assert not sent(sales, "SUBMIT")
 
 
-def test_secrets_absent_from_logs_and_xcom(sales, run_dag, capfd):
+def test_secrets_absent_from_logs_and_xcom(sales, run_dag, logs):
     key, secret = sales.aws.users["loader"]
     result = run_dag(make_dag("files_secrets", **CSV))
     assert result.task_states == {"insert": "success"}
-    captured = capfd.readouterr()
-    text = captured.out + captured.err + json.dumps(result.xcom)
-    assert key not in text and secret not in text
+    text = logs() + json.dumps(result.xcom)
+    assert key not in text
+    assert secret not in text
     assert "properties" not in result.xcom["insert"]
     (insert,) = sent(sales, "INSERT")
     assert secret in insert  # the FE did get the credentials
+
+
+@pytest.mark.parametrize("submit_as_task", [pytest.param(False, id="insert"), pytest.param(True, id="task")])
+def test_access_denied_names_label_and_hides_keys(sales, run_dag, logs, submit_as_task):
+    sales.fe.config.version = "3.4.2"
+    key, secret = sales.aws.users["nopolicy"]
+    dag = make_dag(
+        f"files_denied_{submit_as_task}",
+        label="denied",
+        aws_conn_id="aws_no_policy",
+        submit_as_task=submit_as_task,
+        **PARQUET,
+    )
+    assert run_dag(dag).task_states == {"insert": "failed"}
+    text = logs()
+    assert "'denied'" in text
+    assert "Access" in text or "403" in text
+    assert key not in text
+    assert secret not in text
+    assert count(sales) == 0

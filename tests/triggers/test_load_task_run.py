@@ -60,10 +60,17 @@ async def events_of(trig):
 
 def test_serialize_round_trip_carries_kind_and_never_cancels():
     trig = StarRocksLoadTrigger(
-        starrocks_conn_id="c", database="d", label="t", job_id=None, poll_interval=1, deadline=2.0, kind="task_run"
+        starrocks_conn_id="c",
+        database="d",
+        label="t",
+        job_id=None,
+        poll_interval=1,
+        deadline=2.0,
+        kind="task_run",
     )
     path, kwargs = trig.serialize()
-    assert kwargs["kind"] == "task_run" and kwargs["cancel_on_kill"] is False
+    assert kwargs["kind"] == "task_run"
+    assert kwargs["cancel_on_kill"] is False
     json.dumps(kwargs)
     assert StarRocksLoadTrigger(**kwargs).serialize() == (path, kwargs)
 
@@ -71,7 +78,13 @@ def test_serialize_round_trip_carries_kind_and_never_cancels():
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="kind must be one of"):
         StarRocksLoadTrigger(
-            starrocks_conn_id="c", database="d", label="t", job_id=None, poll_interval=1, deadline=2.0, kind="x"
+            starrocks_conn_id="c",
+            database="d",
+            label="t",
+            job_id=None,
+            poll_interval=1,
+            deadline=2.0,
+            kind="x",
         )
 
 
@@ -94,4 +107,5 @@ async def test_task_run_failure_event_names_task_and_message(sales):
 @pytest.mark.asyncio
 async def test_task_run_never_listed_is_state_unknown(sales):
     (event,) = await events_of(trigger("never_submitted"))
-    assert event["status"] == "error" and "state unknown" in event["message"]
+    assert event["status"] == "error"
+    assert "state unknown" in event["message"]

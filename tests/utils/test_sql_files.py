@@ -14,7 +14,12 @@ from airflow_provider_starrocks.utils.sql import (
     use_database,
 )
 
-PROPS = {"path": "s3://b/k/*.csv", "format": "csv", "csv.column_separator": "\t", "aws.s3.secret_key": "s3cr3t!"}
+PROPS = {
+    "path": "s3://b/k/*.csv",
+    "format": "csv",
+    "csv.column_separator": "\t",
+    "aws.s3.secret_key": "s3cr3t!",
+}
 
 
 def build(**kwargs):
@@ -31,13 +36,17 @@ def test_insert_from_files_text_and_redacted_twin():
         '    "aws.s3.secret_key" = "s3cr3t!"\n)\nWHERE $1 > 0'
     )
     assert stmt.redacted == stmt.sql.replace("s3cr3t!", "***")
-    assert "s3cr3t!" not in repr(stmt) and "s3cr3t!" not in str(stmt)
+    assert "s3cr3t!" not in repr(stmt)
+    assert "s3cr3t!" not in str(stmt)
 
 
 def test_submit_task_wraps_the_insert_and_its_twin():
     task = submit_task("l-1", build(), {"session.insert_timeout": 600})
-    assert task.sql.startswith('SUBMIT TASK `l-1`\nPROPERTIES (\n    "session.insert_timeout" = "600"\n)\nAS INSERT')
-    assert "s3cr3t!" in task.sql and "s3cr3t!" not in task.redacted
+    assert task.sql.startswith(
+        'SUBMIT TASK `l-1`\nPROPERTIES (\n    "session.insert_timeout" = "600"\n)\nAS INSERT'
+    )
+    assert "s3cr3t!" in task.sql
+    assert "s3cr3t!" not in task.redacted
 
 
 @pytest.mark.parametrize(
@@ -48,7 +57,9 @@ def test_submit_task_wraps_the_insert_and_its_twin():
         pytest.param(lambda: build(label="a b"), "label 'a b' is invalid", id="label"),
         pytest.param(lambda: build(table="a`b"), "table 'a`b' is invalid", id="table"),
         pytest.param(lambda: drop_task("x;y"), "is invalid", id="task_name"),
-        pytest.param(lambda: set_session_variable("insert_timeout", "1; x"), "must be an int", id="set_value"),
+        pytest.param(
+            lambda: set_session_variable("insert_timeout", "1; x"), "must be an int", id="set_value"
+        ),
     ],
 )
 def test_builders_refuse_bad_values(call, message):

@@ -33,7 +33,9 @@ def test_states(state, terminal, success):
 
 
 def test_newest_run_wins_and_round_trips():
-    older = row("FAILED", error="No files were found matching the pattern(s) or path(s): 's3://b/x'", query_id="q0")
+    older = row(
+        "FAILED", error="No files were found matching the pattern(s) or path(s): 's3://b/x'", query_id="q0"
+    )
     newer = row("RUNNING", created=T0 + datetime.timedelta(seconds=5), query_id="q2")
     (run,) = parse_task_runs([c.lower() for c in COLUMNS], [older, newer])
     assert (run.query_id, run.task_name, run.create_time) == ("q2", "t1", "2024-01-01 10:00:05")

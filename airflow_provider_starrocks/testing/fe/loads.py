@@ -250,9 +250,11 @@ class LoadManager:
                     self._finish_cancelled(job, "TIMEOUT", TIMEOUT_MSG)
                     return False
                 held = self.config.hold_state is not None and self.config.hold_state.upper() == state
-            if not held and time.monotonic() >= deadline:
+            now = time.monotonic()
+            if not held and now >= deadline:
                 return True
-            time.sleep(0.01)
+            # Long unheld stays sleep longer: hundreds of waiting jobs must not keep the FE's CPU busy.
+            time.sleep(0.01 if held else min(0.1, max(0.01, deadline - now)))
 
     def _enter(self, job: LoadJob, generation: int, state: str) -> bool:
         with self.lock:
