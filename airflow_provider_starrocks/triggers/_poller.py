@@ -214,7 +214,10 @@ class LabelPoller:
                     pass
                 continue
             self._last_cycle = loop.time()
-            await self._cycle()
+            try:
+                await self._cycle()
+            except Exception:  # a poller that died would leave every subscriber waiting for its deadline
+                log.exception("StarRocks shared poller cycle failed; polling goes on.")
 
     async def _cycle(self) -> None:
         waiting = list(self._subscriptions)

@@ -59,17 +59,26 @@ def polls(stack, since=0):
     )
 
 
-def when(predicate, action):
-    """Run ``action`` in a thread once ``predicate`` holds (event-based: nothing depends on how long it takes)."""
+@pytest.fixture
+def when():
+    """``when(predicate, action)`` runs ``action`` in a thread once ``predicate`` holds; stopped at teardown."""
+    done = threading.Event()
+    threads = []
 
-    def run():
-        for _ in range(3000):
-            if predicate():
-                action()
-                return
-            time.sleep(0.01)
+    def start(predicate, action):
+        def run():
+            while not done.wait(0.01):  # event-based: nothing depends on how long this takes
+                if predicate():
+                    action()
+                    return
 
-    threading.Thread(target=run, daemon=True).start()
+        threads.append(threading.Thread(target=run, daemon=True))
+        threads[-1].start()
+
+    yield start
+    done.set()  # a failed test must not fire its fault into the next one
+    for thread in threads:
+        thread.join()
 
 
 def release(stack, fault):
@@ -81,7 +90,7 @@ def release(stack, fault):
 
 
 def make_dag(dag_id, deferrable, **kwargs):
-    from airflow.sdk import DAG
+    from airflow.providers.common.compat.sdk import DAG
 
     with DAG(dag_id, schedule=None, start_date=START, catchup=False) as dag:
         StarRocksS3BrokerLoadOperator(
@@ -104,7 +113,7 @@ def loaded_once(stack):
 
 @pytest.mark.parametrize("deferrable", MODES)
 @pytest.mark.parametrize("fault", [pytest.param(name, id=name) for name in FAULTS])
-def test_polling_resumes_after_fault_mid_load(sales, run_dag, deferrable, fault):
+def test_polling_resumes_after_fault_mid_load(sales, run_dag, when, deferrable, fault):
     sales.fe.config.hold_state = "LOADING"
     when(lambda: polls(sales) >= 2, release(sales, lambda: FAULTS[fault](sales.fe)))
     result = run_dag(make_dag(f"fault_{fault}_{deferrable}", deferrable))

@@ -123,8 +123,12 @@ async def test_cancelled_triggers_leave_no_poller_nor_connection(dbs):
         asyncio.ensure_future(first_event(trigger("sales", f"c{i}", submit(dbs, "sales", f"c{i}"))))
         for i in range(5)
     ]
-    while not any(p.cycles for p in _poller.active_pollers()):
+    for _ in range(3000):
+        if any(p.cycles for p in _poller.active_pollers()):
+            break
         await asyncio.sleep(0.01)
+    else:
+        raise AssertionError("the shared poller never completed a cycle")
     (poller,) = _poller.active_pollers()
     connection = poller.connection
     for task in tasks:
