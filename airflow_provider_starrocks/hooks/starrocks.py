@@ -6,6 +6,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from airflow.providers.common.compat.sdk import AirflowFailException
 from airflow.providers.common.sql.hooks.sql import DbApiHook
 
 from airflow_provider_starrocks.hooks.load_status import LoadStatusMixin
@@ -27,6 +28,10 @@ _VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 class StarRocksConnectionError(Exception):
     """The FE could not be reached, refused the login, or does not know the database."""
+
+
+class StarRocksVersionError(AirflowFailException):
+    """The server is older than a feature needs; a retry cannot fix that."""
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
@@ -220,7 +225,7 @@ class StarRocksHook(LoadStatusMixin, TaskRunMixin, DbApiHook):
         """Fail with a clear message when the server is older than ``minimum``."""
         version = self.get_server_version()
         if version < tuple(minimum):
-            raise StarRocksConnectionError(
+            raise StarRocksVersionError(
                 f"{feature} needs StarRocks {'.'.join(map(str, minimum))} or newer; "
                 f"{self._describe()} runs {'.'.join(map(str, version))}."
             )

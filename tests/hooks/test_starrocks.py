@@ -10,6 +10,7 @@ import pytest
 from airflow_provider_starrocks.hooks.starrocks import (
     StarRocksConnectionError,
     StarRocksHook,
+    StarRocksVersionError,
     parse_version,
 )
 from airflow_provider_starrocks.utils.sql import Statement
@@ -109,7 +110,7 @@ def test_get_server_version_and_require(starrocks, fe_conn):
     assert version >= (3, 1, 0)
     assert hook.require_version((3, 1), "FILES()") == version
     with pytest.raises(
-        StarRocksConnectionError, match=r"SUBMIT TASK needs StarRocks 99\.0 or newer; .* runs 3\."
+        StarRocksVersionError, match=r"SUBMIT TASK needs StarRocks 99\.0 or newer; .* runs 3\."
     ):
         hook.require_version((99, 0), "SUBMIT TASK")
 

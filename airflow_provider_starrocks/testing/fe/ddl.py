@@ -46,6 +46,8 @@ class CreateTable:
     :param if_not_exists: whether IF NOT EXISTS was given.
     :param engine: the ENGINE value, lower case (``olap`` when absent).
     :param properties: the PROPERTIES.
+    :param catalog: the catalog of a ``catalog.db.table`` name, or None for the session's catalog.
+    :param engine_given: whether an ENGINE clause was written.
     """
 
     db: str | None
@@ -55,15 +57,54 @@ class CreateTable:
     if_not_exists: bool = False
     engine: str = "olap"
     properties: dict[str, str] = field(default_factory=dict)
+    catalog: str | None = None
+    engine_given: bool = False
+
+
+def _quote_field(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def parse_type(ts: TokenStream) -> tuple[str, str]:
     """Parse a column type and return ``(starrocks_type, duckdb_type)``.
 
+    Complex types follow StarRocks.g4 (fe/fe-grammar/src/main/antlr/com/starrocks/grammar/StarRocks.g4):
+    ``arrayType : ARRAY '<' type '>'``, ``mapType : MAP '<' type ',' type '>'``,
+    ``structType : STRUCT '<' subfieldDescs '>'`` with ``subfieldDesc : (identifier | nestedFieldName) type``;
+    they nest (docs/en/sql-reference/data-types/semi_structured/STRUCT.md). They map to DuckDB ``t[]``,
+    ``MAP(k, v)`` and ``STRUCT("name" t, ...)``. ``nestedFieldName`` (dotted sub-field names) is not emulated.
+
     :param ts: the token stream positioned on the type name.
     """
     start = ts.tok
     name = ts.identifier().upper()
+    if name == "ARRAY" and ts.at_sym("<"):
+        ts.expect_sym("<")
+        sr_elem, duck_elem = parse_type(ts)
+        ts.expect_sym(">")
+        return f"ARRAY<{sr_elem}>", f"{duck_elem}[]"
+    if name == "MAP" and ts.at_sym("<"):
+        ts.expect_sym("<")
+        sr_key, duck_key = parse_type(ts)
+        ts.expect_sym(",")
+        sr_value, duck_value = parse_type(ts)
+        ts.expect_sym(">")
+        return f"MAP<{sr_key},{sr_value}>", f"MAP({duck_key}, {duck_value})"
+    if name == "STRUCT" and ts.at_sym("<"):
+        ts.expect_sym("<")
+        sr_fields: list[str] = []
+        duck_fields: list[str] = []
+        while True:
+            field_name = ts.identifier()
+            if ts.at_sym("."):
+                raise not_supported("STRUCT sub-field names with '.' (nestedFieldName)")
+            sr_field, duck_field = parse_type(ts)
+            sr_fields.append(f"{field_name} {sr_field}")
+            duck_fields.append(f"{_quote_field(field_name)} {duck_field}")
+            if not ts.accept_sym(","):
+                break
+        ts.expect_sym(">")
+        return f"STRUCT<{', '.join(sr_fields)}>", f"STRUCT({', '.join(duck_fields)})"
     if name in _DECIMALS:
         precision, scale = 10 if name != "DECIMAL128" else 38, 0
         if ts.accept_sym("("):
@@ -135,6 +176,7 @@ def parse_table_tail(ts: TokenStream, stmt: CreateTable) -> None:
         if ts.accept_kw("ENGINE"):
             ts.expect_sym("=")
             stmt.engine = ts.identifier().lower()
+            stmt.engine_given = True
         elif (
             ts.at_kw("DUPLICATE", "KEY")
             or ts.at_kw("PRIMARY", "KEY")
@@ -171,6 +213,24 @@ def parse_table_tail(ts: TokenStream, stmt: CreateTable) -> None:
     ts.end()
 
 
+def split_table_name(parts: list[str]) -> tuple[str | None, str | None, str]:
+    """Split a ``[[catalog.]db.]table`` name into ``(catalog, db, table)`` (None where not written).
+
+    The grammar's ``qualifiedName`` (StarRocks.g4) takes any number of parts; AstBuilder's
+    ``qualifiedNameToTableName`` turns 3 parts into catalog.db.table, 2 into db.table, 1 into table. More than 3
+    parts fail there with an "Invalid table name format" error whose exact text is unconfirmed.
+
+    :param parts: the dotted name's parts.
+    """
+    if len(parts) == 3:
+        return parts[0], parts[1], parts[2]
+    if len(parts) == 2:
+        return None, parts[0], parts[1]
+    if len(parts) == 1:
+        return None, None, parts[0]
+    raise not_supported(f"a table name with {len(parts)} parts")
+
+
 def parse_create_table(ts: TokenStream) -> CreateTable:
     """Parse ``CREATE [EXTERNAL] TABLE [IF NOT EXISTS] [db.]t (cols) ...`` after ``CREATE``.
 
@@ -179,13 +239,10 @@ def parse_create_table(ts: TokenStream) -> CreateTable:
     external = ts.accept_kw("EXTERNAL")
     ts.expect_kw("TABLE")
     if_not_exists = ts.accept_kw("IF", "NOT", "EXISTS")
-    parts = ts.qualified_name()
-    if len(parts) > 2:
-        raise not_supported("CREATE TABLE with a catalog-qualified name")
-    db, name = (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
+    catalog, db, name = split_table_name(ts.qualified_name())
     if ts.at_kw("AS") or ts.at_kw("LIKE"):
         raise not_supported("CREATE TABLE AS SELECT / LIKE")
     columns = parse_columns(ts)
-    stmt = CreateTable(db, name, columns, external=external, if_not_exists=if_not_exists)
+    stmt = CreateTable(db, name, columns, external=external, if_not_exists=if_not_exists, catalog=catalog)
     parse_table_tail(ts, stmt)
     return stmt
