@@ -223,6 +223,16 @@ def _load(**kwargs: Any) -> Any:
     return StarRocksS3BrokerLoadOperator(database="sales", **kwargs)
 
 
+def _files(**kwargs: Any) -> Any:
+    from airflow_provider_starrocks.operators.files import StarRocksInsertFromFilesOperator
+
+    kwargs.setdefault("task_id", "insert")
+    kwargs.setdefault("source", "s3://starrocks-test/sample/orders.parquet")
+    kwargs.setdefault("format", "parquet")
+    kwargs.setdefault("poll_interval", 0.05)
+    return StarRocksInsertFromFilesOperator(database="sales", table="orders", **kwargs)
+
+
 def _sensor(deferrable: bool, label: str = "leak_sensed", timeout: float = 60) -> Any:
     from airflow_provider_starrocks.sensors.load import StarRocksLoadSensor
 
@@ -259,6 +269,10 @@ CSV = {
     "format": "csv",
     "format_options": {"column_separator": ","},
 }
+def _version_3_4(stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack.fe.config.version = "3.4.2"  # SUBMIT TASK polling needs 3.4
+
+
 SCENARIOS = [
     # External catalogs, in dag.test(): every auth method, success and failure.
     pytest.param(Scenario(lambda: _catalog(aws_conn_id="aws_iam_user"), stack_flows=("loader_secret_key",)), id="catalog-iam_user"),
@@ -298,6 +312,12 @@ SCENARIOS = [
     pytest.param(Scenario(lambda: _load(aws_conn_id="aws_iam_user", execution_timeout=ONE_SECOND, deferrable=True), stack_flows=("loader_secret_key",), deferred=True, states={"load": "failed"}, setup=_hold_loading), id="load-timeout-deferrable"),
     pytest.param(Scenario(lambda: _load(aws_conn_id="aws_canary_session"), secrets=("canary_access_key", "canary_secret_key", "canary_session_token"), flows=("canary_secret_key",), states="failed", direct=True, setup=lambda s, m: echoing_fe(m, "LOAD LABEL")), id="load-fe_echoes_statement"),
     pytest.param(Scenario(lambda: _load(aws_conn_id="aws_iam_user", table=None, source=None, data_descriptions=[{"table": "orders"}]), states={"load": "failed"}), id="load-argument_validation_failure"),
+    # INSERT ... SELECT FROM FILES(), synchronous and submitted as a task.
+    pytest.param(Scenario(lambda: _files(aws_conn_id="aws_iam_user"), stack_flows=("loader_secret_key",), states={"insert": "success"}), id="files-iam_user-sync"),
+    pytest.param(Scenario(lambda: _files(aws_conn_id="aws_iam_user", submit_as_task=True, deferrable=True), stack_flows=("loader_secret_key",), deferred=True, states={"insert": "success"}, setup=_version_3_4), id="files-iam_user-task-deferrable"),
+    pytest.param(Scenario(lambda: _files(aws_conn_id="aws_assumed_role"), states={"insert": "success"}), id="files-assumed_role"),
+    pytest.param(Scenario(lambda: _files(aws_conn_id="aws_no_policy"), stack_flows=("nopolicy_secret_key",), states={"insert": "failed"}), id="files-access_denied"),
+    pytest.param(Scenario(lambda: _files(aws_conn_id="aws_canary_session"), secrets=("canary_access_key", "canary_secret_key", "canary_session_token"), flows=("canary_secret_key", "canary_session_token"), states={"insert": "failed"}), id="files-invalid_session_keys"),
     pytest.param(Scenario(lambda: _load(aws_conn_id="aws_canary_external_id"), secrets=("canary_external_id",), flows=("canary_external_id",), states={"load": "failed"}), id="load-external_id"),
     # The load sensor after a load, poke and deferrable.
     pytest.param(Scenario(lambda: _sensor(False), stack_flows=("loader_secret_key",), states={"sense": "success"}, setup=_preload), id="sensor-poke"),

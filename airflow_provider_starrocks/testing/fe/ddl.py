@@ -216,9 +216,10 @@ def parse_table_tail(ts: TokenStream, stmt: CreateTable) -> None:
 def split_table_name(parts: list[str]) -> tuple[str | None, str | None, str]:
     """Split a ``[[catalog.]db.]table`` name into ``(catalog, db, table)`` (None where not written).
 
-    The grammar's ``qualifiedName`` (StarRocks.g4) takes any number of parts; AstBuilder's
-    ``qualifiedNameToTableName`` turns 3 parts into catalog.db.table, 2 into db.table, 1 into table. More than 3
-    parts fail there with an "Invalid table name format" error whose exact text is unconfirmed.
+    The grammar's ``qualifiedName`` (StarRocks.g4) takes any number of parts; ``AstBuilder.qualifiedNameToTableName``
+    (fe/fe-core/src/main/java/com/starrocks/sql/parser/AstBuilder.java) turns 3 parts into catalog.db.table, 2 into
+    db.table, 1 into table, and throws ``ParsingException(PARSER_ERROR_MSG.invalidTableFormat(..))`` otherwise (that
+    text is not emulated).
 
     :param parts: the dotted name's parts.
     """

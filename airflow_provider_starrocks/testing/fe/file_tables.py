@@ -14,7 +14,7 @@ import pyarrow as pa
 from airflow_provider_starrocks.testing.fe.catalogs import mask_properties
 from airflow_provider_starrocks.testing.fe.errors import StarRocksError
 from airflow_provider_starrocks.testing.fe.files import read_file, storage_error_text
-from airflow_provider_starrocks.testing.fe.store import DEFAULT_CATALOG, Table
+from airflow_provider_starrocks.testing.fe.store import Table
 
 if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.ddl import CreateTable
@@ -24,17 +24,14 @@ SUPPORTED_FORMATS = ("parquet", "orc", "text", "avro", "rctext", "rcbinary", "se
 READABLE_FORMATS = ("parquet", "orc")
 
 
-def make_file_table(stmt: CreateTable, db: str, catalog: str) -> Table:
-    """Check a CREATE EXTERNAL TABLE ... ENGINE=file and build the table.
+def make_file_table(stmt: CreateTable, db: str) -> Table:
+    """Check a CREATE EXTERNAL TABLE ... ENGINE=file in default_catalog and build the table.
+
+    The catalog check (file tables live in default_catalog) is the caller's: ``handlers._create_in_external_catalog``.
 
     :param stmt: the parsed statement.
     :param db: the database.
-    :param catalog: the session's current catalog.
     """
-    if catalog != DEFAULT_CATALOG:
-        raise StarRocksError(
-            f"File external tables can only be created in default_catalog, not in '{catalog}'"
-        )
     if not stmt.external:
         raise StarRocksError("ENGINE=file requires CREATE EXTERNAL TABLE")
     props = stmt.properties

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from airflow_provider_starrocks.testing.fe.ddl import split_table_name
 from airflow_provider_starrocks.testing.fe.errors import StarRocksError, not_supported
 from airflow_provider_starrocks.testing.fe.files import (
     CsvOptions,
@@ -74,10 +75,8 @@ def parse_files_insert(sql: str) -> FilesInsert:
     if ts.accept_kw("OVERWRITE"):
         raise not_supported("INSERT OVERWRITE ... FROM FILES()")
     ts.expect_kw("INTO")
-    parts = ts.qualified_name()
-    if len(parts) > 2:
-        raise not_supported("INSERT into an external catalog table")
-    db, table = (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
+    # The catalog of catalog.db.table was checked by handlers.handle_insert (default_catalog only).
+    _catalog, db, table = split_table_name(ts.qualified_name())
     label = None
     text = sql
     if ts.at_kw("WITH", "LABEL"):

@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.testing.fe import catalogs, file_tables, files_insert, selects
-from airflow_provider_starrocks.testing.fe.ddl import parse_create_table
-from airflow_provider_starrocks.testing.fe.errors import ERR_BAD_DB, ERR_NO_DB, StarRocksError, not_supported
+from airflow_provider_starrocks.testing.fe.ddl import parse_create_table, split_table_name
+from airflow_provider_starrocks.testing.fe.errors import (
+    ERR_BAD_DB,
+    ERR_NO_DB,
+    StarRocksError,
+    analysis_error,
+    not_supported,
+)
 from airflow_provider_starrocks.testing.fe.load_parse import parse_load
 from airflow_provider_starrocks.testing.fe.show_load import (
     parse_show_load,
@@ -19,7 +25,9 @@ from airflow_provider_starrocks.testing.fe.store import DEFAULT_CATALOG, SYSTEM_
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from airflow_provider_starrocks.testing.fe.ddl import CreateTable
     from airflow_provider_starrocks.testing.fe.session import FeSession
+    from airflow_provider_starrocks.testing.fe.store import Store
     from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 Result = Any
@@ -90,10 +98,10 @@ def handle_show(session: FeSession, ts: TokenStream) -> Result:
         ts.end()
         return catalogs.show_create_catalog(store, name)
     if ts.accept_kw("CREATE", "TABLE"):
-        parts = ts.qualified_name()
+        catalog, explicit_db, name = split_table_name(ts.qualified_name())
         ts.end()
-        db, name = (parts[0], parts[1]) if len(parts) == 2 else (_current_db(session), parts[0])
-        return file_tables.show_create_table(store.get_table(db, name))
+        _require_default_catalog(session, catalog, "SHOW CREATE TABLE")
+        return file_tables.show_create_table(store.get_table(_current_db(session, explicit_db), name))
     if (
         ts.accept_kw("VARIABLES")
         or ts.accept_kw("SESSION", "VARIABLES")
@@ -123,12 +131,15 @@ def handle_create(session: FeSession, ts: TokenStream) -> Result:
         catalogs.create_catalog(store, ts)
         return None
     stmt = parse_create_table(ts)
-    if session.catalog != DEFAULT_CATALOG and stmt.db is None:
-        raise not_supported("CREATE TABLE in an external catalog")
+    catalog = stmt.catalog or session.catalog
+    if stmt.catalog is not None:
+        catalogs.require_catalog(store, stmt.catalog)
+    if catalog != DEFAULT_CATALOG:
+        _create_in_external_catalog(store, stmt, catalog)
     db = _current_db(session, stmt.db)
     store.require_db(db)
     if stmt.engine == "file":
-        table = file_tables.make_file_table(stmt, db, session.catalog)
+        table = file_tables.make_file_table(stmt, db)
     elif stmt.external:
         raise not_supported(f"CREATE EXTERNAL TABLE with ENGINE={stmt.engine}")
     elif stmt.engine != "olap":
@@ -137,6 +148,23 @@ def handle_create(session: FeSession, ts: TokenStream) -> Result:
         table = Table(db, stmt.name, stmt.columns)
     store.add_table(table, stmt.if_not_exists)
     return None
+
+
+def _create_in_external_catalog(store: Store, stmt: CreateTable, catalog: str) -> None:
+    """Refuse CREATE TABLE in an external catalog as ``CreateTableAnalyzer.analyzeEngineName`` does.
+
+    fe/fe-core/src/main/java/com/starrocks/sql/analyzer/CreateTableAnalyzer.java (commit 0017eb09): an ENGINE that
+    differs from the catalog's type fails with "Can't create %s table in the %s catalog" (so ENGINE=file, which must
+    live in default_catalog, fails there); a unified catalog requires an ENGINE clause. StarRocks resolves the
+    database in the catalog (``MetaUtils.getDatabase``) before this check; the emulator does not reach external
+    metastores, so it checks the engine first. Tables the catalog itself would create are not emulated.
+    """
+    catalog_type = store.catalogs[catalog].type
+    if catalog_type == "unified" and not stmt.engine_given:
+        raise analysis_error("Create table in unified catalog requires engine clause (ENGINE = ENGINE_NAME)")
+    if stmt.engine_given and catalog_type != "unified" and stmt.engine.lower() != catalog_type.lower():
+        raise analysis_error(f"Can't create {stmt.engine} table in the {catalog_type} catalog")
+    raise not_supported(f"CREATE TABLE in an external catalog ({catalog_type})")
 
 
 def handle_drop(session: FeSession, ts: TokenStream) -> Result:
@@ -163,10 +191,11 @@ def handle_drop(session: FeSession, ts: TokenStream) -> Result:
         return None
     if ts.accept_kw("TABLE"):
         if_exists = ts.accept_kw("IF", "EXISTS")
-        parts = ts.qualified_name()
+        catalog, explicit_db, name = split_table_name(ts.qualified_name())
         ts.accept_kw("FORCE")
         ts.end()
-        db, name = (parts[-2], parts[-1]) if len(parts) >= 2 else (_current_db(session), parts[0])
+        _require_default_catalog(session, catalog, "DROP TABLE")
+        db = _current_db(session, explicit_db)
         try:
             store.drop_table(db, name, if_exists)
         except StarRocksError as exc:
@@ -175,6 +204,20 @@ def handle_drop(session: FeSession, ts: TokenStream) -> Result:
             raise
         return None
     raise not_supported(f"DROP statement {ts.rest_text()!r}")
+
+
+def _require_default_catalog(session: FeSession, catalog: str | None, what: str) -> None:
+    """Check an explicit catalog exists (``Unknown catalog``) and refuse statements on external catalog tables.
+
+    :param session: the session.
+    :param catalog: the catalog written in ``catalog.db.table``, or None.
+    :param what: the statement kind, for the not-supported message.
+    """
+    if catalog is not None:
+        catalogs.require_catalog(session.fe.store, catalog)
+    effective = catalog or session.catalog
+    if effective != DEFAULT_CATALOG:
+        raise not_supported(f"{what} on a table of external catalog {effective}")
 
 
 def handle_set(session: FeSession, ts: TokenStream) -> Result:
@@ -227,13 +270,14 @@ def handle_select(session: FeSession, ts: TokenStream) -> Result:
 def handle_insert(session: FeSession, ts: TokenStream) -> Result:
     ts.advance()
     ts.accept_kw("INTO") or ts.accept_kw("OVERWRITE")
-    ts.qualified_name()
+    catalog, _db, _name = split_table_name(ts.qualified_name())
+    _require_default_catalog(session, catalog, "INSERT")
     if files_insert.uses_files(ts):
         files_insert.run_files_insert(session.fe, ts.sql, session.database, session.username or "root")
         return None
     if ts.at_kw("WITH", "LABEL"):
         raise not_supported("INSERT ... WITH LABEL without FILES()")
-    return selects.runner(session).run(ts.sql, session.database)
+    return selects.runner(session).run(ts.sql, session.database, current_catalog=session.catalog)
 
 
 def handle_submit(session: FeSession, ts: TokenStream) -> Result:

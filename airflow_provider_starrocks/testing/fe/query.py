@@ -17,6 +17,7 @@ from airflow_provider_starrocks.testing.fe.errors import (
     not_supported,
 )
 from airflow_provider_starrocks.testing.fe.lexer import Token, tokenize
+from airflow_provider_starrocks.testing.fe.store import DEFAULT_CATALOG
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -82,7 +83,27 @@ class QueryRunner:
         self.store = store
         self.read_file_table = read_file_table
 
-    def _resolve(self, tree: exp.Expression, current_db: str | None, cur: Any, extra: dict[str, Any]) -> None:
+    def _check_catalog(self, catalog: str, node: exp.Table) -> None:
+        """Accept default_catalog; refuse an unknown catalog as StarRocks does, and external catalog tables."""
+        if catalog == DEFAULT_CATALOG:
+            return
+        with self.store.lock:
+            known = catalog in self.store.catalogs
+        if not known:
+            # ErrorCode.ERR_BAD_CATALOG_ERROR, as catalogs.require_catalog reports it.
+            raise StarRocksError(f"Unknown catalog '{catalog}'")
+        raise not_supported(
+            f"queries on external catalog tables ({catalog}.{node.db or '<current>'}.{node.name})"
+        )
+
+    def _resolve(
+        self,
+        tree: exp.Expression,
+        current_db: str | None,
+        cur: Any,
+        extra: dict[str, Any],
+        current_catalog: str = DEFAULT_CATALOG,
+    ) -> None:
         ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
         for name, data in extra.items():
             cur.register(name, data)
@@ -90,10 +111,8 @@ class QueryRunner:
             name = node.name
             if not name or (not node.args.get("db") and (name.lower() in ctes or name in extra)):
                 continue
-            if node.args.get("catalog"):
-                catalog = node.catalog
-                if catalog != "default_catalog":
-                    raise not_supported(f"queries on external catalog tables ({catalog}.{node.db}.{name})")
+            # catalog.db.table (qualifiedName in StarRocks.g4's tableAtom); default_catalog names the internal one.
+            self._check_catalog(node.catalog or current_catalog, node)
             db = node.db or current_db
             if not db:
                 raise StarRocksError("No database selected", ERR_NO_DB)
@@ -115,13 +134,18 @@ class QueryRunner:
             node.replace(replacement)
 
     def run(
-        self, sql: str, current_db: str | None, extra: dict[str, Any] | None = None
+        self,
+        sql: str,
+        current_db: str | None,
+        extra: dict[str, Any] | None = None,
+        current_catalog: str = DEFAULT_CATALOG,
     ) -> tuple[list[tuple[Any, ...]], list[str]] | None:
         """Run one SELECT or INSERT and return ``(rows, columns)`` (None for INSERT).
 
         :param sql: the statement text (StarRocks syntax).
         :param current_db: the session's current database.
         :param extra: Arrow tables to expose under their own (unqualified) names, e.g. the rows of FILES().
+        :param current_catalog: the session's current catalog.
         """
         try:
             tree = sqlglot.parse_one(normalize(sql), read="mysql")
@@ -132,6 +156,7 @@ class QueryRunner:
         if isinstance(tree, exp.Insert):
             target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
             if isinstance(target, exp.Table):
+                self._check_catalog(target.catalog or current_catalog, target)
                 db = target.db or current_db
                 if db:
                     table = self.store.get_table(db, target.name)
@@ -145,7 +170,7 @@ class QueryRunner:
         with self.store.lock:
             cur = self.store.cursor()
             try:
-                self._resolve(tree, current_db, cur, extra or {})
+                self._resolve(tree, current_db, cur, extra or {}, current_catalog)
                 duck_sql = tree.sql(dialect="duckdb")
                 try:
                     cur.execute(duck_sql)

@@ -198,7 +198,7 @@ def run_select(session: FeSession, ts: TokenStream) -> tuple[list[tuple[Any, ...
         return query_snapshot(session.fe.store, ts.sql, "loads", snapshot)
     if system_table == "task_runs":
         return query_snapshot(session.fe.store, ts.sql, "task_runs", session.fe.tasks.snapshot())
-    return runner(session).run(ts.sql, session.database)
+    return runner(session).run(ts.sql, session.database, current_catalog=session.catalog)
 
 
 def _set_value(session: FeSession, ts: TokenStream) -> Any:
