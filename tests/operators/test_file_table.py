@@ -85,8 +85,7 @@ def test_docs_examples(starrocks, db, auth):
         outcome = task.execute({})["action"]
     except AirflowFailException as failure:
         outcome = str(failure)
-    # Emulator gap (reported): its column parser has no MAP type; the statement is received all the same.
-    assert outcome == "created" or "not supported by the StarRocks emulator: column type MAP" in outcome
+    assert outcome == "created"
     (create,) = creates(starrocks)
     assert create.startswith("CREATE EXTERNAL TABLE `test_s3_db`.`file_table` (")
     substitutions = {

@@ -156,8 +156,48 @@ class TestFileTables:
             'CREATE EXTERNAL CATALOG c PROPERTIES ("type" = "hive", "hive.metastore.uris" = "thrift://h:1")',
         )
         query(conn, "SET CATALOG c")
-        with pytest.raises(pymysql.err.ProgrammingError, match="default_catalog"):
+        # CreateTableAnalyzer.analyzeEngineName: ENGINE=file differs from the catalog's type.
+        with pytest.raises(pymysql.err.ProgrammingError, match="Can't create file table in the hive catalog"):
             self.create(starrocks, conn)
+
+    def test_catalog_qualified_names(self, starrocks, conn):
+        query(conn, "CREATE DATABASE d")
+        props = f'PROPERTIES ("path" = "s3://starrocks-test/sample/orders.parquet", "format" = "parquet", {keys(starrocks, "loader", "aws.s3")})'
+        query(
+            conn,
+            f"CREATE EXTERNAL TABLE default_catalog.d.ft (id BIGINT, name VARCHAR(20)) ENGINE=file {props}",
+        )
+        query(conn, "CREATE TABLE default_catalog.d.t (id BIGINT, name VARCHAR(20))")
+        query(conn, "INSERT INTO default_catalog.d.t SELECT id, name FROM default_catalog.d.ft WHERE id <= 3")
+        assert query(conn, "SELECT count(*) FROM default_catalog.d.t")[0] == [(3,)]
+        assert query(conn, "SHOW CREATE TABLE default_catalog.d.ft")[0][0][0] == "ft"
+        query(conn, "DROP TABLE default_catalog.d.t")
+        query(conn, "DROP TABLE IF EXISTS default_catalog.d.t")
+        with pytest.raises(pymysql.err.ProgrammingError, match="Unknown table 'd.t'"):
+            query(conn, "SELECT * FROM default_catalog.d.t")
+        query(
+            conn,
+            'CREATE EXTERNAL CATALOG c PROPERTIES ("type" = "hive", "hive.metastore.uris" = "thrift://h:1")',
+        )
+        with pytest.raises(pymysql.err.ProgrammingError, match="Can't create file table in the hive catalog"):
+            query(conn, f"CREATE EXTERNAL TABLE c.d.ft2 (id BIGINT) ENGINE=file {props}")
+        for sql in (
+            'CREATE EXTERNAL TABLE nope.d.ft2 (id BIGINT) ENGINE=file PROPERTIES ("path" = "s3://x/")',
+            "CREATE TABLE nope.d.t (id BIGINT)",
+            "SELECT * FROM nope.d.ft",
+            "INSERT INTO nope.d.t VALUES (1)",
+            "DROP TABLE nope.d.t",
+        ):
+            with pytest.raises(pymysql.err.ProgrammingError, match="Unknown catalog 'nope'"):
+                query(conn, sql)
+        for sql in (
+            "CREATE TABLE c.d.t (id BIGINT)",
+            "SELECT * FROM c.d.t",
+            "INSERT INTO c.d.t VALUES (1)",
+            "DROP TABLE c.d.t",
+        ):
+            with pytest.raises(pymysql.err.ProgrammingError, match="not supported by the StarRocks emulator"):
+                query(conn, sql)
 
     def test_drop_and_read_only(self, starrocks, conn):
         self.create(starrocks, conn)
@@ -166,3 +206,81 @@ class TestFileTables:
         query(conn, "DROP TABLE d.ft")
         with pytest.raises(pymysql.err.ProgrammingError, match="Unknown table 'd.ft'"):
             query(conn, "SELECT * FROM d.ft")
+
+
+def put_object(starrocks, key, body):
+    import boto3
+
+    access, secret = starrocks.aws.users["stack_admin"]
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=starrocks.aws.endpoint,
+        aws_access_key_id=access,
+        aws_secret_access_key=secret,
+        region_name="us-west-2",
+    )
+    s3.put_object(Bucket="starrocks-test", Key=key, Body=body)
+
+
+def nested_table():
+    import pyarrow as pa
+
+    return pa.table(
+        {
+            "id": pa.array(["a", "b"]),
+            "attributes": pa.array([[("color", "red")], []], type=pa.map_(pa.string(), pa.string())),
+            "tags": pa.array([[1, 2], None], type=pa.list_(pa.int32())),
+            "info": pa.array(
+                [{"n": 1, "inner": {"c": "x"}}, None],
+                type=pa.struct([("n", pa.int32()), ("inner", pa.struct([("c", pa.string())]))]),
+            ),
+        }
+    )
+
+
+class TestComplexTypes:
+    COLUMNS = (
+        "(id VARCHAR(65500), attributes MAP<VARCHAR(100), VARCHAR(2000)>, tags ARRAY<INT>, "
+        "info STRUCT<n INT, inner STRUCT<c VARCHAR(10)>>)"
+    )
+
+    @pytest.mark.parametrize("fmt", ["parquet", "orc"])
+    def test_file_table_select(self, starrocks, conn, fmt):
+        import io
+
+        import pyarrow.orc as orc
+        import pyarrow.parquet as pq
+
+        buffer = io.BytesIO()
+        (pq.write_table if fmt == "parquet" else orc.write_table)(nested_table(), buffer)
+        put_object(starrocks, f"nested/data.{fmt}", buffer.getvalue())
+        query(conn, "CREATE DATABASE d")
+        query(
+            conn,
+            f"CREATE EXTERNAL TABLE d.ft {self.COLUMNS} ENGINE=file PROPERTIES "
+            f'("path" = "s3://starrocks-test/nested/data.{fmt}", "format" = "{fmt}", '
+            f"{keys(starrocks, 'loader', 'aws.s3')})",
+        )
+        rows, _ = query(
+            conn,
+            "SELECT id, attributes['color'], tags[2], info.inner.c, cardinality(tags) FROM d.ft ORDER BY id",
+        )
+        assert rows == [("a", "red", 2, "x", 2), ("b", None, None, None, None)]
+        create = query(conn, "SHOW CREATE TABLE d.ft")[0][0][1]
+        assert "`attributes` MAP<VARCHAR(100),VARCHAR(2000)>" in create
+        assert "`info` STRUCT<n INT, inner STRUCT<c VARCHAR(10)>>" in create
+
+    def test_internal_table(self, conn):
+        query(conn, "CREATE DATABASE d")
+        query(conn, f"CREATE TABLE d.t {self.COLUMNS} DUPLICATE KEY(id)")
+        query(conn, "INSERT INTO d.t (id, tags) VALUES ('a', [1, 2, 3])")
+        assert query(conn, "SELECT tags[3] FROM d.t")[0] == [(3,)]
+
+    @pytest.mark.parametrize(
+        "column",
+        ["m MAP<INT>", "a ARRAY<>", "s STRUCT<>", "s STRUCT<x>"],
+    )
+    def test_malformed_types_are_syntax_errors(self, conn, column):
+        query(conn, "CREATE DATABASE d")
+        with pytest.raises(pymysql.err.ProgrammingError, match="Getting syntax error"):
+            query(conn, f"CREATE TABLE d.t ({column})")

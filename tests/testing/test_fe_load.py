@@ -82,6 +82,34 @@ class TestFinishedLoads:
         assert (job["State"], job["SinkRows"], job["UnselectedRows"]) == ("FINISHED", 10, 90)
         assert query(conn, "SELECT name FROM t WHERE id = 1")[0] == [("CUSTOMER_001",)]
 
+    def test_csv_strings_are_cast_implicitly_in_set(self, conn, broker):
+        # Load.initColumns: source columns used in SET are VARCHAR; arithmetic and numeric comparisons cast them.
+        desc = (
+            f'DATA INFILE("{BUCKET}/sample/orders.csv") INTO TABLE t COLUMNS TERMINATED BY "," '
+            "(SKIP_HEADER = 1) (id, name, raw, dt) "
+            "SET (amount = if(raw > 50, raw * 2, -raw), name = concat(name, '-', raw)) WHERE id <= 100"
+        )
+        load(conn, "casts", desc, broker)
+        job = wait_for_state(conn, "casts", ("FINISHED", "CANCELLED"))
+        assert (job["State"], job["SinkRows"], job["FilteredRows"]) == ("FINISHED", 100, 0)
+        source = query(conn, "SELECT count(*) FROM t")[0]
+        assert source == [(100,)]
+        rows = query(conn, "SELECT name, amount FROM t ORDER BY id LIMIT 3")[0]
+        assert all(name.startswith("customer_") and "-" in name for name, _ in rows)
+        for name, amount in rows:
+            raw = float(name.split("-", 1)[1])
+            assert amount == (raw * 2 if raw > 50 else -raw)
+
+    def test_inapplicable_set_expression_fails_loudly(self, conn, broker):
+        desc = (
+            f'DATA INFILE("{BUCKET}/sample/orders.csv") INTO TABLE t COLUMNS TERMINATED BY "," '
+            "(SKIP_HEADER = 1) (id, name, amount, raw_dt) SET (dt = date_add(raw_dt, 1))"
+        )
+        load(conn, "nocast", desc, broker)
+        job = wait_for_state(conn, "nocast", ("FINISHED", "CANCELLED"))
+        assert job["State"] == "CANCELLED"
+        assert "the StarRocks emulator cannot apply" in job["ErrorMsg"]
+
     def test_multiple_data_descs(self, conn, broker):
         query(conn, "CREATE TABLE t2 (id BIGINT, name VARCHAR(20), amount DOUBLE, dt DATE)")
         desc = (

@@ -78,19 +78,19 @@ def parse_type(ts: TokenStream) -> tuple[str, str]:
     """
     start = ts.tok
     name = ts.identifier().upper()
-    if name == "ARRAY" and ts.at_sym("<"):
+    if name == "ARRAY":
         ts.expect_sym("<")
         sr_elem, duck_elem = parse_type(ts)
         ts.expect_sym(">")
         return f"ARRAY<{sr_elem}>", f"{duck_elem}[]"
-    if name == "MAP" and ts.at_sym("<"):
+    if name == "MAP":
         ts.expect_sym("<")
         sr_key, duck_key = parse_type(ts)
         ts.expect_sym(",")
         sr_value, duck_value = parse_type(ts)
         ts.expect_sym(">")
         return f"MAP<{sr_key},{sr_value}>", f"MAP({duck_key}, {duck_value})"
-    if name == "STRUCT" and ts.at_sym("<"):
+    if name == "STRUCT":
         ts.expect_sym("<")
         sr_fields: list[str] = []
         duck_fields: list[str] = []

@@ -98,10 +98,10 @@ def handle_show(session: FeSession, ts: TokenStream) -> Result:
         ts.end()
         return catalogs.show_create_catalog(store, name)
     if ts.accept_kw("CREATE", "TABLE"):
-        catalog, explicit_db, name = split_table_name(ts.qualified_name())
+        table_catalog, explicit_db, table_name = split_table_name(ts.qualified_name())
         ts.end()
-        _require_default_catalog(session, catalog, "SHOW CREATE TABLE")
-        return file_tables.show_create_table(store.get_table(_current_db(session, explicit_db), name))
+        _require_default_catalog(session, table_catalog, "SHOW CREATE TABLE")
+        return file_tables.show_create_table(store.get_table(_current_db(session, explicit_db), table_name))
     if (
         ts.accept_kw("VARIABLES")
         or ts.accept_kw("SESSION", "VARIABLES")

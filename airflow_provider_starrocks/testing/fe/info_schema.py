@@ -12,7 +12,7 @@ import sqlglot
 from sqlglot import expressions as exp
 
 from airflow_provider_starrocks.testing.fe.errors import StarRocksError, engine_message, not_supported
-from airflow_provider_starrocks.testing.fe.query import normalize, to_wire
+from airflow_provider_starrocks.testing.fe.query import StarRocksRead, normalize, to_wire
 from airflow_provider_starrocks.testing.fe.show_load import (
     etl_info,
     job_details,
@@ -114,7 +114,7 @@ def query_snapshot(
     :param snapshot: its rows.
     """
     try:
-        tree = sqlglot.parse_one(normalize(sql), read="mysql")
+        tree = sqlglot.parse_one(normalize(sql), read=StarRocksRead)
     except sqlglot.errors.ParseError as exc:
         raise not_supported(
             f"this information_schema.{name} query ({exc.errors[0]['description']})"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import sqlglot
+from sqlglot import expressions as exp
 
 from airflow_provider_starrocks.testing.fe.errors import engine_message
 from airflow_provider_starrocks.testing.fe.files import (
@@ -17,7 +18,7 @@ from airflow_provider_starrocks.testing.fe.files import (
     read_file,
     storage_error_text,
 )
-from airflow_provider_starrocks.testing.fe.query import normalize
+from airflow_provider_starrocks.testing.fe.query import StarRocksRead, normalize
 
 if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.files import StorageGateway
@@ -58,13 +59,51 @@ class DescResult:
     file_size: int
 
 
-def _sql_expr(text: str) -> str:
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.Neg)
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+
+
+def _needs_double(column: exp.Column) -> bool:
+    """Whether StarRocks would implicitly cast this VARCHAR source column to DOUBLE where it is used.
+
+    Arithmetic on a string operand runs on DOUBLE, and so does comparing a string with a number (StarRocks's
+    analyzer inserts the casts; the DOUBLE choice follows its binary-operator type rules and is unconfirmed here
+    for every operator).
+    """
+    parent = column.parent
+    while isinstance(parent, exp.Paren):
+        parent = parent.parent
+    if isinstance(parent, _ARITHMETIC):
+        return True
+    if isinstance(parent, _COMPARISONS):
+        other = parent.expression if parent.this is column else parent.this
+        return isinstance(other, exp.Literal) and not other.is_string
+    return False
+
+
+def _sql_expr(text: str, string_columns: frozenset[str] = frozenset()) -> str:
+    """Translate a SET / WHERE expression to DuckDB, with StarRocks's implicit casts of VARCHAR source columns.
+
+    fe/fe-core/src/main/java/com/starrocks/load/Load.java ``initColumns`` (commit 00b57d40): a source column used
+    in a mapping expression is read as VARCHAR ("Column exists in both schema and expr args, use VARCHAR"; one
+    only in the expression starts as VARCHAR too) and the analyzer then casts it implicitly where the expression
+    needs another type. The emulator applies the DOUBLE cast for arithmetic and numeric comparisons; other
+    implicit casts (function arguments such as dates) are not emulated and fail the job loudly.
+
+    :param text: the expression text (StarRocks syntax).
+    :param string_columns: lower-case names of source columns that hold strings (CSV).
+    """
     try:
-        return sqlglot.parse_one(normalize(text), read="mysql").sql(dialect="duckdb")
+        tree = sqlglot.parse_one(normalize(text), read=StarRocksRead)
     except sqlglot.errors.ParseError as exc:
         raise LoadFailure(
             "ETL_RUN_FAIL", f"the StarRocks emulator cannot apply expression {text!r}: {exc}"
         ) from None
+    if string_columns:
+        for column in list(tree.find_all(exp.Column)):
+            if column.name.lower() in string_columns and not column.table and _needs_double(column):
+                column.replace(exp.TryCast(this=column.copy(), to=exp.DataType.build("DOUBLE")))
+    return tree.sql(dialect="duckdb")
 
 
 def _list(aws: StorageGateway, props: dict[str, str], desc: DataDesc, table: Table) -> list[tuple[str, int]]:
@@ -158,6 +197,9 @@ def run_data_desc(
     files = _list(aws, props, desc, table)
     source, scanned, malformed = _read_all(aws, props, desc, table, files)
     file_cols = {n.lower() for n in source.column_names}
+    string_cols = frozenset(
+        n.lower() for n, t in zip(source.column_names, source.schema.types) if pa.types.is_string(t)
+    )
     mapped = {col.lower(): expr for col, expr in desc.set_exprs}
     for col, _expr in desc.set_exprs:
         if table.column(col) is None:
@@ -168,7 +210,7 @@ def run_data_desc(
         key = column.name.lower()
         target = f'"{column.name}"'
         if key in mapped:
-            expr = f"TRY_CAST(({_sql_expr(mapped[key])}) AS {column.duck_type})"
+            expr = f"TRY_CAST(({_sql_expr(mapped[key], string_cols)}) AS {column.duck_type})"
         elif key in file_cols:
             expr = f"TRY_CAST(src.{target} AS {column.duck_type})"
             bad.append(f"(src.{target} IS NOT NULL AND {expr} IS NULL)")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import expressions as exp
+from sqlglot.dialects.mysql import MySQL
 
 from airflow_provider_starrocks.testing.fe.errors import (
     ERR_NO_DB,
@@ -25,6 +26,16 @@ if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.store import Store, Table
 
 FileTableReader = Callable[["Table"], "pa.Table"]
+
+
+class StarRocksRead(MySQL):
+    """sqlglot's MySQL reader with 1-based array subscripts.
+
+    StarRocks indexes arrays from 1 (``[1,2,3][1]`` is 1: docs/en/sql-reference/data-types/semi_structured/Array.md,
+    "Access elements in an array"); sqlglot's MySQL dialect assumes 0 and would shift ``a[2]`` to DuckDB's ``a[3]``.
+    """
+
+    INDEX_OFFSET = 1
 
 
 def _mysql_string(value: str) -> str:
@@ -148,7 +159,7 @@ class QueryRunner:
         :param current_catalog: the session's current catalog.
         """
         try:
-            tree = sqlglot.parse_one(normalize(sql), read="mysql")
+            tree = sqlglot.parse_one(normalize(sql), read=StarRocksRead)
         except sqlglot.errors.ParseError as exc:
             raise not_supported(
                 f"statement the emulator cannot translate ({exc.errors[0]['description']})"
