@@ -46,6 +46,7 @@ def _airflow2_logs_to_stdout():
     if AIRFLOW_3:
         yield
         return
+
     class _CurrentStdout:  # resolved at each write, so pytest's per-test capture sees it
         def write(self, text: str) -> None:
             sys.stdout.write(text)

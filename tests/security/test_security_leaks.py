@@ -269,6 +269,8 @@ CSV = {
     "format": "csv",
     "format_options": {"column_separator": ","},
 }
+
+
 def _version_3_4(stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     stack.fe.config.version = "3.4.2"  # SUBMIT TASK polling needs 3.4
 
