@@ -103,7 +103,7 @@ class TestFinishedLoads:
     def test_inapplicable_set_expression_fails_loudly(self, conn, broker):
         desc = (
             f'DATA INFILE("{BUCKET}/sample/orders.csv") INTO TABLE t COLUMNS TERMINATED BY "," '
-            "(SKIP_HEADER = 1) (id, name, amount, raw_dt) SET (dt = date_add(raw_dt, 1))"
+            "(SKIP_HEADER = 1) (id, name, amount, raw_dt) SET (dt = raw_dt, id = murmur_hash3_32(raw_dt))"
         )
         load(conn, "nocast", desc, broker)
         job = wait_for_state(conn, "nocast", ("FINISHED", "CANCELLED"))
