@@ -8,7 +8,7 @@ from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
 from airflow_provider_starrocks.utils.labels import reload_label
-from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch
 
 if TYPE_CHECKING:
@@ -95,9 +95,17 @@ class LoadStarter:
             self.hook.submit_load(plan.statement(label), label, conn, plan.secrets)
         except LabelAlreadyUsedError:
             self.log.info("Label %r was submitted concurrently: attaching to it.", label)
-        current = LoadWatch(label, submitted=True).observe(
-            self.hook.get_load_states(self.database, label, conn)
-        )
+        try:
+            rows = self.hook.get_load_states(self.database, label, conn)
+        except StarRocksLoadError:
+            raise
+        except Exception as exc:
+            # The FE went away right after accepting the load: polling reconnects and finds the job by label.
+            self.log.warning(
+                "Reading load %r after submitting failed (%s); polling will reconnect.", label, exc
+            )
+            return label, LoadState(label=label, state="PENDING")
+        current = LoadWatch(label, submitted=True).observe(rows)
         assert current is not None
         return label, current
 
