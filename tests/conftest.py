@@ -62,3 +62,16 @@ def _airflow2_logs_to_stdout():
     yield
     for logger in loggers:
         logger.removeHandler(handler)
+
+
+ORDERS_DDL = (
+    "CREATE TABLE sales.{name} (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE) DUPLICATE KEY(id)"
+)
+
+
+@pytest.fixture
+def sales(starrocks):
+    """The local stack with database ``sales`` and table ``orders``; its statement log emptied."""
+    starrocks.sql("CREATE DATABASE sales", ORDERS_DDL.format(name="orders"))
+    starrocks.statements.clear()
+    return starrocks

@@ -12,7 +12,7 @@ from airflow.providers.common.compat.sdk import AirflowException, BaseOperator, 
 from airflow_provider_starrocks.operators._broker_load_plan import LoadPlan, build_plan, result_of
 from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
 from airflow_provider_starrocks.operators._load_record import LoadRecord
-from airflow_provider_starrocks.utils.labels import default_label
+from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import LoadArgumentError
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch, next_delay
@@ -150,9 +150,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         ti = context["ti"]
-        base = self.load_label or default_label(
-            ti.dag_id, ti.task_id, ti.run_id, getattr(ti, "map_index", -1)
-        )
+        base = task_label(ti, self.load_label)
         try:
             plan = build_plan(self, base)  # every argument checked here, before any SQL
         except ValueError as exc:

@@ -12,7 +12,7 @@ from airflow.providers.common.compat.sdk import AirflowException, BaseOperator, 
 from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
 from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
 from airflow_provider_starrocks.operators._files_wait import wait_for_end
-from airflow_provider_starrocks.utils.labels import default_label
+from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import LoadArgumentError
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch
@@ -139,10 +139,7 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
     # -- entry points -----------------------------------------------------------------------------------------
 
     def execute(self, context: Context) -> dict[str, Any]:
-        ti = context["ti"]
-        label = self.load_label or default_label(
-            ti.dag_id, ti.task_id, ti.run_id, getattr(ti, "map_index", -1)
-        )
+        label = task_label(context["ti"], self.load_label)
         try:
             plan = build_files_plan(self, label)  # every argument checked here, before any SQL
         except ValueError as exc:

@@ -19,6 +19,27 @@ def _emulator_only(what: str) -> NoReturn:
     pytest.skip(f"{what} needs the local emulator ({URI_VARIABLE} selects a real cluster)")
 
 
+def run_sql(stack: Any, *statements: str) -> tuple[Any, ...]:
+    """
+    Run statements on one new connection to ``stack``'s FE and return the last one's rows.
+
+    :param stack: a :class:`~airflow_provider_starrocks.testing.stack.StarRocksStack` or :class:`ExternalStack`.
+    :param statements: SQL texts, sent one by one.
+    """
+    import pymysql
+
+    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
+    try:
+        rows: tuple[Any, ...] = ()
+        with conn.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+                rows = cursor.fetchall()
+        return rows
+    finally:
+        conn.close()
+
+
 class ExternalStack:
     """
     The fixtures' view of a real cluster: connection details only; emulator-only features skip the test.
@@ -53,6 +74,10 @@ class ExternalStack:
 
     def start(self) -> ExternalStack:
         return self
+
+    def sql(self, *statements: str) -> tuple[Any, ...]:
+        """Run statements on the cluster; return the last one's rows (see :func:`run_sql`)."""
+        return run_sql(self, *statements)
 
     def stop(self) -> None:
         """Nothing to stop: the cluster is not ours."""

@@ -231,6 +231,12 @@ class StarRocksStack:
             )
         return self._fe
 
+    def sql(self, *statements: str) -> tuple[Any, ...]:
+        """Run statements on a new connection to the FE; return the last one's rows."""
+        from airflow_provider_starrocks.testing.external import run_sql
+
+        return run_sql(self, *statements)
+
     @property
     def statements(self) -> list[str]:
         """Every SQL text the FE received, in order (in-process stacks only)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from airflow_provider_starrocks.utils.sql import validate_label
 
@@ -49,6 +50,16 @@ def default_label(dag_id: str, task_id: str, run_id: str, map_index: int | None 
     index = -1 if map_index is None else int(map_index)
     readable = _readable(f"{dag_id}__{task_id}__{run_id}" + (f"__{index}" if index >= 0 else ""))
     return _fit(readable, _digest(dag_id, task_id, run_id, index))
+
+
+def task_label(ti: Any, label: str | None) -> str:
+    """
+    Return ``label`` when given, else the task instance's deterministic default label.
+
+    :param ti: the running task instance (``dag_id``, ``task_id``, ``run_id``, ``map_index``).
+    :param label: the label the user passed (templates rendered), or ``None``.
+    """
+    return label or default_label(ti.dag_id, ti.task_id, ti.run_id, getattr(ti, "map_index", -1))
 
 
 def reload_label(base_label: str, try_number: int, attempt: int = 1) -> str:

@@ -33,25 +33,6 @@ def stall(fe):
 FAULTS = {"connections_dropped": lambda fe: fe.drop_connections(), "fe_restarted": lambda fe: fe.restart()}
 
 
-def sql(stack, statement):
-    import pymysql
-
-    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(statement)
-            return cursor.fetchall()
-    finally:
-        conn.close()
-
-
-@pytest.fixture
-def sales(starrocks):
-    sql(starrocks, "CREATE DATABASE sales")
-    sql(starrocks, "CREATE TABLE sales.orders (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE)")
-    return starrocks
-
-
 def polls(stack, since=0):
     """Status polls so far: per label (SHOW LOAD) or through the shared poller (information_schema.loads)."""
     return sum(
@@ -108,7 +89,7 @@ def make_dag(dag_id, deferrable, **kwargs):
 
 def loaded_once(stack):
     assert sum(s.startswith("LOAD LABEL") for s in stack.statements) == 1
-    assert sql(stack, "SELECT count(*) FROM sales.orders")[0][0] == 100
+    assert stack.sql("SELECT count(*) FROM sales.orders")[0][0] == 100
 
 
 @pytest.mark.parametrize("deferrable", MODES)
@@ -139,7 +120,7 @@ def test_load_ended_by_starrocks_fails_the_task_with_the_reason(
     result = run_dag(make_dag(f"fault_{forced[0]}_{deferrable}", deferrable))
     assert result.task_states == {"load": "failed"}
     assert reason in capfd.readouterr().out
-    assert sql(sales, "SELECT count(*) FROM sales.orders")[0][0] == 0
+    assert sales.sql("SELECT count(*) FROM sales.orders")[0][0] == 0
 
 
 def test_label_expired_while_deferred_is_state_unknown_not_resubmitted(sales, run_dag, capfd):
@@ -157,12 +138,11 @@ def test_label_expired_while_deferred_is_state_unknown_not_resubmitted(sales, ru
 
 
 def submit(stack, label):
-    sql(
-        stack,
+    stack.sql(
         f'LOAD LABEL sales.{label} (DATA INFILE("{SOURCE}") INTO TABLE orders) WITH BROKER '
         '("aws.s3.use_instance_profile" = "true", "aws.s3.region" = "us-west-2")',
     )
-    return int(sql(stack, f'SHOW LOAD FROM sales WHERE LABEL = "{label}"')[0][0])
+    return int(stack.sql(f'SHOW LOAD FROM sales WHERE LABEL = "{label}"')[0][0])
 
 
 async def twenty_triggers_through(stack, fault):
@@ -204,4 +184,4 @@ async def test_shared_poller_twenty_triggers_all_get_their_event(sales, fault):
     assert {e["label"] for e in events} == {f"many{i}" for i in range(20)}
     assert not any(s.startswith("SHOW LOAD") for s in sent)  # batched all along, reconnects included
     assert _poller.active_pollers() == []
-    assert sql(sales, "SELECT count(*) FROM sales.orders")[0][0] == 20 * 100
+    assert sales.sql("SELECT count(*) FROM sales.orders")[0][0] == 20 * 100

@@ -18,26 +18,12 @@ TABLE_DDL = (
 )
 
 
-def sql(stack, statement):
-    import pymysql
-
-    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(statement)
-            return cursor.fetchall()
-    finally:
-        conn.close()
-
-
 @pytest.fixture
-def sales(starrocks):
-    """The stack with database ``sales`` and tables ``orders`` / ``orders_copy``; statements log emptied."""
-    sql(starrocks, "CREATE DATABASE sales")
-    for name in ("orders", "orders_copy"):
-        sql(starrocks, TABLE_DDL.format(name=name))
-    starrocks.statements.clear()
-    return starrocks
+def sales(sales):
+    """The ``sales`` stack with a second table, ``orders_copy``."""
+    sales.sql(TABLE_DDL.format(name="orders_copy"))
+    sales.statements.clear()
+    return sales
 
 
 def put_object(stack, key, body):
@@ -64,7 +50,7 @@ def make_dag(dag_id, **kwargs):
 
 
 def count(stack, table="orders"):
-    return sql(stack, f"SELECT count(*) FROM sales.{table}")[0][0]
+    return stack.sql(f"SELECT count(*) FROM sales.{table}")[0][0]
 
 
 def loads(stack):
@@ -147,7 +133,7 @@ def test_set_expression_values_land(sales, run_dag):
             where="id = 1",
         )
     )
-    assert sql(sales, "SELECT amount FROM sales.orders")[0][0] == pytest.approx(
+    assert sales.sql("SELECT amount FROM sales.orders")[0][0] == pytest.approx(
         2 * float(_sample_amount(sales, 1))
     )
 

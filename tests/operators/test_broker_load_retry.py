@@ -20,29 +20,6 @@ LOGICAL = datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc)
 SOURCE = "s3://starrocks-test/sample/orders.parquet"
 
 
-def sql(stack, statement):
-    import pymysql
-
-    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(statement)
-            return cursor.fetchall()
-    finally:
-        conn.close()
-
-
-@pytest.fixture
-def sales(starrocks):
-    sql(starrocks, "CREATE DATABASE sales")
-    sql(
-        starrocks,
-        "CREATE TABLE sales.orders (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE) DUPLICATE KEY(id)",
-    )
-    starrocks.statements.clear()
-    return starrocks
-
-
 def make_dag(dag_id, grace=None, **kwargs):
     from airflow.providers.common.compat.sdk import DAG
 
@@ -62,11 +39,11 @@ def loads(stack):
 
 
 def jobs(stack):
-    return sql(stack, "SHOW LOAD FROM sales")
+    return stack.sql("SHOW LOAD FROM sales")
 
 
 def count(stack):
-    return sql(stack, "SELECT count(*) FROM sales.orders")[0][0]
+    return stack.sql("SELECT count(*) FROM sales.orders")[0][0]
 
 
 def wait_for(predicate, what):
@@ -161,8 +138,7 @@ def test_label_expired_after_submission_is_state_unknown_and_not_resubmitted(sal
 
 def test_user_label_used_concurrently_is_attached(sales, run_dag):
     sales.fe.config.hold_state = "LOADING"
-    sql(
-        sales,
+    sales.sql(
         'LOAD LABEL sales.shared (DATA INFILE("' + SOURCE + '") INTO TABLE orders) WITH BROKER '
         '("aws.s3.use_instance_profile" = "true", "aws.s3.region" = "us-west-2")',
     )

@@ -21,30 +21,6 @@ CSV = {
 }
 
 
-def sql(stack, statement):
-    import pymysql
-
-    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(statement)
-            return cursor.fetchall()
-    finally:
-        conn.close()
-
-
-@pytest.fixture
-def sales(starrocks):
-    """The stack with database ``sales`` and table ``orders``; statements log emptied."""
-    sql(starrocks, "CREATE DATABASE sales")
-    sql(
-        starrocks,
-        "CREATE TABLE sales.orders (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE) DUPLICATE KEY(id)",
-    )
-    starrocks.statements.clear()
-    return starrocks
-
-
 @pytest.fixture
 def logs(capfd, caplog):
     """Read what the task logged: stdout on Airflow 3 (structlog), the logging records on Airflow 2."""
@@ -68,7 +44,7 @@ def make_dag(dag_id, **kwargs):
 
 
 def count(stack):
-    return sql(stack, "SELECT count(*) FROM sales.orders")[0][0]
+    return stack.sql("SELECT count(*) FROM sales.orders")[0][0]
 
 
 def sent(stack, prefix):
@@ -116,7 +92,7 @@ def test_csv_with_select_columns_and_where(sales, run_dag):
     result = run_dag(dag)
     assert result.task_states == {"insert": "success"}
     assert result.xcom["insert"]["rows_inserted"] == 10
-    rows = sql(sales, "SELECT id, name, amount, dt FROM sales.orders WHERE id = 1")
+    rows = sales.sql("SELECT id, name, amount, dt FROM sales.orders WHERE id = 1")
     (row,) = rows
     assert row[1] == row[1].upper()
     assert row[3] is None

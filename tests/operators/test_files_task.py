@@ -19,29 +19,11 @@ SOURCE = "s3://starrocks-test/sample/orders.parquet"
 MODES = [pytest.param(False, id="sync"), pytest.param(True, id="deferred")]
 
 
-def sql(stack, statement):
-    import pymysql
-
-    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(statement)
-            return cursor.fetchall()
-    finally:
-        conn.close()
-
-
 @pytest.fixture
-def sales(starrocks):
-    """The stack at StarRocks 3.4 (SUBMIT TASK polling) with database ``sales`` and table ``orders``."""
-    starrocks.fe.config.version = "3.4.2"
-    sql(starrocks, "CREATE DATABASE sales")
-    sql(
-        starrocks,
-        "CREATE TABLE sales.orders (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE) DUPLICATE KEY(id)",
-    )
-    starrocks.statements.clear()
-    return starrocks
+def sales(sales):
+    """The ``sales`` stack at StarRocks 3.4, which SUBMIT TASK polling needs."""
+    sales.fe.config.version = "3.4.2"
+    return sales
 
 
 @pytest.fixture
@@ -91,7 +73,7 @@ def make_dag(dag_id, **kwargs):
 
 
 def count(stack):
-    return sql(stack, "SELECT count(*) FROM sales.orders")[0][0]
+    return stack.sql("SELECT count(*) FROM sales.orders")[0][0]
 
 
 def sent(stack, prefix):
@@ -163,8 +145,7 @@ def test_rerun_after_failed_run_drops_and_resubmits(sales, run_dag):
 @pytest.mark.parametrize("deferrable", MODES)
 def test_running_task_is_attached_to_not_resubmitted(sales, run_dag, deferrable):
     sales.fe.config.hold_state = "RUNNING"
-    sql(
-        sales,
+    sales.sql(
         "SUBMIT TASK held_task AS INSERT INTO sales.orders WITH LABEL held_task SELECT * FROM FILES("
         f'"path" = "{SOURCE}", "format" = "parquet", "aws.s3.use_instance_profile" = "true", '
         '"aws.s3.region" = "us-west-2")',

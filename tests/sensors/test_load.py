@@ -13,34 +13,11 @@ START = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
 SOURCE = "s3://starrocks-test/sample/orders.parquet"
 
 
-def sql(stack, statement):
-    import pymysql
-
-    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(statement)
-            return cursor.fetchall()
-    finally:
-        conn.close()
-
-
 def submit(stack, label):
-    sql(
-        stack,
+    stack.sql(
         f'LOAD LABEL sales.{label} (DATA INFILE("{SOURCE}") INTO TABLE orders) WITH BROKER '
         '("aws.s3.use_instance_profile" = "true", "aws.s3.region" = "us-west-2")',
     )
-
-
-@pytest.fixture
-def sales(starrocks):
-    sql(starrocks, "CREATE DATABASE sales")
-    sql(
-        starrocks,
-        "CREATE TABLE sales.orders (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE) DUPLICATE KEY(id)",
-    )
-    return starrocks
 
 
 def make_dag(dag_id, label, deferrable, **kwargs):
@@ -93,12 +70,12 @@ def test_fails_on_cancelled_with_the_reason(sales, run_dag, capfd, deferrable):
 def test_follows_the_newest_job_of_a_reused_label(sales, run_dag, deferrable):
     sales.fe.force_next_load("CANCELLED", "type:LOAD_RUN_FAIL; msg:first try")
     submit(sales, "reused")
-    while sql(sales, 'SHOW LOAD FROM sales WHERE LABEL = "reused"')[0][2] != "CANCELLED":
+    while sales.sql('SHOW LOAD FROM sales WHERE LABEL = "reused"')[0][2] != "CANCELLED":
         threading.Event().wait(0.01)
     submit(sales, "reused")
     result = run_dag(make_dag(f"sensor_reused_{deferrable}", "reused", deferrable))
     assert result.task_states == {"wait": "success"}
-    assert result.xcom["wait"]["job_id"] == max(int(r[0]) for r in sql(sales, "SHOW LOAD FROM sales"))
+    assert result.xcom["wait"]["job_id"] == max(int(r[0]) for r in sales.sql("SHOW LOAD FROM sales"))
 
 
 def test_sensor_never_cancels(sales, run_dag):

@@ -13,35 +13,12 @@ from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
 SOURCE = "s3://starrocks-test/sample/orders.parquet"
 
 
-def sql(stack, statement):
-    import pymysql
-
-    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(statement)
-            return cursor.fetchall()
-    finally:
-        conn.close()
-
-
 def submit(stack, label):
-    sql(
-        stack,
+    stack.sql(
         f'LOAD LABEL sales.{label} (DATA INFILE("{SOURCE}") INTO TABLE orders) WITH BROKER '
         '("aws.s3.use_instance_profile" = "true", "aws.s3.region" = "us-west-2")',
     )
-    return int(sql(stack, f'SHOW LOAD FROM sales WHERE LABEL = "{label}"')[0][0])
-
-
-@pytest.fixture
-def sales(starrocks):
-    sql(starrocks, "CREATE DATABASE sales")
-    sql(
-        starrocks,
-        "CREATE TABLE sales.orders (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE) DUPLICATE KEY(id)",
-    )
-    return starrocks
+    return int(stack.sql(f'SHOW LOAD FROM sales WHERE LABEL = "{label}"')[0][0])
 
 
 def trigger(label="lbl", job_id=1, deadline=None, **kwargs):
@@ -114,14 +91,14 @@ async def test_deadline_cancels_in_the_trigger(sales):
     assert event["status"] == "error"
     assert "CANCEL LOAD sent" in event["message"]
     assert 'CANCEL LOAD FROM `sales` WHERE LABEL = "slow"' in sales.statements
-    assert sql(sales, 'SHOW LOAD FROM sales WHERE LABEL = "slow"')[0][2] == "CANCELLED"
+    assert sales.sql('SHOW LOAD FROM sales WHERE LABEL = "slow"')[0][2] == "CANCELLED"
 
 
 @pytest.mark.asyncio
 async def test_prepared_at_deadline_keeps_polling_until_visible(sales):
     sales.fe.config.hold_state = "PREPARED"
     job_id = submit(sales, "prep")
-    while sql(sales, 'SHOW LOAD FROM sales WHERE LABEL = "prep"')[0][2] != "PREPARED":
+    while sales.sql('SHOW LOAD FROM sales WHERE LABEL = "prep"')[0][2] != "PREPARED":
         await asyncio.sleep(0.01)
     trig = trigger("prep", job_id, deadline=time.time())
     seen = len(sales.statements)
@@ -177,6 +154,6 @@ async def test_on_kill(sales, cancel_on_kill):
     sales.fe.config.hold_state = "LOADING"
     job_id = submit(sales, "killme")
     await trigger("killme", job_id, cancel_on_kill=cancel_on_kill).on_kill()
-    state = sql(sales, 'SHOW LOAD FROM sales WHERE LABEL = "killme"')[0][2]
+    state = sales.sql('SHOW LOAD FROM sales WHERE LABEL = "killme"')[0][2]
     assert (state == "CANCELLED") is cancel_on_kill
     assert any(s.startswith("CANCEL LOAD") for s in sales.statements) is cancel_on_kill

@@ -12,31 +12,17 @@ from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
 AUTH = '"aws.s3.use_instance_profile" = "true", "aws.s3.region" = "us-west-2"'
 
 
-def sql(stack, statement):
-    import pymysql
-
-    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(statement)
-            return cursor.fetchall()
-    finally:
-        conn.close()
-
-
 @pytest.fixture
 def sales(starrocks):
-    sql(starrocks, "CREATE DATABASE sales")
-    sql(
-        starrocks,
+    starrocks.sql("CREATE DATABASE sales")
+    starrocks.sql(
         "CREATE TABLE sales.orders (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE) DUPLICATE KEY(id)",
     )
     return starrocks
 
 
 def submit(stack, name, path):
-    sql(
-        stack,
+    stack.sql(
         f"SUBMIT TASK {name} AS INSERT INTO sales.orders WITH LABEL {name} SELECT * FROM FILES("
         f'"path" = "{path}", "format" = "parquet", {AUTH})',
     )

@@ -14,33 +14,18 @@ SOURCE = "s3://starrocks-test/sample/orders.parquet"
 BATCHED = "FROM information_schema.loads"
 
 
-def sql(stack, *statements):
-    import pymysql
-
-    conn = pymysql.connect(host=stack.fe_host, port=stack.fe_port, user=stack.user, password=stack.password)
-    try:
-        with conn.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-            return cursor.fetchall()
-    finally:
-        conn.close()
-
-
 def submit(stack, database, label):
-    sql(
-        stack,
+    stack.sql(
         f'LOAD LABEL {database}.{label} (DATA INFILE("{SOURCE}") INTO TABLE orders) WITH BROKER '
         '("aws.s3.use_instance_profile" = "true", "aws.s3.region" = "us-west-2")',
     )
-    return int(sql(stack, f'SHOW LOAD FROM {database} WHERE LABEL = "{label}"')[0][0])
+    return int(stack.sql(f'SHOW LOAD FROM {database} WHERE LABEL = "{label}"')[0][0])
 
 
 @pytest.fixture
 def dbs(starrocks):
     for database in ("sales", "stock"):
-        sql(
-            starrocks,
+        starrocks.sql(
             f"CREATE DATABASE {database}",
             f"CREATE TABLE {database}.orders (id BIGINT, name VARCHAR(64), amount DOUBLE, dt DATE)",
         )
@@ -169,7 +154,7 @@ async def test_deadline_between_cycles_cancels_on_fresh_status(dbs):
     event = await first_event(trigger("sales", "late", job_id, poll_interval=300, deadline=time.time() + 0.3))
     assert event["status"] == "error"
     assert "CANCEL LOAD sent" in event["message"]
-    assert sql(dbs, 'SHOW LOAD FROM sales WHERE LABEL = "late"')[0][2] == "CANCELLED"
+    assert dbs.sql('SHOW LOAD FROM sales WHERE LABEL = "late"')[0][2] == "CANCELLED"
 
 
 @pytest.mark.asyncio
