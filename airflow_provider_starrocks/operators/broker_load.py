@@ -13,7 +13,7 @@ from airflow_provider_starrocks.operators._broker_load_plan import LoadPlan, bui
 from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
 from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import LoadArgumentError
+from airflow_provider_starrocks.utils.load_options import LoadArgumentError, check_poll_interval
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch, next_delay
 
@@ -110,12 +110,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
             raise LoadArgumentError(
                 f"on_finished_label: {on_finished_label!r} is not supported; use one of {', '.join(ON_FINISHED_LABEL)}."
             )
-        if (
-            isinstance(poll_interval, bool)
-            or not isinstance(poll_interval, (int, float))
-            or poll_interval <= 0
-        ):
-            raise LoadArgumentError(f"poll_interval: {poll_interval!r} is not a positive number of seconds.")
+        check_poll_interval(poll_interval)
         self.database = database
         self.table = table
         self.source = source

@@ -13,7 +13,7 @@ from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
 from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
 from airflow_provider_starrocks.operators._files_wait import wait_for_end
 from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import LoadArgumentError
+from airflow_provider_starrocks.utils.load_options import check_poll_interval
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch
 from airflow_provider_starrocks.utils.sql import set_session_variable, use_database
@@ -103,12 +103,7 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if (
-            isinstance(poll_interval, bool)
-            or not isinstance(poll_interval, (int, float))
-            or poll_interval <= 0
-        ):
-            raise LoadArgumentError(f"poll_interval: {poll_interval!r} is not a positive number of seconds.")
+        check_poll_interval(poll_interval)
         self.database = database
         self.table = table
         self.source = source

@@ -105,6 +105,13 @@ _KNOWN: dict[str, Any] = {
 }
 
 
+def check_poll_interval(poll_interval: object) -> float:
+    """Return ``poll_interval`` as seconds, or raise when it is not a positive number."""
+    if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)) or poll_interval <= 0:
+        raise LoadArgumentError(f"poll_interval: {poll_interval!r} is not a positive number of seconds.")
+    return float(poll_interval)
+
+
 def check_properties(properties: Mapping[str, Any] | None) -> dict[str, Any]:
     """
     Type-check the load PROPERTIES; warn about unknown keys and pass them on.
