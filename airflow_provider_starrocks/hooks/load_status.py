@@ -23,7 +23,6 @@ from airflow_provider_starrocks.utils.sql import (
     load_tracking_log,
     loads_by_labels,
     scrub_secrets,
-    set_default_catalog,
     show_load,
 )
 
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 
     from airflow_provider_starrocks.utils.sql import Statement
 
-DEFAULT_CATALOG = "default_catalog"
 # LabelAlreadyUsedException: "Label [<label>] has already been used." (newer code matches the same regex).
 _LABEL_USED = re.compile(r"Label \[.*\] has already been used", re.DOTALL)
 # LoadJob.cancelJob: "Job could not be cancelled when job is finished or cancelled" / "... while txn is committing";
@@ -69,23 +67,17 @@ class LoadStatusMixin:
         @property
         def extras(self) -> dict[str, Any]: ...
 
-        def get_conn(self) -> Any: ...
-        async def aget_conn(self) -> Any: ...
-        def get_conn_id(self) -> str: ...
+        _connection: Any
 
-    def _needs_default_catalog(self) -> bool:
-        catalog = self.extras.get("catalog")
-        return bool(catalog) and catalog != DEFAULT_CATALOG
+        def get_conn(self, default_catalog: bool = False) -> Any: ...
+        async def aget_conn(self, default_catalog: bool = False) -> Any: ...
+        def get_conn_id(self) -> str: ...
 
     # -- sync ------------------------------------------------------------------------------------------------
 
     def get_load_conn(self) -> Any:
         """Open a pymysql connection in ``default_catalog``."""
-        conn = self.get_conn()
-        if self._needs_default_catalog():
-            with conn.cursor() as cursor:
-                cursor.execute(set_default_catalog().sql)
-        return conn
+        return self.get_conn(default_catalog=True)
 
     def _fetch(self, conn: Any, statement: Statement) -> tuple[list[str], list[Any]]:
         self.log.debug("Running statement: %s", statement.redacted)
@@ -191,13 +183,9 @@ class LoadStatusMixin:
 
     async def aget_load_conn(self) -> Any:
         """Open an aiomysql connection in ``default_catalog``, fetching the Airflow connection asynchronously."""
-        if "connection" not in self.__dict__:
-            self.__dict__["connection"] = await _aget_connection(self.get_conn_id(), self)
-        conn = await self.aget_conn()
-        if self._needs_default_catalog():
-            async with conn.cursor() as cursor:
-                await cursor.execute(set_default_catalog().sql)
-        return conn
+        if self._connection is None:  # DbApiHook.connection would fetch it synchronously, in the event loop
+            self._connection = await _aget_connection(self.get_conn_id(), self)
+        return await self.aget_conn(default_catalog=True)
 
     async def _afetch(self, conn: Any, statement: Statement) -> tuple[list[str], list[Any]]:
         self.log.debug("Running statement: %s", statement.redacted)

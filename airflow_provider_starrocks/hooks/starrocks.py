@@ -11,7 +11,7 @@ from airflow.providers.common.sql.hooks.sql import DbApiHook
 
 from airflow_provider_starrocks.hooks.load_status import LoadStatusMixin
 from airflow_provider_starrocks.hooks.task_runs import TaskRunMixin
-from airflow_provider_starrocks.utils.sql import Statement, quote_identifier, quote_literal
+from airflow_provider_starrocks.utils.sql import Statement, set_catalog, set_session_variable
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -119,37 +119,41 @@ class StarRocksHook(LoadStatusMixin, TaskRunMixin, DbApiHook):
             kwargs["ssl"] = ssl if isinstance(ssl, dict) else {}
         return kwargs
 
-    def _session_statements(self) -> list[str]:
-        statements = []
+    def _session_statements(self, catalog: bool = True) -> list[str]:
         variables = self._json_extra("session_variables") or {}
         if not isinstance(variables, dict):
             raise ValueError(
                 f"{self._describe()}: extra 'session_variables' must be a JSON object of name -> constant value."
             )
-        for name, value in variables.items():
-            rendered = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-            statements.append(
-                f"SET {quote_identifier(name, 'session variable')} = {rendered or quote_literal(str(value))}"
-            )
-        catalog = self.extras.get("catalog")
-        if catalog and catalog != DEFAULT_CATALOG:
-            statements.append(f"SET CATALOG {quote_identifier(catalog, 'catalog')}")
+        statements = [set_session_variable(name, value).sql for name, value in variables.items()]
+        name = self.extras.get("catalog")
+        if catalog and name and name != DEFAULT_CATALOG:
+            statements.append(set_catalog(name).sql)
         return statements
 
     def _connection_error(self, exc: Exception) -> StarRocksConnectionError:
         return StarRocksConnectionError(f"Cannot connect to {self._describe()}: {exc}")
 
-    def get_conn(self) -> Any:
-        """Open a pymysql connection, apply session variables and switch to the configured catalog."""
+    def get_conn(self, default_catalog: bool = False) -> Any:
+        """
+        Open a pymysql connection, apply session variables and switch to the configured catalog.
+
+        :param default_catalog: stay in ``default_catalog`` whatever catalog the connection names (loads and file
+            external tables live there).
+        """
         import pymysql
 
         try:
             conn = pymysql.connect(**self._connect_kwargs())
         except pymysql.MySQLError as exc:
             raise self._connection_error(exc) from None
-        with conn.cursor() as cursor:
-            for statement in self._session_statements():
-                cursor.execute(statement)
+        try:
+            with conn.cursor() as cursor:
+                for statement in self._session_statements(catalog=not default_catalog):
+                    cursor.execute(statement)
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def set_autocommit(self, conn: Any, autocommit: bool) -> None:
@@ -159,7 +163,7 @@ class StarRocksHook(LoadStatusMixin, TaskRunMixin, DbApiHook):
         # The mode the client set (pymysql re-applies it on reconnect), not the server's status flag.
         return bool(conn.autocommit_mode)
 
-    async def aget_conn(self) -> Any:
+    async def aget_conn(self, default_catalog: bool = False) -> Any:
         """Open an aiomysql connection with the same settings as :meth:`get_conn`."""
         import aiomysql
         import pymysql
@@ -171,9 +175,13 @@ class StarRocksHook(LoadStatusMixin, TaskRunMixin, DbApiHook):
             conn = await aiomysql.connect(**kwargs)
         except (pymysql.MySQLError, OSError) as exc:
             raise self._connection_error(exc) from None
-        async with conn.cursor() as cursor:
-            for statement in self._session_statements():
-                await cursor.execute(statement)
+        try:
+            async with conn.cursor() as cursor:
+                for statement in self._session_statements(catalog=not default_catalog):
+                    await cursor.execute(statement)
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def execute_statement(

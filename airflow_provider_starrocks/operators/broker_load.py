@@ -228,6 +228,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
                 time.sleep(_bounded(next_delay(self.poll_interval, attempt), deadline))
                 attempt += 1
                 try:
+                    conn = conn or self.hook.get_load_conn()
                     state = watch.observe(self.hook.get_load_states(self.database, label, conn))
                     errors = 0
                 except StarRocksLoadError:
@@ -237,7 +238,9 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
                     if errors >= MAX_POLL_ERRORS:
                         raise StarRocksLoadError(f"StarRocks load {label!r}: polling failed: {exc}") from None
                     self.log.warning("Polling load %r failed (%s); reconnecting.", label, exc)
-                    conn = _reconnect(self.hook, conn)
+                    if conn is not original:
+                        _close_quietly(conn)
+                    conn = None  # reopened at the next poll, where a failure counts like any other
                     continue
                 assert state is not None
                 if watch.changed(state):
@@ -246,10 +249,16 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
                 if state.is_terminal:
                     return self._finish(conn, state, store)
                 if time.time() >= deadline:
-                    if state.is_cancellable and self.cancel_on_kill:
-                        self.hook.cancel_load(self.database, label, conn)
+                    if state.is_cancellable:
+                        if self.cancel_on_kill:
+                            self.hook.cancel_load(self.database, label, conn)
                         raise StarRocksLoadError(
-                            f"StarRocks load {label!r} passed its deadline while {state.state}: CANCEL LOAD sent."
+                            f"StarRocks load {label!r} passed its deadline while {state.state}"
+                            + (
+                                ": CANCEL LOAD sent."
+                                if self.cancel_on_kill
+                                else " (left running: cancel_on_kill=False)."
+                            )
                         )
                     if not state.is_cancellable and not warned:
                         warned = True
@@ -260,7 +269,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
                             state.state,
                         )
         finally:
-            if conn is not original:  # reconnected: the caller closes only the connection it opened
+            if conn is not None and conn is not original:  # the caller closes only the connection it opened
                 _close_quietly(conn)
 
     def _finish(self, conn: Any, state: LoadState, store: LoadRecord) -> dict[str, Any]:
@@ -277,11 +286,6 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
 def _bounded(delay: float, deadline: float) -> float:
     remaining = deadline - time.time()
     return min(delay, remaining) if remaining > 0 else delay
-
-
-def _reconnect(hook: Any, conn: Any) -> Any:
-    _close_quietly(conn)
-    return hook.get_load_conn()
 
 
 def _close_quietly(conn: Any) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
 
-from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG, StarRocksHook
+from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
 from airflow_provider_starrocks.operators._create_flow import (
     IF_EXISTS_CHOICES,
     Lifecycle,
@@ -154,7 +154,7 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
             raise AirflowFailException(f"{type(self).__name__} {self.task_id!r}: {err}") from None
         aws = self._aws_properties
         secret_values = [aws[k] for k in aws.secret_keys]
-        conn = self.hook.get_conn()
+        conn = self.hook.get_conn(default_catalog=True)  # file external tables exist only in default_catalog
         try:
 
             def run(stmt: Statement) -> tuple[list[tuple[Any, ...]], list[str]]:
@@ -162,11 +162,6 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
                     return self.hook.execute_statement(stmt, conn)
                 except Exception as exc:  # the driver's error types vary; the text is scrubbed of secrets
                     raise statement_error(exc, secret_values) from None
-
-            catalog = self.hook.connection_extra.get("catalog")
-            if catalog and catalog != DEFAULT_CATALOG:
-                # File external tables exist only in default_catalog; the hook switched to another one.
-                run(sql.set_default_catalog())
 
             def exists(name: str) -> bool:
                 rows, _ = run(sql.show_tables(self.database))

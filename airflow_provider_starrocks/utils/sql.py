@@ -429,8 +429,7 @@ def load_tracking_log(job_id: int) -> Statement:
 
 def set_default_catalog() -> Statement:
     """Build ``SET CATALOG default_catalog``: loads and their status live in the internal catalog."""
-    sql = f"SET CATALOG {quote_identifier('default_catalog')}"
-    return Statement(sql, sql)
+    return set_catalog("default_catalog")
 
 
 # -- external catalogs and file external tables ------------------------------------------------------------
@@ -568,18 +567,24 @@ def use_database(database: str) -> Statement:
     return Statement(sql, sql)
 
 
-def set_session_variable(name: str, value: int) -> Statement:
+def set_session_variable(name: str, value: object) -> Statement:
     """
-    Build ``SET <name> = <int>`` for a numeric session variable such as ``insert_timeout``.
+    Build ``SET <name> = <value>``: numbers as they are, anything else as a string literal (SET takes constants).
 
     :param name: the variable name.
-    :param value: a whole number.
+    :param value: a constant.
     """
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise StarRocksSqlValueError(
-            f"{name} must be an int, got {type(value).__name__}: pass whole seconds."
-        )
-    sql = f"SET {quote_identifier(name, 'session variable')} = {value}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        rendered = str(value)
+    else:
+        rendered = render_value(value, f"session variable {name!r}")
+    sql = f"SET {quote_identifier(name, 'session variable')} = {rendered}"
+    return Statement(sql, sql)
+
+
+def set_catalog(name: str) -> Statement:
+    """Build ``SET CATALOG <name>``."""
+    sql = f"SET CATALOG {quote_identifier(name, 'catalog')}"
     return Statement(sql, sql)
 
 

@@ -98,6 +98,20 @@ def test_session_variables_and_catalog_switch(starrocks, fe_conn):
     assert sent == ["SET `query_timeout` = 600", 'SET `time_zone` = "UTC"', "SET CATALOG `hms`"]
 
 
+def test_default_catalog_connection_skips_the_catalog_switch(starrocks, fe_conn):
+    hook = fe_conn(extra={"catalog": "hms", "session_variables": {"query_timeout": 600}})
+    seen = len(starrocks.statements)
+    hook.get_conn(default_catalog=True).close()
+    assert starrocks.statements[seen:][-1] == "SET `query_timeout` = 600"
+    assert "SET CATALOG `hms`" not in starrocks.statements[seen:]
+
+
+def test_failed_session_setup_closes_the_connection(starrocks, fe_conn):
+    hook = fe_conn(extra={"catalog": "no_such_catalog"})
+    with pytest.raises(Exception, match="no_such_catalog"):
+        hook.get_conn()
+
+
 def test_test_connection_reports_version(starrocks, fe_conn):
     ok, message = fe_conn().test_connection()
     assert ok

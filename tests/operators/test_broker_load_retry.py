@@ -78,6 +78,20 @@ def test_deadline_cancels_the_load(sales, run_dag, deferrable):
 
 
 @pytest.mark.parametrize("deferrable", [pytest.param(False, id="sync"), pytest.param(True, id="trigger")])
+def test_deadline_without_cancel_on_kill_fails_and_leaves_the_load(sales, run_dag, deferrable):
+    sales.fe.config.hold_state = "LOADING"
+    dag = make_dag(
+        f"blr_deadline_keep_{deferrable}",
+        deferrable=deferrable,
+        cancel_on_kill=False,
+        execution_timeout=datetime.timedelta(seconds=3),
+    )
+    assert run_dag(dag).task_states == {"load": "failed"}
+    assert not any(s.startswith("CANCEL LOAD") for s in sales.statements)
+    assert [row[2] for row in jobs(sales)] == ["LOADING"]
+
+
+@pytest.mark.parametrize("deferrable", [pytest.param(False, id="sync"), pytest.param(True, id="trigger")])
 def test_prepared_at_deadline_is_not_cancelled_and_lands(sales, run_dag, capfd, deferrable):
     sales.fe.config.hold_state = "PREPARED"
     passed = time.time() + 1.5

@@ -176,7 +176,8 @@ def test_created_in_default_catalog_whatever_the_connection_catalog(starrocks, d
     conn["extra"] = {"catalog": "lake"}
     monkeypatch.setenv("AIRFLOW_CONN_STARROCKS_LAKE", json.dumps(conn))
     assert operator(starrocks_conn_id="starrocks_lake").execute({})["action"] == "created"
-    assert "SET CATALOG `default_catalog`" in starrocks.statements
+    # The connection for a file table never switches to the connection's catalog: it stays in default_catalog.
+    assert "SET CATALOG `lake`" not in starrocks.statements
     assert tables() == {"orders"}
 
 
