@@ -49,6 +49,11 @@ def test_submit_task_wraps_the_insert_and_its_twin():
     assert "s3cr3t!" not in task.redacted
 
 
+def test_set_session_variable_quotes_text_and_keeps_numbers():
+    assert set_session_variable("insert_timeout", 600).sql == "SET `insert_timeout` = 600"
+    assert set_session_variable("time_zone", "1; x").sql == 'SET `time_zone` = "1; x"'
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -57,9 +62,7 @@ def test_submit_task_wraps_the_insert_and_its_twin():
         pytest.param(lambda: build(label="a b"), "label 'a b' is invalid", id="label"),
         pytest.param(lambda: build(table="a`b"), "table 'a`b' is invalid", id="table"),
         pytest.param(lambda: drop_task("x;y"), "is invalid", id="task_name"),
-        pytest.param(
-            lambda: set_session_variable("insert_timeout", "1; x"), "must be an int", id="set_value"
-        ),
+        pytest.param(lambda: set_session_variable("time_zone", "a\x00b"), "NUL", id="set_value"),
     ],
 )
 def test_builders_refuse_bad_values(call, message):
