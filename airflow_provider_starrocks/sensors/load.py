@@ -7,7 +7,13 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowException, BaseSensorOperator, PokeReturnValue, conf
+from airflow.providers.common.compat.sdk import (
+    AirflowException,
+    AirflowSensorTimeout,
+    BaseSensorOperator,
+    PokeReturnValue,
+    conf,
+)
 
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch
@@ -114,5 +120,9 @@ class StarRocksLoadSensor(BaseSensorOperator):
             raise AirflowException(f"StarRocks load sensor: invalid trigger event {event!r}.")
         if event["status"] == "success" and event.get("state"):
             return LoadState.from_dict(event["state"]).to_dict()
+        if event.get("timeout"):  # as in poke mode: a sensor timeout is not retried
+            raise AirflowSensorTimeout(
+                event.get("message") or f"StarRocks load {event.get('label')!r} timed out."
+            )
         error = StarRocksLoadFatalError if event.get("fatal") else StarRocksLoadError
         raise error(event.get("message") or f"StarRocks load {event.get('label')!r} failed.")

@@ -103,7 +103,9 @@ class StarRocksLoadTrigger(BaseTrigger):
             return await hook.aget_task_runs(self.label, conn)
         return await hook.aget_load_states(self.database, self.label, conn)
 
-    def _event(self, status: str, state: LoadState | None, message: str, fatal: bool = False) -> TriggerEvent:
+    def _event(
+        self, status: str, state: LoadState | None, message: str, fatal: bool = False, timeout: bool = False
+    ) -> TriggerEvent:
         return TriggerEvent(
             {
                 "status": status,
@@ -112,6 +114,7 @@ class StarRocksLoadTrigger(BaseTrigger):
                 "state": state.to_dict() if state else None,
                 "message": message,
                 "fatal": fatal,
+                "timeout": timeout,
             }
         )
 
@@ -207,7 +210,7 @@ class StarRocksLoadTrigger(BaseTrigger):
     async def _deadline_event(self, hook: Any, conn: Any, state: LoadState | None) -> TriggerEvent:
         if state is None:
             return self._event(
-                "error", None, f"Timed out waiting for StarRocks load {self.label!r} to appear."
+                "error", None, f"Timed out waiting for StarRocks load {self.label!r} to appear.", timeout=True
             )
         if self.cancel_on_kill:
             await hook.acancel_load(self.database, self.label, conn)
@@ -216,7 +219,7 @@ class StarRocksLoadTrigger(BaseTrigger):
             )
         else:
             message = f"Timed out waiting for StarRocks load {self.label!r} (still {state.state})."
-        return self._event("error", state, message)
+        return self._event("error", state, message, timeout=True)
 
     async def on_kill(self) -> None:
         """Cancel the load when the task is killed or marked by a user (Airflow 3.3+)."""

@@ -84,3 +84,12 @@ def test_sensor_never_cancels(sales, run_dag):
     result = run_dag(make_dag("sensor_timeout", "held", True, timeout=1))
     assert result.task_states == {"wait": "failed"}
     assert not any(s.startswith("CANCEL LOAD") for s in sales.statements)
+
+
+def test_deferred_timeout_is_a_sensor_timeout_like_poke_mode():
+    from airflow.providers.common.compat.sdk import AirflowSensorTimeout
+
+    sensor = StarRocksLoadSensor(task_id="wait", label="held", database="sales", deferrable=True)
+    event = {"status": "error", "label": "held", "message": "Timed out waiting for it", "timeout": True}
+    with pytest.raises(AirflowSensorTimeout, match="Timed out waiting for it"):
+        sensor.execute_complete({}, event)
