@@ -133,16 +133,19 @@ class Subscription:
         :raises SharedPollError: the status query failed even on a fresh connection.
         """
         if self._ready is None:
-            self._future = asyncio.get_running_loop().create_future()
+            future = self._future = asyncio.get_running_loop().create_future()
             try:
-                return await asyncio.wait_for(self._future, timeout)
-            except asyncio.TimeoutError:
-                return None
-            except Exception as exc:
-                # A fresh exception per subscriber: re-raising one shared object would grow its traceback.
-                raise SharedPollError(str(exc)) from None
+                # asyncio.wait, not wait_for: on Python < 3.12 wait_for drops a cancellation that arrives as the
+                # result does, and the cancelled trigger would then poll on forever.
+                done, _ = await asyncio.wait({future}, timeout=timeout)
             finally:
                 self._future = None
+            if not done:
+                return None
+            if future.exception() is not None:
+                # A fresh exception per subscriber: re-raising one shared object would grow its traceback.
+                raise SharedPollError(str(future.exception()))
+            return future.result()
         (jobs, error), self._ready = self._ready, None
         if error is not None:
             raise SharedPollError(str(error))

@@ -118,7 +118,9 @@ async def test_cancelled_triggers_leave_no_poller_nor_connection(dbs):
     connection = poller.connection
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    # Bounded: a trigger that swallowed its cancellation would otherwise poll on forever.
+    await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
+    assert all(task.cancelled() for task in tasks)
     assert _poller.active_pollers() == []
     assert connection._conn is None
     assert _poller._REGISTRIES[asyncio.get_running_loop()].connections == {}
