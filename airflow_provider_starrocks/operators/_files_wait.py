@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.hooks.load_status import driver_message
 from airflow_provider_starrocks.utils.load_state import StarRocksLoadError
-from airflow_provider_starrocks.utils.polling import LoadWatch, next_delay
+from airflow_provider_starrocks.utils.polling import (
+    MAX_POLL_ERRORS,
+    LoadWatch,
+    next_delay,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-MAX_POLL_ERRORS = 5
 
 
 def wait_for_end(op: Any, fetch: Callable[[Any], list[Any]], conn: Any, label: str, deadline: float) -> Any:

@@ -9,13 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowException, BaseOperator, conf
 
-from airflow_provider_starrocks.operators._broker_load_plan import LoadPlan, build_plan, result_of
+from airflow_provider_starrocks.operators._broker_load_plan import build_plan, result_of
 from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
 from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import LoadArgumentError, check_poll_interval
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
-from airflow_provider_starrocks.utils.polling import LoadWatch, next_delay
+from airflow_provider_starrocks.utils.polling import (
+    DEFER_GRACE_SECONDS,
+    MAX_POLL_ERRORS,
+    LoadWatch,
+    load_deadline,
+    next_delay,
+)
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -24,9 +30,7 @@ if TYPE_CHECKING:
 
 ON_FINISHED_LABEL = ("skip", "reload", "fail")
 XCOM_KEY = "starrocks_load"
-MAX_POLL_ERRORS = 5
 # The trigger enforces the deadline itself; the deferral timeout is only a backstop beyond it.
-DEFER_GRACE = timedelta(minutes=5)
 
 
 class StarRocksS3BrokerLoadOperator(BaseOperator):
@@ -183,15 +187,8 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
 
     # -- steps ------------------------------------------------------------------------------------------------
 
-    def _deadline(self, plan: LoadPlan) -> float:
-        now = time.time()
-        # StarRocks cancels the job itself at its own timeout; waiting a little longer sees that outcome.
-        deadline = now + plan.load_timeout + self.deadline_grace
-        if self.execution_timeout:
-            budget = self.execution_timeout.total_seconds()
-            # End before Airflow's own timeout fires, so the cancel and the message are ours.
-            deadline = min(deadline, now + budget - min(5.0, budget * 0.1))
-        return deadline
+    def _deadline(self, plan: Any) -> float:
+        return load_deadline(plan.load_timeout, self.deadline_grace, self.execution_timeout)
 
     def _record(self, context: Context, store: LoadRecord, base: str, label: str, state: LoadState) -> None:
         self._active_label = label
@@ -215,7 +212,8 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
                 cancel_on_kill=self.cancel_on_kill,
             ),
             method_name="execute_complete",
-            timeout=timedelta(seconds=max(deadline - time.time(), 0)) + DEFER_GRACE,
+            timeout=timedelta(seconds=max(deadline - time.time(), 0))
+            + timedelta(seconds=DEFER_GRACE_SECONDS),
         )
 
     def _poll(self, conn: Any, label: str, deadline: float, store: LoadRecord) -> dict[str, Any]:

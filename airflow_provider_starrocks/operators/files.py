@@ -15,7 +15,7 @@ from airflow_provider_starrocks.operators._files_wait import wait_for_end
 from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import check_poll_interval
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
-from airflow_provider_starrocks.utils.polling import LoadWatch
+from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS, LoadWatch, load_deadline
 from airflow_provider_starrocks.utils.sql import set_session_variable, use_database
 from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-DEFER_GRACE = timedelta(minutes=5)
 
 
 class StarRocksInsertFromFilesOperator(BaseOperator):
@@ -254,13 +252,8 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         runs = self.hook.get_task_runs(name, conn)
         return runs[0] if runs else None
 
-    def _deadline(self, plan: FilesPlan) -> float:
-        now = time.time()
-        deadline = now + plan.timeout + self.deadline_grace
-        if self.execution_timeout:
-            budget = self.execution_timeout.total_seconds()
-            deadline = min(deadline, now + budget - min(5.0, budget * 0.1))
-        return deadline
+    def _deadline(self, plan: Any) -> float:
+        return load_deadline(plan.timeout, self.deadline_grace, self.execution_timeout)
 
     def _defer(self, label: str, kind: str, job_id: int | None, deadline: float) -> None:
         from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
@@ -277,7 +270,8 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
                 kind=kind,
             ),
             method_name="execute_complete",
-            timeout=timedelta(seconds=max(deadline - time.time(), 0)) + DEFER_GRACE,
+            timeout=timedelta(seconds=max(deadline - time.time(), 0))
+            + timedelta(seconds=DEFER_GRACE_SECONDS),
         )
 
     def _finish(self, conn: Any, load: LoadState | None, run: TaskRunState | None) -> dict[str, Any]:

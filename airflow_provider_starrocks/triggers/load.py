@@ -9,14 +9,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError
-from airflow_provider_starrocks.utils.polling import LoadWatch, next_delay
+from airflow_provider_starrocks.utils.polling import (
+    MAX_POLL_ERRORS,
+    LoadWatch,
+    next_delay,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from airflow_provider_starrocks.triggers._poller import Subscription
 
-MAX_POLL_ERRORS = 5
 KINDS = ("load", "task_run")
 
 

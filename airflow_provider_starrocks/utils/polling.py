@@ -7,16 +7,40 @@ No I/O here: callers fetch the jobs of a label and hand them to a :class:`LoadWa
 from __future__ import annotations
 
 import random
+import time
 from typing import TYPE_CHECKING
 
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadFatalError, current_job
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from datetime import timedelta
 
 BACKOFF = 1.25
 JITTER = 0.1
 MAX_CAP = 60.0
+#: Consecutive failed status polls after which a wait gives up.
+MAX_POLL_ERRORS = 5
+#: Seconds past a load's own deadline that Airflow's defer timeout allows, so the trigger enforces the deadline.
+DEFER_GRACE_SECONDS = 300
+
+
+def load_deadline(timeout: float, grace: float, execution_timeout: timedelta | None) -> float:
+    """
+    Return the absolute deadline (epoch seconds) of a load that StarRocks times out after ``timeout`` seconds.
+
+    :param timeout: the load's StarRocks timeout; StarRocks cancels the job itself then, and ``grace`` more
+        seconds let the poller see that outcome.
+    :param grace: seconds to wait past ``timeout``.
+    :param execution_timeout: the task's own timeout: the deadline falls just before it, so the cancel and the
+        message are ours rather than Airflow's.
+    """
+    now = time.time()
+    deadline = now + timeout + grace
+    if execution_timeout:
+        budget = execution_timeout.total_seconds()
+        deadline = min(deadline, now + budget - min(5.0, budget * 0.1))
+    return deadline
 
 
 def poll_cap(poll_interval: float) -> float:
