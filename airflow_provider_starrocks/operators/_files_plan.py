@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
+from airflow_provider_starrocks.utils.column_types import check_column_name
 from airflow_provider_starrocks.utils.load_options import (
     LoadArgumentError,
     check_sources,
@@ -15,7 +16,6 @@ from airflow_provider_starrocks.utils.load_options import (
 from airflow_provider_starrocks.utils.sql import (
     insert_from_files,
     submit_task,
-    validate_expression,
     validate_label,
     validate_name,
 )
@@ -50,8 +50,8 @@ class FilesPlan:
     :param files_properties: FILES() properties without auth.
     :param auth: the ``aws.s3.*`` properties.
     :param columns: target columns.
-    :param select: the checked select list.
-    :param where: the checked predicate.
+    :param select: the select list (parsed and re-rendered by the statement builder).
+    :param where: the predicate (likewise).
     :param insert_timeout: seconds, or ``None`` for the server default.
     :param min_version: the oldest StarRocks release that runs this load.
     :param feature: what needs ``min_version``, for the error message.
@@ -140,7 +140,7 @@ def _columns(columns: object) -> tuple[str, ...]:
         or not all(isinstance(c, str) and c.strip() for c in columns)
     ):
         raise _fail("columns", f"got {columns!r}", "pass a non-empty list of target column names")
-    return tuple(columns)
+    return tuple(check_column_name(c, "columns") for c in columns)
 
 
 def build_files_plan(op: Any, label: str) -> FilesPlan:
@@ -159,12 +159,8 @@ def build_files_plan(op: Any, label: str) -> FilesPlan:
     props = _files_properties(op, fmt)
     if not isinstance(op.select, str):
         raise _fail("select", f"got {type(op.select).__name__}", "pass the select list as a string, e.g. '*'")
-    select = validate_expression(op.select, "select")
-    where = None
-    if op.where is not None:
-        if not isinstance(op.where, str):
-            raise _fail("where", f"got {type(op.where).__name__}", "pass the predicate as a string")
-        where = validate_expression(op.where, "where")
+    if op.where is not None and not isinstance(op.where, str):
+        raise _fail("where", f"got {type(op.where).__name__}", "pass the predicate as a string")
     timeout = op.insert_timeout
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0):
         raise _fail(
@@ -176,19 +172,21 @@ def build_files_plan(op: Any, label: str) -> FilesPlan:
     version, feature = FILES_FORMATS[fmt], f"INSERT ... FROM FILES() with format {fmt!r}"
     if op.submit_as_task:
         version, feature = TASK_VERSION, "submit_as_task (SUBMIT TASK polled in information_schema.task_runs)"
-    return FilesPlan(
+    plan = FilesPlan(
         op.database,
         op.table,
         label,
         props,
         auth,
         _columns(op.columns),
-        select,
-        where,
+        op.select,
+        op.where,
         timeout,
         version,
         feature,
     )
+    plan.task()  # renders every expression and literal once, so a value SQL cannot carry fails here
+    return plan
 
 
 def result_of(

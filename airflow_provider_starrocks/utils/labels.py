@@ -59,7 +59,9 @@ def task_label(ti: Any, label: str | None) -> str:
     :param ti: the running task instance (``dag_id``, ``task_id``, ``run_id``, ``map_index``).
     :param label: the label the user passed (templates rendered), or ``None``.
     """
-    return label or default_label(ti.dag_id, ti.task_id, ti.run_id, getattr(ti, "map_index", -1))
+    if label is not None:  # "" is refused by validate_label, never silently replaced
+        return label
+    return default_label(ti.dag_id, ti.task_id, ti.run_id, getattr(ti, "map_index", -1))
 
 
 def reload_label(base_label: str, try_number: int, attempt: int = 1) -> str:

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow_provider_starrocks.utils.aws_auth import check_no_auth_keys
-from airflow_provider_starrocks.utils.sql import broker_load_data_description
+from airflow_provider_starrocks.utils.column_types import check_column_name
+from airflow_provider_starrocks.utils.sql import broker_load_data_description, validate_name
 
 log = logging.getLogger(__name__)
 
@@ -242,13 +243,13 @@ def split_format_options(
     return (FORMATS[fmt] if fmt else None), _csv_options(options, argument), {}
 
 
-def _str_list(value: object, argument: str) -> list[str] | None:
+def _names(value: object, argument: str, check: Any) -> list[str] | None:
     if value is None:
         return None
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, Sequence) or not items or not all(isinstance(v, str) and v for v in items):
         raise _fail(argument, f"got {value!r}", "pass a non-empty list of names")
-    return list(items)
+    return [check(item, argument) for item in items]
 
 
 def build_description(spec: Mapping[str, Any], argument: str) -> tuple[str, dict[str, Any]]:
@@ -265,6 +266,7 @@ def build_description(spec: Mapping[str, Any], argument: str) -> tuple[str, dict
     table = spec.get("table")
     if not isinstance(table, str) or not table:
         raise _fail(f"{argument}['table']", f"got {table!r}", "name the target table")
+    validate_name(table, f"{argument}['table']", "table")
     sql_format, desc_options, load_props = split_format_options(
         spec.get("format"), spec.get("format_options"), f"{argument}['format_options']"
     )
@@ -273,6 +275,8 @@ def build_description(spec: Mapping[str, Any], argument: str) -> tuple[str, dict
         raise _fail(
             f"{argument}['set_expressions']", f"got {set_expressions!r}", "pass a dict column -> expression"
         )
+    for column in set_expressions or ():
+        check_column_name(column, f"{argument}['set_expressions'] column")
     where = spec.get("where")
     if where is not None and not isinstance(where, str):
         raise _fail(f"{argument}['where']", f"got {type(where).__name__}", "pass the predicate as a string")
@@ -280,10 +284,12 @@ def build_description(spec: Mapping[str, Any], argument: str) -> tuple[str, dict
         table=table,
         paths=check_sources(spec.get("source"), f"{argument}['source']"),
         file_format=sql_format,
-        columns=_str_list(spec.get("columns"), f"{argument}['columns']"),
+        columns=_names(spec.get("columns"), f"{argument}['columns']", check_column_name),
         set_expressions=set_expressions,
         where=where,
-        partitions=_str_list(spec.get("partitions"), f"{argument}['partitions']"),
+        partitions=_names(
+            spec.get("partitions"), f"{argument}['partitions']", lambda p, a: validate_name(p, a, "catalog")
+        ),
         **desc_options,
     )
     return clause, load_props

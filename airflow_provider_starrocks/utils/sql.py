@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from airflow_provider_starrocks.utils.expressions import render_expression, render_select_list
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
@@ -229,39 +231,6 @@ def qualified_name(*parts: str) -> str:
 # Broker load: LOAD LABEL, SHOW LOAD, information_schema.loads, CANCEL LOAD (StarRocks.g4 loadStatement,
 # dataDesc, formatProps, brokerDesc, showLoadStatement, cancelLoadStatement).
 
-_OUTSIDE_LITERALS = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`]|``)*`""", re.DOTALL)
-_FORBIDDEN_IN_EXPRESSION = re.compile(r";|--|/\*|\*/|#")
-
-
-def validate_expression(expression: str, what: str) -> str:
-    """
-    Return a SQL expression (a SET mapping or a WHERE predicate) if it is one self-contained expression.
-
-    Expressions are SQL by nature and are passed on as written; this refuses what could end the statement
-    or hide the rest of it: ``;``, comments, unbalanced quotes or parentheses.
-
-    :param expression: the expression text.
-    :param what: the argument it came from, for the error message.
-    """
-    _check_text(expression, what)
-    if not expression.strip():
-        raise StarRocksSqlValueError(f"{what} must not be empty: give an expression or leave it unset.")
-    bare = _OUTSIDE_LITERALS.sub("0", expression)
-    if "'" in bare or '"' in bare or "`" in bare:
-        raise StarRocksSqlValueError(f"{what} {expression!r} has an unterminated quote: close it.")
-    if _FORBIDDEN_IN_EXPRESSION.search(bare):
-        raise StarRocksSqlValueError(
-            f"{what} {expression!r} contains ';' or a comment outside quotes: give a single expression."
-        )
-    depth = 0
-    for char in bare:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        raise StarRocksSqlValueError(f"{what} {expression!r} has unbalanced parentheses: balance them.")
-    return expression.strip()
-
 
 def _string_list(values: Iterable[str], what: str) -> str:
     return "(" + ", ".join(quote_literal(v, what) for v in values) + ")"
@@ -297,8 +266,8 @@ def broker_load_data_description(
     :param enclose: ``formatProps`` ENCLOSE.
     :param escape: ``formatProps`` ESCAPE.
     :param columns: the column list, mapping file columns to names.
-    :param set_expressions: target column -> expression (``SET``), expressions validated, not quoted.
-    :param where: a filter predicate, validated, not quoted.
+    :param set_expressions: target column -> expression (``SET``), each parsed and re-rendered.
+    :param where: a filter predicate, parsed and re-rendered.
     :param partitions: target partitions.
     :param temporary_partitions: load into temporary partitions.
     """
@@ -331,12 +300,12 @@ def broker_load_data_description(
         parts.append("(" + ", ".join(quote_identifier(c, "column") for c in columns) + ")")
     if set_expressions:
         mappings = [
-            f"{quote_identifier(col, 'set_expressions column')} = {validate_expression(expr, f'set_expressions[{col!r}]')}"
+            f"{quote_identifier(col, 'set_expressions column')} = {render_expression(expr, f'set_expressions[{col!r}]')}"
             for col, expr in set_expressions.items()
         ]
         parts.append("SET (" + ", ".join(mappings) + ")")
     if where is not None:
-        parts.append(f"WHERE {validate_expression(where, 'where')}")
+        parts.append(f"WHERE {render_expression(where, 'where')}")
     return "\n    ".join(parts)
 
 
@@ -610,8 +579,8 @@ def insert_from_files(
     :param files_properties: ``path``, ``format``, format options, auth and other FILES() properties.
     :param secret_keys: the property keys to redact.
     :param columns: target columns.
-    :param select: the select list, validated as an expression, not quoted.
-    :param where: a filter predicate, validated, not quoted.
+    :param select: the select list, parsed and re-rendered.
+    :param where: a filter predicate, parsed and re-rendered.
     """
     name = qualified_name(
         validate_name(database, "database", "database"), validate_name(table, "table", "table")
@@ -620,9 +589,9 @@ def insert_from_files(
     cols = list(columns or ())
     if cols:
         head += " (" + ", ".join(quote_identifier(c, "columns") for c in cols) + ")"
-    head += f"\nSELECT {validate_expression(select, 'select')}\nFROM FILES"
+    head += f"\nSELECT {render_select_list(select, 'select')}\nFROM FILES"
     plain, redacted = property_list(files_properties, secret_keys)
-    tail = f"\nWHERE {validate_expression(where, 'where')}" if where is not None else ""
+    tail = f"\nWHERE {render_expression(where, 'where')}" if where is not None else ""
     return Statement(f"{head}{plain}{tail}", f"{head}{redacted}{tail}")
 
 
