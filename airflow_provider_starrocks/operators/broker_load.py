@@ -7,13 +7,18 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowException, BaseOperator, conf
+from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
 
 from airflow_provider_starrocks.operators._broker_load_plan import build_plan, result_of
 from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
 from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import LoadArgumentError, check_poll_interval
+from airflow_provider_starrocks.utils.load_options import (
+    LoadArgumentError,
+    check_flag,
+    check_poll_interval,
+    deferrable_flag,
+)
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import (
     DEFER_GRACE_SECONDS,
@@ -132,10 +137,8 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         self.credential_mode = credential_mode
         self.region = region
         self.poll_interval = float(poll_interval)
-        if deferrable is None:
-            deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
-        self.deferrable = bool(deferrable)
-        self.cancel_on_kill = cancel_on_kill
+        self.deferrable = deferrable_flag(deferrable)
+        self.cancel_on_kill = check_flag(cancel_on_kill, "cancel_on_kill")
         self.starrocks_conn_id = starrocks_conn_id
         self._active_label: str | None = None
 

@@ -7,13 +7,13 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowException, BaseOperator, conf
+from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
 
 from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
 from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
 from airflow_provider_starrocks.operators._files_wait import wait_for_end
 from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import check_poll_interval
+from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS, LoadWatch, load_deadline
 from airflow_provider_starrocks.utils.sql import set_session_variable, use_database
@@ -116,10 +116,8 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         self.credential_mode = credential_mode
         self.region = region
         self.insert_timeout = insert_timeout
-        self.submit_as_task = bool(submit_as_task)
-        if deferrable is None:
-            deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
-        self.deferrable = bool(deferrable)
+        self.submit_as_task = check_flag(submit_as_task, "submit_as_task")
+        self.deferrable = deferrable_flag(deferrable)
         self.poll_interval = float(poll_interval)
         self.starrocks_conn_id = starrocks_conn_id
 

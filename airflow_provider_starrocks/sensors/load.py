@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import timedelta
 from functools import cached_property
@@ -12,11 +13,12 @@ from airflow.providers.common.compat.sdk import (
     AirflowSensorTimeout,
     BaseSensorOperator,
     PokeReturnValue,
-    conf,
 )
 
+from airflow_provider_starrocks.utils.load_options import deferrable_flag
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
-from airflow_provider_starrocks.utils.polling import LoadWatch
+from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS, LoadWatch
+from airflow_provider_starrocks.utils.sql import validate_label, validate_name
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -52,9 +54,7 @@ class StarRocksLoadSensor(BaseSensorOperator):
         self.load_label = label
         self.database = database
         self.starrocks_conn_id = starrocks_conn_id
-        if deferrable is None:
-            deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
-        self.deferrable = bool(deferrable)
+        self.deferrable = deferrable_flag(deferrable)
         self._seen = False
 
     @cached_property
@@ -69,7 +69,7 @@ class StarRocksLoadSensor(BaseSensorOperator):
             return PokeReturnValue(is_done=False)
         self.log.info("StarRocks load %s", state.describe())
         if state.is_success:
-            return PokeReturnValue(is_done=True, xcom_value=state.to_dict())
+            return PokeReturnValue(is_done=True, xcom_value=self._result(state))
         if state.is_terminal:
             conn = self.hook.get_load_conn()
             try:
@@ -80,7 +80,18 @@ class StarRocksLoadSensor(BaseSensorOperator):
             raise error(state.failure_message(rejected))
         return PokeReturnValue(is_done=False)
 
+    def _result(self, state: LoadState) -> dict[str, Any]:
+        return dataclasses.replace(state, database=self.database).to_dict()
+
+    def _check_arguments(self) -> None:
+        try:
+            validate_name(self.database, "database", "database")
+            validate_label(self.load_label)
+        except ValueError as exc:
+            raise StarRocksLoadFatalError(f"Invalid load sensor arguments: {exc}") from None
+
     def poke(self, context: Context) -> PokeReturnValue:
+        self._check_arguments()
         conn = self.hook.get_load_conn()
         try:
             jobs = self.hook.get_load_states(self.database, self.load_label, conn)
@@ -110,7 +121,7 @@ class StarRocksLoadSensor(BaseSensorOperator):
                 cancel_on_kill=False,
             ),
             method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout) + timedelta(minutes=5),
+            timeout=timedelta(seconds=self.timeout + DEFER_GRACE_SECONDS),
         )
         return None
 
@@ -119,7 +130,7 @@ class StarRocksLoadSensor(BaseSensorOperator):
         if not isinstance(event, dict) or event.get("status") not in ("success", "error"):
             raise AirflowException(f"StarRocks load sensor: invalid trigger event {event!r}.")
         if event["status"] == "success" and event.get("state"):
-            return LoadState.from_dict(event["state"]).to_dict()
+            return self._result(LoadState.from_dict(event["state"]))
         if event.get("timeout"):  # as in poke mode: a sensor timeout is not retried
             raise AirflowSensorTimeout(
                 event.get("message") or f"StarRocks load {event.get('label')!r} timed out."

@@ -7,6 +7,8 @@ Sources: ``docs/en/data_source/catalog/{hive_catalog,hudi_catalog,deltalake_cata
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -192,10 +194,32 @@ def check_user_properties(properties: Mapping[str, object] | None) -> dict[str, 
     return dict(properties)
 
 
+@functools.lru_cache(maxsize=1)
+def _secret_words() -> tuple[str, ...]:
+    # Airflow's own list (authorization, api_key, passphrase, ...), wherever this Airflow release keeps it.
+    for module in ("airflow.sdk._shared.secrets_masker", "airflow.utils.log.secrets_masker"):
+        try:
+            fields = importlib.import_module(module).DEFAULT_SENSITIVE_FIELDS
+        except (ImportError, AttributeError):
+            continue
+        return tuple(sorted(set(_SECRET_WORDS) | set(fields)))
+    return _SECRET_WORDS
+
+
+def is_secret_key(key: str) -> bool:
+    """
+    Return whether a property key names a secret, in any spelling (``fs.s3a.secret.key``, ``Api-Key``).
+
+    :param key: the property key.
+    """
+    normalized = re.sub(r"\W+", "_", key.strip().lower())
+    return any(word in normalized for word in _secret_words())
+
+
 def secret_property_keys(properties: Mapping[str, object]) -> frozenset[str]:
     """
     Return the keys whose values are secrets (passwords, OAuth2 credentials and tokens, keys).
 
     :param properties: catalog or table properties.
     """
-    return frozenset(key for key in properties if any(word in key.lower() for word in _SECRET_WORDS))
+    return frozenset(key for key in properties if is_secret_key(key))

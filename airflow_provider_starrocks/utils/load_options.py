@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -50,12 +51,14 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_int(key: str, value: object, minimum: int) -> int:
+def _check_int(key: str, value: object, minimum: int, argument: str | None = None) -> int:
     if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
         value = int(value)
     if not _is_int(value) or value < minimum:  # type: ignore[operator]
         raise _fail(
-            f"properties[{key!r}]", f"{value!r} is not an integer >= {minimum}", "pass a whole number"
+            argument or f"properties[{key!r}]",
+            f"{value!r} is not an integer >= {minimum}",
+            "pass a whole number",
         )
     return value  # type: ignore[return-value]
 
@@ -107,10 +110,46 @@ _KNOWN: dict[str, Any] = {
 
 
 def check_poll_interval(poll_interval: object) -> float:
-    """Return ``poll_interval`` as seconds, or raise when it is not a positive number."""
-    if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)) or poll_interval <= 0:
-        raise LoadArgumentError(f"poll_interval: {poll_interval!r} is not a positive number of seconds.")
+    """Return ``poll_interval`` as seconds, or raise when it is not a finite positive number."""
+    if (
+        isinstance(poll_interval, bool)
+        or not isinstance(poll_interval, (int, float))
+        or not math.isfinite(poll_interval)
+        or poll_interval <= 0
+    ):
+        raise LoadArgumentError(
+            f"poll_interval: {poll_interval!r} is not a positive number of seconds; pass e.g. 10."
+        )
     return float(poll_interval)
+
+
+def check_flag(value: object, argument: str) -> bool:
+    """
+    Return a boolean argument: ``True``/``False`` or the strings ``"true"``/``"false"`` (any case), else raise.
+
+    ``bool("false")`` is true, so a flag rendered from a template or ``dag_run.conf`` is never coerced.
+
+    :param value: the argument's value.
+    :param argument: its name, for the error.
+    """
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if not isinstance(value, bool):
+        raise _fail(argument, f"{value!r} is not a boolean", "pass True or False")
+    return value
+
+
+def deferrable_flag(value: object) -> bool:
+    """
+    Return the ``deferrable`` argument checked, ``None`` meaning ``[operators] default_deferrable``.
+
+    :param value: the argument's value.
+    """
+    if value is None:
+        from airflow.providers.common.compat.sdk import conf
+
+        return conf.getboolean("operators", "default_deferrable", fallback=False)
+    return check_flag(value, "deferrable")
 
 
 def check_properties(properties: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -190,7 +229,7 @@ def _csv_options(options: Mapping[str, Any], argument: str) -> dict[str, Any]:
                 raise _fail(name, f"{value!r} is not a 1 to 50 byte string", "pass e.g. ',' or '\\x01'")
             out[key] = value
         elif key == "skip_header":
-            out[key] = _check_int(key, value, 0)
+            out[key] = _check_int(key, value, 0, name)
         elif key == "trim_space":
             out[key] = _check_bool(name, value)
         else:
@@ -228,9 +267,9 @@ def split_format_options(
     if file_format is not None and (not isinstance(file_format, str) or file_format.lower() not in FORMATS):
         raise _fail("format", f"{file_format!r} is not supported", f"use one of {', '.join(FORMATS)}")
     fmt = file_format.lower() if file_format else None
+    if options is not None and not isinstance(options, Mapping):
+        raise _fail(argument, f"got {type(options).__name__} {options!r}", "pass a dict of option -> value")
     options = dict(options or {})
-    if not isinstance(options, dict):
-        raise _fail(argument, f"got {type(options).__name__}", "pass a dict")
     allowed = CSV_OPTIONS if fmt == "csv" else JSON_OPTIONS if fmt == "json" else ()
     if fmt is None and options:
         allowed = CSV_OPTIONS

@@ -8,8 +8,10 @@ to execute and its redacted twin, the only form that may be logged.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -169,7 +171,8 @@ def scrub_secrets(text: str, secret_values: Iterable[str]) -> str:
     Replace every secret value in ``text`` (an error message, a log line) by ``***``.
 
     A server error may quote the statement back, so each value is also replaced in the form it takes inside a
-    string literal, in ``repr()`` and in JSON. Values shorter than 4 characters are left alone: replacing them
+    string literal, in ``repr()``, in JSON, URL-encoded and base64-encoded (an S3 error may echo a signed URL
+    or an encoded header). Values shorter than 4 characters are left alone: replacing them
     would mangle the text without hiding anything.
 
     :param text: the text to clean.
@@ -179,7 +182,19 @@ def scrub_secrets(text: str, secret_values: Iterable[str]) -> str:
     for value in secret_values:
         if value and len(value) >= 4:
             escaped = _LITERAL_ESCAPE_RE.sub(lambda m: _LITERAL_ESCAPES[m.group(0)], value)
-            forms.update({value, escaped, repr(value)[1:-1], json.dumps(value)[1:-1]})
+            encoded = base64.b64encode(value.encode("utf-8")).decode("ascii")
+            forms.update(
+                {
+                    value,
+                    escaped,
+                    repr(value)[1:-1],
+                    json.dumps(value)[1:-1],
+                    urllib.parse.quote(value, safe=""),
+                    urllib.parse.quote_plus(value),
+                    encoded,
+                    encoded.rstrip("="),
+                }
+            )
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, REDACTED)
     return text

@@ -35,6 +35,16 @@ BAD_INPUTS = [
     pytest.param({"set_expressions": {"amount": "1; DROP TABLE t"}}, "set_expressions['amount']", id="set_injection"),
     pytest.param({"where": "id = 1 -- x"}, "where", id="where_comment"),
     pytest.param({"aws_conn_id": "missing_conn"}, "'missing_conn', aws_conn_id: no such connection", id="aws_conn"),
+    pytest.param({"label": ""}, "label '' is invalid", id="label_empty"),
+    pytest.param({"format": "csv", "format_options": "x"}, "format_options']: got str 'x'; pass a dict", id="format_options_str"),
+    pytest.param({"format": "csv", "format_options": {"skip_header": "x"}}, "format_options']['skip_header']: 'x' is not an integer", id="skip_header"),
+    pytest.param({"table": "a`b"}, "table'] 'a`b' is invalid", id="table_backtick"),
+    pytest.param({"table": "t" * 1025}, "are 1 to 1024 characters", id="table_too_long"),
+    pytest.param({"columns": ["id", "a`b"]}, "columns'] 'a`b' is invalid", id="column_backtick"),
+    pytest.param({"columns": ["c" * 1025]}, "column names are 1 to 1024 characters", id="column_too_long"),
+    pytest.param({"set_expressions": {"a`b": "1"}}, "set_expressions'] column 'a`b' is invalid", id="set_column_backtick"),
+    pytest.param({"partitions": ["p 1"]}, "partitions'] 'p 1' is invalid", id="partition_name"),
+    pytest.param({"where": "id > 0, DATA INFILE(\"s3://b/k\") INTO TABLE other"}, "where: ", id="where_second_data_desc"),
     pytest.param({"credential_mode": "magic"}, "credential_mode: 'magic' is not supported", id="credential_mode"),
     pytest.param({"aws_conn_id": None}, "no region", id="instance_profile_without_region"),
     pytest.param(
@@ -72,6 +82,11 @@ def test_bad_input_fails_before_sql(starrocks, overrides, message):
             {"on_finished_label": "maybe"}, "on_finished_label: 'maybe' is not supported", id="on_finished"
         ),
         pytest.param({"poll_interval": 0}, "poll_interval: 0 is not a positive number", id="poll_interval"),
+        pytest.param({"poll_interval": float("nan")}, "poll_interval: nan is not a positive", id="poll_nan"),
+        pytest.param({"poll_interval": float("inf")}, "poll_interval: inf is not a positive", id="poll_inf"),
+        pytest.param({"deferrable": "yes"}, "deferrable: 'yes' is not a boolean", id="deferrable_yes"),
+        pytest.param({"deferrable": 1}, "deferrable: 1 is not a boolean", id="deferrable_int"),
+        pytest.param({"cancel_on_kill": "no"}, "cancel_on_kill: 'no' is not a boolean", id="cancel_on_kill"),
     ],
 )
 def test_bad_arguments_fail_at_dag_parse(overrides, message):
@@ -98,3 +113,19 @@ def test_deferrable_defaults_from_config(monkeypatch):
     assert StarRocksS3BrokerLoadOperator(task_id="a", database="sales", **GOOD).deferrable is True
     monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "false")
     assert StarRocksS3BrokerLoadOperator(task_id="b", database="sales", **GOOD).deferrable is False
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("false", False, id="false"),
+        pytest.param("FALSE", False, id="upper_false"),
+        pytest.param(" True ", True, id="padded_true"),
+        pytest.param(False, False, id="bool"),
+    ],
+)
+def test_flags_from_templates_are_read_as_written(value, expected):
+    op = StarRocksS3BrokerLoadOperator(
+        task_id="load", database="sales", deferrable=value, cancel_on_kill=value, **GOOD
+    )
+    assert (op.deferrable, op.cancel_on_kill) == (expected, expected)

@@ -191,3 +191,36 @@ def test_statement_error_scrubs_secrets():
     assert not err.permanent
     assert statement_error(Exception(1064, "AccessDenied: not allowed"), []).permanent
     assert scrub_secrets("abc", ["ab"]) == "abc"  # too short to scrub safely
+
+
+@pytest.mark.parametrize(
+    ("key", "secret"),
+    [
+        pytest.param("fs.s3a.access.key", True, id="s3a_access_key"),
+        pytest.param("fs.s3a.secret.key", True, id="s3a_secret_key"),
+        pytest.param("authorization", True, id="airflow_authorization"),
+        pytest.param("Api-Key", True, id="airflow_api_key"),
+        pytest.param("passphrase", True, id="airflow_passphrase"),
+        pytest.param("jdbc_password", True, id="password"),
+        pytest.param("hive.metastore.uris", False, id="uri"),
+        pytest.param("aws.s3.region", False, id="region"),
+    ],
+)
+def test_secret_key_names_follow_airflow_and_any_spelling(key, secret):
+    from airflow_provider_starrocks.utils.catalog_properties import is_secret_key
+
+    assert is_secret_key(key) is secret
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param(lambda v: v, id="plain"),
+        pytest.param(lambda v: __import__("urllib.parse").parse.quote(v, safe=""), id="url_encoded"),
+        pytest.param(lambda v: __import__("urllib.parse").parse.quote_plus(v), id="url_plus"),
+        pytest.param(lambda v: __import__("base64").b64encode(v.encode()).decode(), id="base64"),
+    ],
+)
+def test_scrub_secrets_hides_encoded_forms(form):
+    secret = "s3cr3t/+key=="
+    assert scrub_secrets(f"error near {form(secret)} here", [secret]) == "error near *** here"

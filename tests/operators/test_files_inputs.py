@@ -28,7 +28,6 @@ BAD_INPUTS = [
     pytest.param({"source": ["s3://a/b"]}, "source: got ['s3://a/b']; pass one s3:// path", id="source_list"),
     pytest.param({"format_options": {"skip_header": 1}}, "format_options: unknown option(s) ['skip_header']", id="parquet_option"),
     pytest.param({"format": "csv", "format_options": {"enclose": "''"}}, "single one-byte character", id="enclose"),
-    pytest.param({"format": "csv", "format_options": {"skip_header": "x"}}, "'x' is not an integer", id="skip_header"),
     pytest.param({"columns": "id"}, "columns: got 'id'; pass a non-empty list", id="columns_str"),
     pytest.param({"columns": ["id", ""]}, "columns: got ['id', '']", id="columns_empty_name"),
     pytest.param({"select": "*; DROP TABLE sales.orders"}, "select: '*; DROP TABLE sales.orders' contains ';' outside quotes", id="select_injection"),
@@ -37,6 +36,12 @@ BAD_INPUTS = [
     pytest.param({"where": "id = 1 -- x"}, "where: 'id = 1 -- x' contains a comment", id="where_comment"),
     pytest.param({"where": "name = 'x"}, "has an unterminated '", id="where_quote"),
     pytest.param({"label": "bad label!"}, "label 'bad label!' is invalid", id="label"),
+    pytest.param({"label": ""}, "label '' is invalid", id="label_empty"),
+    pytest.param({"columns": ["id", "a\x00b"]}, "columns 'a\\x00b' is invalid", id="column_nul"),
+    pytest.param({"properties": {"list_recursively": "a\x00b"}}, "NUL", id="property_nul"),
+    pytest.param({"format": "csv", "format_options": {"column_separator": "\x00"}}, "NUL", id="csv_option_nul"),
+    pytest.param({"format": "csv", "format_options": "x"}, "format_options: got str 'x'; pass a dict", id="format_options_str"),
+    pytest.param({"format": "csv", "format_options": {"skip_header": "x"}}, "format_options['skip_header']: 'x' is not an integer", id="skip_header_name"),
     pytest.param({"label": "x" * 129}, "1 to 128 characters", id="label_too_long"),
     pytest.param({"database": "bad-db"}, "database 'bad-db' is invalid", id="database"),
     pytest.param({"table": "a`b"}, "table 'a`b' is invalid", id="table"),
@@ -83,7 +88,13 @@ def test_bad_input_fails_before_sql(starrocks, overrides, message, submit_as_tas
 
 @pytest.mark.parametrize(
     "poll_interval",
-    [pytest.param(0, id="zero"), pytest.param(-1.5, id="negative"), pytest.param(True, id="bool")],
+    [
+        pytest.param(0, id="zero"),
+        pytest.param(-1.5, id="negative"),
+        pytest.param(True, id="bool"),
+        pytest.param(float("nan"), id="nan"),
+        pytest.param(float("inf"), id="inf"),
+    ],
 )
 def test_bad_poll_interval_fails_at_dag_parse(poll_interval):
     with pytest.raises(LoadArgumentError, match="poll_interval: .* is not a positive number of seconds"):
@@ -109,3 +120,21 @@ def test_deferrable_defaults_from_config(monkeypatch):
     assert StarRocksInsertFromFilesOperator(task_id="a", **GOOD).deferrable is True
     monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "false")
     assert StarRocksInsertFromFilesOperator(task_id="b", **GOOD).deferrable is False
+
+
+@pytest.mark.parametrize("argument", ["submit_as_task", "deferrable"])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("false", False, id="false"),
+        pytest.param("True", True, id="true"),
+        pytest.param("no", None, id="no"),
+    ],
+)
+def test_flags_are_strict_booleans(argument, value, expected):
+    if expected is None:
+        with pytest.raises(LoadArgumentError, match=f"{argument}: 'no' is not a boolean"):
+            StarRocksInsertFromFilesOperator(task_id="insert", **{**GOOD, argument: value})
+        return
+    op = StarRocksInsertFromFilesOperator(task_id="insert", **{**GOOD, argument: value})
+    assert getattr(op, argument) is expected

@@ -53,6 +53,7 @@ def test_waits_for_a_label_submitted_elsewhere(sales, run_dag, deferrable):
     result = run_dag(make_dag(f"sensor_wait_{deferrable}", "elsewhere", deferrable))
     assert result.task_states == {"wait": "success"}
     assert (result.xcom["wait"]["state"], result.xcom["wait"]["sink_rows"]) == ("FINISHED", 100)
+    assert result.xcom["wait"]["database"] == "sales"
 
 
 @pytest.mark.parametrize("deferrable", MODES)
@@ -93,3 +94,20 @@ def test_deferred_timeout_is_a_sensor_timeout_like_poke_mode():
     event = {"status": "error", "label": "held", "message": "Timed out waiting for it", "timeout": True}
     with pytest.raises(AirflowSensorTimeout, match="Timed out waiting for it"):
         sensor.execute_complete({}, event)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"label": ""}, "label '' is invalid", id="empty_label"),
+        pytest.param({"label": "a b"}, "label 'a b' is invalid", id="bad_label"),
+        pytest.param({"database": "bad-db"}, "database 'bad-db' is invalid", id="bad_database"),
+    ],
+)
+def test_bad_arguments_fail_before_sql_without_retry(starrocks, overrides, message):
+    from airflow_provider_starrocks.utils.load_state import StarRocksLoadFatalError
+
+    sensor = StarRocksLoadSensor(task_id="wait", **{"label": "x", "database": "sales", **overrides})
+    with pytest.raises(StarRocksLoadFatalError, match=message):
+        sensor.poke({})
+    assert starrocks.statements == []
