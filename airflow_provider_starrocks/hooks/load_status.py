@@ -17,6 +17,7 @@ from airflow_provider_starrocks.utils.load_state import (
     StarRocksLoadFatalError,
     is_fatal_message,
     parse_rows,
+    parse_rows_per_label,
 )
 from airflow_provider_starrocks.utils.sql import (
     cancel_load,
@@ -78,6 +79,32 @@ class LoadStatusMixin:
     def get_load_conn(self) -> Any:
         """Open a pymysql connection in ``default_catalog``."""
         return self.get_conn(default_catalog=True)
+
+    @staticmethod
+    def reconnect(conn: Any) -> bool:
+        """
+        Reopen a dropped pymysql connection in place (same object, same settings); return whether it worked.
+
+        :param conn: a connection from :meth:`get_load_conn`.
+        """
+        try:
+            conn.ping(reconnect=True)
+        except Exception:  # the caller's next statement reports the failure
+            return False
+        return True
+
+    @staticmethod
+    def bound_reads(conn: Any, seconds: float) -> None:
+        """
+        Bound how long each following statement on a pymysql connection waits for the FE's answer.
+
+        pymysql applies its read timeout before every packet it reads; a stalled FE then fails the statement
+        (the connection closes) instead of holding the task past its deadline.
+
+        :param conn: a connection from :meth:`get_load_conn`.
+        :param seconds: the longest wait for an answer.
+        """
+        conn._read_timeout = max(float(seconds), 0.1)
 
     def _fetch(self, conn: Any, statement: Statement) -> tuple[list[str], list[Any]]:
         self.log.debug("Running statement: %s", statement.redacted)
@@ -216,10 +243,13 @@ class LoadStatusMixin:
         :param conn: a connection from :meth:`aget_load_conn`.
         """
         wanted = set(labels)
-        found: dict[str, list[LoadState]] = {label: [] for label in wanted}
-        for state in parse_rows(*await self._afetch(conn, loads_by_labels(wanted))):
+        found: dict[str, Any] = {label: [] for label in wanted}
+        states, unreadable = parse_rows_per_label(*await self._afetch(conn, loads_by_labels(wanted)))
+        for state in states:
             if state.label in found and state.database in (None, database):
                 found[state.label].append(state)
+        # A label with an unreadable row gets the error instead of its jobs: that poll counts as failed.
+        found.update({label: exc for label, exc in unreadable.items() if label in found})
         return found
 
     async def acancel_load(self, database: str, label: str, conn: Any | None = None) -> bool:

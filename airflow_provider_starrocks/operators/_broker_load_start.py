@@ -32,8 +32,15 @@ class LoadStarter:
         self.on_finished_label = on_finished_label
         self.log = log
 
-    def start(self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int) -> tuple[str, LoadState]:
-        """Decide from the label's jobs whether to submit, attach, skip, reload or fail."""
+    def start(
+        self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int
+    ) -> tuple[str, LoadState, bool]:
+        """
+        Decide from the label's jobs whether to submit, attach, skip, reload or fail.
+
+        Return the label followed, its job and whether this task submitted that job (in this try or, per the
+        task state store, an earlier one): only the submitter cancels it.
+        """
         mine = store.get()
         if mine and mine.get("base") != plan.label:
             mine = None  # a record of another label (the label argument changed): not ours
@@ -47,10 +54,11 @@ class LoadStarter:
             state = LoadState(label=label, state="FINISHED", job_id=mine["job_id"])
             self.log.info("Label %r expired after this task completed it (job %s).", label, state.job_id)
         if state is None or not state.is_success:
-            return self._start_label(conn, plan, label, store, state)
+            recorded = bool(mine and mine.get("label") == label and mine.get("owner", True))
+            return self._start_label(conn, plan, label, store, state, recorded)
         if mine and mine.get("label") == label and not mine.get("completed"):
             self.log.info("Load %r (job %s) FINISHED while this task was away.", label, state.job_id)
-            return label, state
+            return label, state, False
         if self.on_finished_label == "fail":
             raise AirflowFailException(
                 f"StarRocks load label {label!r} already FINISHED (job {state.job_id}, {state.sink_rows} rows). "
@@ -65,9 +73,11 @@ class LoadStarter:
             state.job_id,
             state.sink_rows,
         )
-        return label, state
+        return label, state, False
 
-    def _reload(self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int) -> tuple[str, LoadState]:
+    def _reload(
+        self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int
+    ) -> tuple[str, LoadState, bool]:
         attempt = 1
         while True:
             label = reload_label(plan.label, try_number, attempt)
@@ -76,25 +86,33 @@ class LoadStarter:
                 break
             attempt += 1  # an earlier clear reloaded under this try number
         self.log.warning("Label %r already FINISHED: loading the data AGAIN as %r.", plan.label, label)
-        return self._start_label(conn, plan, label, store, state)
+        return self._start_label(conn, plan, label, store, state, recorded=False)
 
     def _start_label(
-        self, conn: Any, plan: LoadPlan, label: str, store: LoadRecord, state: LoadState | None
-    ) -> tuple[str, LoadState]:
+        self,
+        conn: Any,
+        plan: LoadPlan,
+        label: str,
+        store: LoadRecord,
+        state: LoadState | None,
+        recorded: bool,
+    ) -> tuple[str, LoadState, bool]:
         if state is not None and state.is_success:
-            return label, state
+            return label, state, False
         if state is not None and state.state == "UNKNOWN":
             raise StarRocksLoadFatalError(state.failure_message())
         if state is not None and state.state != "CANCELLED":
             self.log.info("Attaching to load %s", state.describe())
-            return label, state
+            return label, state, recorded
         if state is not None:
             self.log.info("Label %r was CANCELLED (job %s): submitting again.", label, state.job_id)
         store.set(plan.label, label, None)
+        owner = True
         try:
             self.hook.submit_load(plan.statement(label), label, conn, plan.secrets)
         except LabelAlreadyUsedError:
             self.log.info("Label %r was submitted concurrently: attaching to it.", label)
+            owner = False
         try:
             rows = self.hook.get_load_states(self.database, label, conn)
         except StarRocksLoadError:
@@ -104,10 +122,10 @@ class LoadStarter:
             self.log.warning(
                 "Reading load %r after submitting failed (%s); polling will reconnect.", label, exc
             )
-            return label, LoadState(label=label, state="PENDING")
+            return label, LoadState(label=label, state="PENDING"), owner
         current = LoadWatch(label, submitted=True).observe(rows)
         assert current is not None
-        return label, current
+        return label, current, owner
 
     def _current(self, conn: Any, label: str) -> LoadState | None:
         return LoadWatch(label).observe(self.hook.get_load_states(self.database, label, conn))

@@ -44,11 +44,27 @@ class LoadRecord:
             except Exception as exc:
                 self._log.warning("Could not record the load in the task state store: %s", exc)
 
-    def set(self, base: str, label: str, job_id: int | None) -> None:
+    def set(self, base: str, label: str, job_id: int | None, owner: bool = True) -> None:
+        """
+        Record the label this task follows; written before a submit, so no try can submit unrecorded.
+
+        :param base: the base label.
+        :param label: the label followed (the base or a reload label).
+        :param job_id: the job id, once known.
+        :param owner: whether this task submitted the job (only the submitter cancels it).
+        """
         self.base = base
-        self._put({"base": base, "label": label, "job_id": job_id, "completed": False})
+        self._put({"base": base, "label": label, "job_id": job_id, "completed": False, "owner": owner})
 
     def complete(self, state: LoadState) -> None:
         current = self.get() or {}
         base = current.get("base") or self.base or state.label
-        self._put({"base": base, "label": state.label, "job_id": state.job_id, "completed": True})
+        self._put(
+            {
+                "base": base,
+                "label": state.label,
+                "job_id": state.job_id,
+                "completed": True,
+                "owner": current.get("owner", True),
+            }
+        )

@@ -12,6 +12,7 @@ from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
 from airflow_provider_starrocks.operators._broker_load_plan import build_plan, result_of
 from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
 from airflow_provider_starrocks.operators._load_record import LoadRecord
+from airflow_provider_starrocks.operators._wait import wait_for_end
 from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import (
     LoadArgumentError,
@@ -20,13 +21,8 @@ from airflow_provider_starrocks.utils.load_options import (
     deferrable_flag,
 )
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
-from airflow_provider_starrocks.utils.polling import (
-    DEFER_GRACE_SECONDS,
-    MAX_POLL_ERRORS,
-    LoadWatch,
-    load_deadline,
-    next_delay,
-)
+from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS, load_deadline
+from airflow_provider_starrocks.utils.wait_policy import Step, WaitPolicy
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -67,7 +63,8 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
     :param region: the AWS region, overriding the connection's.
     :param poll_interval: seconds between status polls (grows gently with jitter up to a cap).
     :param deferrable: wait in the triggerer; default from ``[operators] default_deferrable``.
-    :param cancel_on_kill: send ``CANCEL LOAD`` when the task is killed or passes its deadline.
+    :param cancel_on_kill: send ``CANCEL LOAD`` when the task is killed or passes its deadline; only a task that
+        submitted the load cancels it (one that found another run's load under the label only stops waiting).
     :param starrocks_conn_id: the StarRocks connection.
     """
 
@@ -141,6 +138,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         self.cancel_on_kill = check_flag(cancel_on_kill, "cancel_on_kill")
         self.starrocks_conn_id = starrocks_conn_id
         self._active_label: str | None = None
+        self._owner = False
 
     @cached_property
     def hook(self) -> StarRocksHook:
@@ -162,13 +160,29 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         conn = self.hook.get_load_conn()
         try:
             starter = LoadStarter(self.hook, self.database, self.on_finished_label, self.log)
-            label, state = starter.start(conn, plan, store, int(getattr(ti, "try_number", 1) or 1))
+            label, state, owner = starter.start(conn, plan, store, int(getattr(ti, "try_number", 1) or 1))
             if state.is_terminal:
-                return self._finish(conn, state, store)
-            self._record(context, store, plan.label, label, state)
+                return self._finish(conn, Step("succeed" if state.is_success else "fail", state=state), store)
+            self._record(context, store, plan.label, label, state, owner)
+            policy = WaitPolicy(
+                label,
+                poll_interval=self.poll_interval,
+                deadline=deadline,
+                started=time.time(),
+                may_cancel=self._may_cancel,
+                no_cancel_reason=self._no_cancel_reason,
+            )
             if self.deferrable:
                 self._defer(label, state, deadline)
-            return self._poll(conn, label, deadline, store)
+            step = wait_for_end(
+                self.hook,
+                policy,
+                lambda c: self.hook.get_load_states(self.database, label, c),
+                conn,
+                self.log,
+                cancel=lambda c: self.hook.cancel_load(self.database, label, c),
+            )
+            return self._finish(conn, step, store)
         finally:
             _close_quietly(conn)  # a dropped connection is already closed; pymysql raises on a second close
 
@@ -185,17 +199,37 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         raise error(event.get("message") or f"StarRocks load {event.get('label')!r} failed.")
 
     def on_kill(self) -> None:
-        if self.cancel_on_kill and self._active_label:
+        # Only the task that submitted the load cancels it: one that attached (another run's label) stops waiting.
+        if self._may_cancel and self._active_label:
             self.hook.cancel_load(self.database, self._active_label)
 
     # -- steps ------------------------------------------------------------------------------------------------
 
+    @property
+    def _may_cancel(self) -> bool:
+        return self.cancel_on_kill and self._owner
+
+    @property
+    def _no_cancel_reason(self) -> str:
+        if not self.cancel_on_kill:
+            return "cancel_on_kill=False"
+        return (
+            "this task attached to a load it did not submit (another run's label), so it does not cancel it"
+        )
+
     def _deadline(self, plan: Any) -> float:
         return load_deadline(plan.load_timeout, self.deadline_grace, self.execution_timeout)
 
-    def _record(self, context: Context, store: LoadRecord, base: str, label: str, state: LoadState) -> None:
+    def _record(
+        self, context: Context, store: LoadRecord, base: str, label: str, state: LoadState, owner: bool
+    ) -> None:
         self._active_label = label
-        store.set(base, label, state.job_id)
+        self._owner = owner
+        store.set(base, label, state.job_id, owner)
+        if not owner:
+            self.log.info(
+                "Load %r was submitted by another run: this task waits but never cancels it.", label
+            )
         context["ti"].xcom_push(
             key=XCOM_KEY, value={"label": label, "job_id": state.job_id, "database": self.database}
         )
@@ -212,81 +246,28 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
                 job_id=state.job_id,
                 poll_interval=self.poll_interval,
                 deadline=deadline,
-                cancel_on_kill=self.cancel_on_kill,
+                cancel_on_kill=self._may_cancel,
             ),
             method_name="execute_complete",
             timeout=timedelta(seconds=max(deadline - time.time(), 0))
             + timedelta(seconds=DEFER_GRACE_SECONDS),
         )
 
-    def _poll(self, conn: Any, label: str, deadline: float, store: LoadRecord) -> dict[str, Any]:
-        original = conn
-        watch = LoadWatch(label, submitted=True)
-        attempt = errors = 0
-        warned = False
-        try:
-            while True:
-                time.sleep(_bounded(next_delay(self.poll_interval, attempt), deadline))
-                attempt += 1
-                try:
-                    conn = conn or self.hook.get_load_conn()
-                    state = watch.observe(self.hook.get_load_states(self.database, label, conn))
-                    errors = 0
-                except StarRocksLoadError:
-                    raise
-                except Exception as exc:
-                    errors += 1
-                    if errors >= MAX_POLL_ERRORS:
-                        raise StarRocksLoadError(f"StarRocks load {label!r}: polling failed: {exc}") from None
-                    self.log.warning("Polling load %r failed (%s); reconnecting.", label, exc)
-                    if conn is not original:
-                        _close_quietly(conn)
-                    conn = None  # reopened at the next poll, where a failure counts like any other
-                    continue
-                assert state is not None
-                if watch.changed(state):
-                    self.log.info("StarRocks load %s", state.describe())
-                    attempt = 0  # the load is moving: back to the base interval
-                if state.is_terminal:
-                    return self._finish(conn, state, store)
-                if time.time() >= deadline:
-                    if state.is_cancellable:
-                        if self.cancel_on_kill:
-                            self.hook.cancel_load(self.database, label, conn)
-                        raise StarRocksLoadError(
-                            f"StarRocks load {label!r} passed its deadline while {state.state}"
-                            + (
-                                ": CANCEL LOAD sent."
-                                if self.cancel_on_kill
-                                else " (left running: cancel_on_kill=False)."
-                            )
-                        )
-                    if not state.is_cancellable and not warned:
-                        warned = True
-                        self.log.warning(
-                            "Deadline passed with load %r %s: committed, so it cannot be cancelled; the data landed "
-                            "and polling goes on until it is visible.",
-                            label,
-                            state.state,
-                        )
-        finally:
-            if conn is not None and conn is not original:  # the caller closes only the connection it opened
-                _close_quietly(conn)
-
-    def _finish(self, conn: Any, state: LoadState, store: LoadRecord) -> dict[str, Any]:
+    def _finish(self, conn: Any, step: Step, store: LoadRecord) -> dict[str, Any]:
         self._active_label = None
-        if state.is_success:
+        state = step.state
+        if step.action == "succeed":
             store.complete(state)
-            self.log.info("StarRocks load %s", state.describe())
+            self.log.info("%s", step.message or f"StarRocks load {state.describe()}")
             return result_of(state, self.database)
-        rejected = self.hook.get_rejected_rows(state.job_id, conn)
-        error = StarRocksLoadFatalError if state.is_fatal else StarRocksLoadError
-        raise error(state.failure_message(rejected))
-
-
-def _bounded(delay: float, deadline: float) -> float:
-    remaining = deadline - time.time()
-    return min(delay, remaining) if remaining > 0 else delay
+        rejected = []
+        if state is not None and state.is_terminal:
+            try:
+                rejected = self.hook.get_rejected_rows(state.job_id, conn)
+            except Exception as exc:  # the failure is what matters; its sample rows are a bonus
+                self.log.info("Could not read rejected rows of %r: %s", state.label, exc)
+        error = StarRocksLoadFatalError if step.fatal else StarRocksLoadError
+        raise error(step.failure(rejected))
 
 
 def _close_quietly(conn: Any) -> None:

@@ -11,13 +11,14 @@ from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
 
 from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
 from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
-from airflow_provider_starrocks.operators._files_wait import wait_for_end
+from airflow_provider_starrocks.operators._wait import wait_for_end
 from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS, LoadWatch, load_deadline
 from airflow_provider_starrocks.utils.sql import set_session_variable, use_database
 from airflow_provider_starrocks.utils.task_run_state import TaskRunState
+from airflow_provider_starrocks.utils.wait_policy import WaitPolicy
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -190,12 +191,8 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
             self.log.info("Attaching to INSERT %s", state.describe())
             if self.deferrable:
                 self._defer(plan.label, "load", state.job_id, deadline)
-            state = wait_for_end(
-                self,
-                lambda c: self.hook.get_load_states(plan.database, plan.label, c),
-                conn,
-                plan.label,
-                deadline,
+            state = self._wait(
+                conn, plan.label, deadline, lambda c: self.hook.get_load_states(plan.database, plan.label, c)
             )
         return self._finish(conn, state, None)
 
@@ -220,7 +217,7 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         if not run.is_terminal:
             if self.deferrable:
                 self._defer(name, "task_run", run.job_id, deadline)
-            run = wait_for_end(self, lambda c: self.hook.get_task_runs(name, c), conn, name, deadline)
+            run = self._wait(conn, name, deadline, lambda c: self.hook.get_task_runs(name, c))
         return self._finish(conn, self._load_state(conn, name), run)
 
     def _submit_task(self, conn: Any, plan: FilesPlan, dropping: bool) -> TaskRunState:
@@ -242,6 +239,19 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         return run
 
     # -- shared steps -----------------------------------------------------------------------------------------
+
+    def _wait(self, conn: Any, label: str, deadline: float, fetch: Any) -> Any:
+        policy = WaitPolicy(
+            label,
+            poll_interval=self.poll_interval,
+            deadline=deadline,
+            started=time.time(),
+            no_cancel_reason="still running in StarRocks",
+        )
+        step = wait_for_end(self.hook, policy, fetch, conn, self.log)
+        if step.state is None or not step.state.is_terminal:
+            raise StarRocksLoadError(step.message)
+        return step.state
 
     def _load_state(self, conn: Any, label: str) -> LoadState | None:
         return LoadWatch(label).observe(self.hook.get_load_states(self.database, label, conn))

@@ -237,7 +237,11 @@ class LabelPoller:
         self.query_seconds_max = max(self.query_seconds_max, took)
         self.cycles += 1
         for subscription in waiting:
-            subscription.deliver(found.get(subscription.label, []))
+            jobs = found.get(subscription.label, [])
+            if isinstance(jobs, Exception):
+                subscription.deliver(None, jobs)
+            else:
+                subscription.deliver(jobs)
 
 
 class _Registry:

@@ -9,11 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError
-from airflow_provider_starrocks.utils.polling import (
-    MAX_POLL_ERRORS,
-    LoadWatch,
-    next_delay,
-)
+from airflow_provider_starrocks.utils.polling import MAX_POLL_ERRORS, next_delay
+from airflow_provider_starrocks.utils.wait_policy import READ_FLOOR_SECONDS, Step, WaitPolicy
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -128,60 +125,88 @@ class StarRocksLoadTrigger(BaseTrigger):
 
     async def _wait_for_end(self) -> TriggerEvent:
         hook = self._hook()
-        conn = None
+        conn: Any = None
         shared = self._subscribe()
-        watch = LoadWatch(self.label, submitted=self.job_id is not None or self.kind == "task_run")
-        attempt = errors = 0
-        warned_prepared = False
+        policy = WaitPolicy(
+            self.label,
+            poll_interval=self.poll_interval,
+            deadline=self.deadline,
+            started=time.time(),
+            submitted=self.job_id is not None or self.kind == "task_run",
+            may_cancel=self.cancel_on_kill,
+            no_cancel_reason="cancel_on_kill=False, or this task did not submit it",
+        )
+        errors = 0
+        delay = 0.0  # the first read is at once: the task deferred on a status it had just read
         try:
             while True:
+                # After a cancel the job is read at once on a connection of its own, not at the next shared cycle.
+                pooled = shared is not None and policy.cancelled_at is None
+                if not pooled and delay:
+                    await asyncio.sleep(delay)
                 try:
                     # The shared wait ends early at the deadline: that decision is then taken on fresh status.
-                    jobs = await shared.next(self._time_left()) if shared is not None else None
+                    jobs: Any = (
+                        await shared.next(self._time_left()) if shared is not None and pooled else None
+                    )
                     if jobs is None:
-                        conn = conn or await hook.aget_load_conn()
-                        jobs = await self.fetch_jobs(hook, conn)
+                        bound = max(self.deadline - time.time(), READ_FLOOR_SECONDS)
+                        conn = conn or await asyncio.wait_for(hook.aget_load_conn(), bound)
+                        jobs = await asyncio.wait_for(self.fetch_jobs(hook, conn), bound)
                     errors = 0
+                except StarRocksLoadError:
+                    raise
                 except Exception as exc:
                     errors += 1
                     _close(conn)
                     conn = None
-                    if errors >= MAX_POLL_ERRORS:
-                        return self._event(
-                            "error", None, f"StarRocks load {self.label!r}: polling failed: {exc}"
-                        )
+                    if errors >= MAX_POLL_ERRORS or time.time() >= self.deadline:
+                        return await self._silent_fe_event(hook, policy, exc)
                     self.log.warning("Polling load %r failed (%s); reconnecting.", self.label, exc)
-                    await asyncio.sleep(next_delay(self.poll_interval, errors))
+                    delay = next_delay(self.poll_interval, errors)
+                    if pooled:
+                        await asyncio.sleep(delay)
                     continue
-                state = watch.observe(jobs)
-                if state is not None and watch.changed(state):
-                    self.log.info("StarRocks load %s", state.describe())
-                    attempt = 0  # the load is moving: back to the base interval
-                if state is not None and state.is_terminal:
-                    return await self._final_event(hook, conn, state)
-                if time.time() >= self.deadline:
-                    if state is None or state.is_cancellable or not self.cancel_on_kill:
-                        return await self._deadline_event(hook, conn, state)
-                    if not warned_prepared:
-                        warned_prepared = True
-                        self.log.warning(
-                            "Deadline passed with load %r %s: committed, so it cannot be cancelled; the data "
-                            "landed and polling goes on until it is visible.",
-                            self.label,
-                            state.state,
-                        )
-                if shared is not None:
-                    continue  # the shared poller's cycle paces the next result
-                remaining = self.deadline - time.time()
-                delay = next_delay(self.poll_interval, attempt)
-                attempt += 1
-                await asyncio.sleep(min(delay, remaining) if remaining > 0 else delay)
+                step = policy.decide(jobs, time.time())
+                if step.warning:
+                    self.log.warning("%s", step.warning)
+                if step.log and step.action == "wait":
+                    self.log.info("%s", step.log)
+                if step.action == "cancel":
+                    await self._cancel(hook, conn)
+                    step = policy.cancel_sent(time.time())
+                    self.log.warning("%s", step.warning)
+                elif step.action != "wait":
+                    return await self._final_event(hook, conn, step)
+                delay = step.delay  # the shared poller's cycle paces shared reads instead
         except StarRocksLoadError as exc:
             return self._event("error", None, str(exc), fatal=True)
         finally:
             if shared is not None:
                 shared.close()
             _close(conn)
+
+    async def _cancel(self, hook: Any, conn: Any) -> bool:
+        try:
+            return await asyncio.wait_for(
+                hook.acancel_load(self.database, self.label, conn), READ_FLOOR_SECONDS
+            )
+        except Exception as exc:  # the next read tells what happened to the job
+            self.log.warning("CANCEL LOAD for %r did not complete: %s", self.label, exc)
+            return False
+
+    async def _silent_fe_event(self, hook: Any, policy: WaitPolicy, exc: BaseException) -> TriggerEvent:
+        head = f"StarRocks load {self.label!r}: reading its status failed ({exc})"
+        if time.time() < self.deadline:
+            return self._event("error", None, f"{head} {MAX_POLL_ERRORS} times in a row.")
+        sent = policy.may_cancel and policy.cancelled_at is None and await self._cancel(hook, None)
+        outcome = "cancel sent; its outcome is unknown" if sent else "it was not cancelled"
+        return self._event(
+            "error",
+            None,
+            f"{head} past its deadline; {outcome}: a retry finds the job by its label.",
+            timeout=True,
+        )
 
     def _subscribe(self) -> Subscription | None:
         if not self.shared_polling or self.kind != "load":
@@ -194,35 +219,23 @@ class StarRocksLoadTrigger(BaseTrigger):
         remaining = self.deadline - time.time()
         return remaining if remaining > 0 else None
 
-    async def _final_event(self, hook: Any, conn: Any, state: LoadState) -> TriggerEvent:
-        if state.is_success:
-            return self._event("success", state, f"StarRocks load {state.describe()}")
-        own = conn is None
+    async def _final_event(self, hook: Any, conn: Any, step: Step) -> TriggerEvent:
+        state = step.state
+        if step.action == "succeed":
+            return self._event("success", state, step.message)
         rejected: list[str] = []
-        try:
-            # Shared polling leaves the trigger without a connection: open one for this rare query only.
-            conn = conn or await hook.aget_load_conn()
-            rejected = await hook.aget_rejected_rows(state.job_id, conn)
-        except Exception as exc:
-            self.log.info("Could not read rejected rows of %r: %s", self.label, exc)
-        finally:
-            if own:
-                _close(conn)
-        return self._event("error", state, state.failure_message(rejected), fatal=state.is_fatal)
-
-    async def _deadline_event(self, hook: Any, conn: Any, state: LoadState | None) -> TriggerEvent:
-        if state is None:
-            return self._event(
-                "error", None, f"Timed out waiting for StarRocks load {self.label!r} to appear.", timeout=True
-            )
-        if self.cancel_on_kill:
-            await hook.acancel_load(self.database, self.label, conn)
-            message = (
-                f"StarRocks load {self.label!r} passed its deadline while {state.state}: CANCEL LOAD sent."
-            )
-        else:
-            message = f"Timed out waiting for StarRocks load {self.label!r} (still {state.state})."
-        return self._event("error", state, message, timeout=True)
+        if state is not None and state.is_terminal and self.kind == "load":
+            own = conn is None
+            try:
+                # Shared polling leaves the trigger without a connection: open one for this rare query only.
+                conn = conn or await hook.aget_load_conn()
+                rejected = await hook.aget_rejected_rows(state.job_id, conn)
+            except Exception as exc:
+                self.log.info("Could not read rejected rows of %r: %s", self.label, exc)
+            finally:
+                if own:
+                    _close(conn)
+        return self._event("error", state, step.failure(rejected), fatal=step.fatal, timeout=step.timeout)
 
     async def on_kill(self) -> None:
         """Cancel the load when the task is killed or marked by a user (Airflow 3.3+)."""

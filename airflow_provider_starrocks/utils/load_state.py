@@ -25,11 +25,13 @@ if TYPE_CHECKING:
 SUCCESS_STATES = frozenset({"FINISHED"})
 FAILURE_STATES = frozenset({"CANCELLED", "UNKNOWN"})
 # Not terminal: PENDING, ETL, QUEUEING, LOADING, PREPARED (committed, not yet visible) and the newest
-# PREPARING / COMMITED / BEGIN / BEFORE_LOAD; any other text is treated the same until the deadline.
-CANCELLABLE_STATES = frozenset({"PENDING", "ETL", "QUEUEING", "LOADING", "BEGIN", "BEFORE_LOAD"})
+# PREPARING / COMMITED / BEGIN / BEFORE_LOAD. Committed states cannot be cancelled (the data landed); any
+# other name, known or not, is in flight and cancellable at the deadline.
+COMMITTED_STATES = frozenset({"PREPARED", "COMMITED", "COMMITTED", "VISIBLE"})
 
-# FailMsg.java CancelType values that a retry cannot fix.
-_FATAL_CANCEL_TYPES = frozenset({"ETL_QUALITY_UNSATISFIED", "USER_CANCEL"})
+# FailMsg.java CancelType values that a retry cannot fix. USER_CANCEL is not one: a cancel this task did not
+# send (another run, an operator in StarRocks) is retried; a cancel it sent at its deadline is reported as such.
+_FATAL_CANCEL_TYPES = frozenset({"ETL_QUALITY_UNSATISFIED"})
 # StarRocks errors are recognized by message text: codes are not stable across versions.
 _FATAL_TEXT = re.compile(
     r"access ?denied|forbidden|\b403\b|InvalidAccessKeyId|SignatureDoesNotMatch|is invalid property|"
@@ -71,6 +73,10 @@ class StarRocksLoadError(AirflowException):
 
 class StarRocksLoadFatalError(StarRocksLoadError, AirflowFailException):
     """A load failure that a retry cannot fix (bad input, access denied, data quality)."""
+
+
+class UnreadableStatusError(ValueError):
+    """A status row without the fields that decide a job's state (read again, counted as a failed poll)."""
 
 
 def is_fatal_message(text: str | None) -> bool:
@@ -166,8 +172,12 @@ class LoadState(JobStatus):
             values[field] = next((norm[name] for name in names if name in norm), None)
         if "SCANROWS" not in norm:
             values.update(_old_layout_rows(norm))
-        state = (_text(values.pop("state")) or "UNKNOWN").upper()
+        state = _text(values.pop("state"))
         label = _text(values.pop("label")) or ""
+        if state is None:
+            # Not StarRocks's UNKNOWN state: an unreadable row, which pollers count as a failed poll.
+            raise UnreadableStatusError(f"StarRocks listed load {label!r} without a State; reading it again.")
+        state = state.upper()
         ints = {"job_id", "scan_rows", "filtered_rows", "unselected_rows", "sink_rows"}
         parsed: dict[str, Any] = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
         return cls(label=label, state=state, **parsed)
@@ -205,9 +215,14 @@ class LoadState(JobStatus):
         return float(match.group(1)) if match else None
 
     @property
+    def is_committed(self) -> bool:
+        """Whether the job committed its data but is not yet visible (PREPARED): no cancel can stop it."""
+        return self.state in COMMITTED_STATES
+
+    @property
     def is_cancellable(self) -> bool:
-        """Whether ``CANCEL LOAD`` can still stop the job (not once PREPARED: the data is committed)."""
-        return self.state in CANCELLABLE_STATES
+        """Whether ``CANCEL LOAD`` can still stop the job: in flight and not committed, whatever its name."""
+        return not self.is_terminal and not self.is_committed
 
     @property
     def is_fatal(self) -> bool:
@@ -284,6 +299,27 @@ def parse_rows(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[Lo
     """
     names = list(columns)
     return [LoadState.from_row(dict(zip(names, row))) for row in rows]
+
+
+def parse_rows_per_label(
+    columns: Iterable[str], rows: Iterable[Iterable[Any]]
+) -> tuple[list[LoadState], dict[str, UnreadableStatusError]]:
+    """
+    Parse a batched status result; an unreadable row fails only its own label's poll, not the batch.
+
+    :param columns: the column names.
+    :param rows: the rows.
+    """
+    names = list(columns)
+    states: list[LoadState] = []
+    unreadable: dict[str, UnreadableStatusError] = {}
+    for row in rows:
+        values = dict(zip(names, row))
+        try:
+            states.append(LoadState.from_row(values))
+        except UnreadableStatusError as exc:
+            unreadable[_text(_normalize(values).get("LABEL")) or ""] = exc
+    return states, unreadable
 
 
 def current_job(states: Iterable[LoadState]) -> LoadState | None:

@@ -95,6 +95,10 @@ class TaskRunState(JobStatus):
         return self.label
 
     @property
+    def is_committed(self) -> bool:
+        return False
+
+    @property
     def is_cancellable(self) -> bool:
         return False
 

@@ -100,7 +100,7 @@ def test_prepared_at_deadline_is_not_cancelled_and_lands(sales, run_dag, capfd, 
     result = run_dag(dag)
     assert result.task_states == {"load": "success"}
     assert not any(s.startswith("CANCEL LOAD") for s in sales.statements)
-    assert "cannot be cancelled; the data landed" in capfd.readouterr().out
+    assert "committed, so it cannot be cancelled" in capfd.readouterr().out
     assert count(sales) == 100
 
 
