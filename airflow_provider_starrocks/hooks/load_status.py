@@ -70,15 +70,19 @@ class LoadStatusMixin:
 
         _connection: Any
 
-        def get_conn(self, default_catalog: bool = False) -> Any: ...
+        def get_conn(self, default_catalog: bool = False, read_timeout: float | None = None) -> Any: ...
         async def aget_conn(self, default_catalog: bool = False) -> Any: ...
         def get_conn_id(self) -> str: ...
 
     # -- sync ------------------------------------------------------------------------------------------------
 
-    def get_load_conn(self) -> Any:
-        """Open a pymysql connection in ``default_catalog``."""
-        return self.get_conn(default_catalog=True)
+    def get_load_conn(self, read_timeout: float | None = None) -> Any:
+        """
+        Open a pymysql connection in ``default_catalog``.
+
+        :param read_timeout: seconds to wait for each answer, the handshake's included (default: the extra's).
+        """
+        return self.get_conn(default_catalog=True, read_timeout=read_timeout)
 
     @staticmethod
     def reconnect(conn: Any) -> bool:

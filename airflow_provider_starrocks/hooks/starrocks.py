@@ -134,17 +134,21 @@ class StarRocksHook(LoadStatusMixin, TaskRunMixin, DbApiHook):
     def _connection_error(self, exc: Exception) -> StarRocksConnectionError:
         return StarRocksConnectionError(f"Cannot connect to {self._describe()}: {exc}")
 
-    def get_conn(self, default_catalog: bool = False) -> Any:
+    def get_conn(self, default_catalog: bool = False, read_timeout: float | None = None) -> Any:
         """
         Open a pymysql connection, apply session variables and switch to the configured catalog.
 
         :param default_catalog: stay in ``default_catalog`` whatever catalog the connection names (loads and file
             external tables live there).
+        :param read_timeout: seconds to wait for each answer (the handshake's too), overriding the extra.
         """
         import pymysql
 
+        kwargs = self._connect_kwargs()
+        if read_timeout is not None:
+            kwargs["read_timeout"] = read_timeout
         try:
-            conn = pymysql.connect(**self._connect_kwargs())
+            conn = pymysql.connect(**kwargs)
         except pymysql.MySQLError as exc:
             raise self._connection_error(exc) from None
         try:

@@ -81,9 +81,8 @@ def _silent_fe(hook: Any, policy: WaitPolicy, exc: BaseException, cancel: Any, l
         return f"{head} past its deadline; it was not cancelled: a retry finds the job by its label."
     sent = False
     try:
-        conn = hook.get_load_conn()
+        conn = hook.get_load_conn(read_timeout=READ_FLOOR_SECONDS)
         try:
-            hook.bound_reads(conn, READ_FLOOR_SECONDS)
             sent = cancel(conn)
         finally:
             _close_quietly(conn)
