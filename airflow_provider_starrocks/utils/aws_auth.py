@@ -138,7 +138,9 @@ def _load_wrapper(conn_id: str, region: str | None) -> AwsConnectionWrapper:
         ) from None
     if (conn.conn_type or "aws") != "aws":
         raise _fail(conn_id, "conn_type", f"is {conn.conn_type!r}", "use an 'aws' connection")
-    extra = conn.extra_dejson
+    # The connection form saves an empty optional field as null (or ""): both mean "unset", as in StarRocks's
+    # own connection extras, instead of e.g. an "unsupported" assume_role_method None.
+    extra = {k: v for k, v in conn.extra_dejson.items() if v is not None and v != ""}
     # The wrapper silently drops half a key pair, so look at the connection's own fields first.
     for id_name, id_value, secret_name, secret_value in (
         ("login", conn.login, "password", conn.password),
@@ -153,7 +155,10 @@ def _load_wrapper(conn_id: str, region: str | None) -> AwsConnectionWrapper:
             present, missing = (id_name, secret_name) if id_value else (secret_name, id_name)
             raise _fail(conn_id, missing, f"{present} is set but {missing} is empty", "set both or neither")
     try:
-        return AwsConnectionWrapper(conn=conn, region_name=region)
+        cleaned = AwsConnectionWrapper.from_connection_metadata(
+            conn_id=conn_id, login=conn.login or None, password=conn.password or None, extra=extra
+        )
+        return AwsConnectionWrapper(conn=cleaned, region_name=region)
     except NotImplementedError:
         raise _fail(
             conn_id,

@@ -1,0 +1,187 @@
+"""StarRocks connections as users define them: the UI form's nulls, undefined ids, permanent login errors."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+
+import pytest
+from airflow.providers.common.compat.sdk import AirflowFailException, Connection
+
+from airflow_provider_starrocks import get_provider_info
+from airflow_provider_starrocks.hooks.starrocks import (
+    StarRocksConnectionConfigError,
+    StarRocksConnectionError,
+    StarRocksHook,
+)
+
+
+def _form_connection(starrocks, conn_id: str = "sr", **fields) -> Connection:
+    """A connection as the Airflow 3 form saves it: every optional extra present, empty ones as null."""
+    fields.setdefault("extra", '{"catalog": null, "connect_timeout": null}')
+    base = {
+        "conn_type": "starrocks",
+        "host": starrocks.fe_host,
+        "port": starrocks.fe_port,
+        "login": starrocks.user,
+        "password": starrocks.password,
+        "schema": "",
+    }
+    return Connection(conn_id=conn_id, **{**base, **fields})
+
+
+def _define(monkeypatch, conn: Connection) -> StarRocksHook:
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn.conn_id.upper()}", conn.as_json())
+    return StarRocksHook(starrocks_conn_id=conn.conn_id)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param('{"catalog": null, "connect_timeout": null}', id="form_nulls"),
+        pytest.param('{"catalog": null, "http_port": null, "connect_timeout": null}', id="old_form_nulls"),
+        pytest.param(
+            '{"catalog": "", "connect_timeout": "", "read_timeout": "", "charset": "", "ssl": ""}',
+            id="empty_strings",
+        ),
+        pytest.param(
+            '{"read_timeout": null, "charset": null, "ssl": null, "session_variables": null}', id="all_null"
+        ),
+        pytest.param('{"http_port": 8030, "connect_timeout": "5"}', id="old_http_port_kept_silently"),
+    ],
+)
+def test_form_saved_connection_works(starrocks, monkeypatch, extra):
+    hook = _define(monkeypatch, _form_connection(starrocks, extra=extra))
+    ok, message = hook.test_connection()
+    assert ok, message
+    assert hook.get_first("SELECT 1") == (1,)
+    assert "SET CATALOG" not in " ".join(starrocks.statements)
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        pytest.param(
+            '{"connect_timeout": "ten"}', r"extra 'connect_timeout' must be a whole number", id="word"
+        ),
+        pytest.param('{"connect_timeout": 0}', r"extra 'connect_timeout' must be a whole number", id="zero"),
+        pytest.param('{"read_timeout": 1.5}', r"extra 'read_timeout' must be a whole number", id="fraction"),
+        pytest.param(
+            '{"charset": "utf8mb5"}', r"extra 'charset' 'utf8mb5' is not a MySQL character set", id="junk"
+        ),
+        pytest.param('{"charset": 8}', r"extra 'charset' 8 is not a MySQL character set", id="not_text"),
+    ],
+)
+def test_bad_extras_are_refused_before_connecting(starrocks, monkeypatch, extra, match):
+    hook = _define(monkeypatch, _form_connection(starrocks, extra=extra))
+    seen = len(starrocks.statements)
+    with pytest.raises(ValueError, match=match) as excinfo:
+        hook.get_conn()
+    assert "StarRocks connection 'sr'" in str(excinfo.value)
+    assert starrocks.statements[seen:] == []
+
+
+def test_http_port_is_gone_from_the_form():
+    (conn_type,) = get_provider_info()["connection-types"]
+    assert "http_port" not in conn_type["conn-fields"]
+    assert set(conn_type["conn-fields"]) == {"catalog", "connect_timeout"}
+
+
+def test_undefined_connection_is_permanent_and_says_how_to_define_it(starrocks):
+    hook = StarRocksHook(starrocks_conn_id="warehouse_fe")
+    with pytest.raises(StarRocksConnectionConfigError) as excinfo:
+        hook.get_conn()
+    assert isinstance(excinfo.value, AirflowFailException)
+    message = str(excinfo.value)
+    assert "StarRocks connection 'warehouse_fe' is not defined" in message
+    assert "AIRFLOW_CONN_WAREHOUSE_FE" in message
+    assert "airflow connections add warehouse_fe" in message
+
+
+@pytest.mark.parametrize(
+    ("fields", "permanent", "server_text"),
+    [
+        pytest.param({"password": "wrong-password-xyz"}, True, "Access denied", id="bad_password_1045"),
+        pytest.param({"schema": "no_such_db"}, True, "Unknown database", id="unknown_database_1049"),
+        pytest.param({"port": 1}, False, "Can't connect", id="unreachable_retried"),
+    ],
+)
+def test_login_errors_are_permanent(starrocks, monkeypatch, fields, permanent, server_text):
+    hook = _define(monkeypatch, _form_connection(starrocks, **fields))
+    with pytest.raises(StarRocksConnectionError, match=server_text) as excinfo:
+        hook.get_conn()
+    assert isinstance(excinfo.value, AirflowFailException) is permanent
+    assert "connection 'sr'" in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("fields", "server_text"),
+    [
+        pytest.param({"password": "wrong-password-xyz"}, "Access denied", id="bad_password"),
+        pytest.param({"extra": '{"catalog": "no_such_catalog"}'}, "Unknown catalog", id="unknown_catalog"),
+        pytest.param({"port": 1}, "Can't connect", id="unreachable"),
+    ],
+)
+def test_connection_test_says_this_connection(starrocks, monkeypatch, fields, server_text):
+    """The UI's Test button runs under a random temporary conn id, which means nothing to the user."""
+    hook = _define(monkeypatch, _form_connection(starrocks, conn_id="tmp_k3j9x2", **fields))
+    ok, message = hook.test_connection()
+    assert not ok
+    assert "tmp_k3j9x2" not in message
+    assert "StarRocks this connection (" in message
+    assert server_text in message
+    assert "wrong-password-xyz" not in message
+
+
+def test_unknown_catalog_names_the_connection_and_the_extra(starrocks, monkeypatch):
+    hook = _define(monkeypatch, _form_connection(starrocks, extra='{"catalog": "no_such_catalog"}'))
+    with pytest.raises(StarRocksConnectionError) as excinfo:
+        hook.get_conn()
+    message = str(excinfo.value)
+    assert f"StarRocks connection 'sr' ({starrocks.fe_host}:{starrocks.fe_port})" in message
+    assert "extra 'catalog' ('no_such_catalog')" in message
+    assert "Unknown catalog 'no_such_catalog'" in message
+
+
+def test_undefined_connection_fails_the_task_without_retry(starrocks, run_dag):
+    from airflow.providers.common.compat.sdk import DAG, task
+
+    with DAG(
+        "undefined_starrocks_connection",
+        schedule=None,
+        start_date=datetime.datetime(2024, 1, 1),
+        default_args={"retries": 3, "retry_delay": datetime.timedelta(seconds=30)},
+    ) as dag:
+
+        @task
+        def count():
+            return StarRocksHook(starrocks_conn_id="no_such_fe").get_first("SELECT 1")
+
+        count()
+
+    result = run_dag(dag)
+    assert result.task_states == {"count": "failed"}
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        ti = session.query(TaskInstance).filter_by(dag_id=dag.dag_id, run_id=result.run_id).one()
+        # A retryable failure would have been tried 4 times (30 s apart) before failing.
+        assert ti.try_number == 1
+
+
+def test_airflow_connections_test_cli_with_a_form_saved_connection(starrocks):
+    """``airflow connections test`` on a connection with the form's nulls (this failed with a TypeError)."""
+    conn = _form_connection(starrocks, conn_id="sr_form")
+    env = {**os.environ, "AIRFLOW_CONN_SR_FORM": conn.as_json(), "AIRFLOW__CORE__TEST_CONNECTION": "Enabled"}
+    done = subprocess.run(
+        [sys.executable, "-m", "airflow", "connections", "test", "sr_form"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "Connection success!" in done.stdout, done.stdout + done.stderr
+    assert "SELECT current_version()" in starrocks.statements
