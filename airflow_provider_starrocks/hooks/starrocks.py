@@ -10,6 +10,7 @@ from airflow.providers.common.compat.sdk import AirflowFailException
 from airflow.providers.common.sql.hooks.sql import DbApiHook
 
 from airflow_provider_starrocks.hooks.load_status import LoadStatusMixin
+from airflow_provider_starrocks.hooks.sql_ecosystem import SqlEcosystemMixin
 from airflow_provider_starrocks.hooks.task_runs import TaskRunMixin
 from airflow_provider_starrocks.utils.sql import Statement, set_catalog, set_session_variable
 
@@ -56,7 +57,7 @@ def parse_version(text: str) -> tuple[int, int, int]:
     return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
 
 
-class StarRocksHook(LoadStatusMixin, TaskRunMixin, DbApiHook):
+class StarRocksHook(SqlEcosystemMixin, LoadStatusMixin, TaskRunMixin, DbApiHook):
     """
     Interact with StarRocks through the FE's MySQL protocol port.
 
@@ -340,29 +341,6 @@ class StarRocksHook(LoadStatusMixin, TaskRunMixin, DbApiHook):
         finally:
             self._testing_connection = False
         return True, f"Connected to StarRocks {version}"
-
-    @property
-    def sqlalchemy_url(self) -> Any:
-        from sqlalchemy.engine import URL
-
-        conn = self.connection
-        try:
-            import starrocks  # noqa: F401  # the StarRocks SQLAlchemy dialect
-
-            driver = "starrocks"
-        except ImportError:
-            driver = "mysql+pymysql"
-        return URL.create(
-            drivername=driver,
-            username=conn.login,
-            password=conn.password,
-            host=conn.host,
-            port=int(conn.port or DEFAULT_PORT),
-            database=self.schema or conn.schema or None,
-        )
-
-    def get_uri(self) -> str:
-        return self.sqlalchemy_url.render_as_string(hide_password=False)
 
     def get_openlineage_database_info(self, connection: Any) -> Any:
         from airflow.providers.openlineage.sqlparser import DatabaseInfo

@@ -107,8 +107,11 @@ def handle_show(session: FeSession, ts: TokenStream) -> Result:
         or ts.accept_kw("SESSION", "VARIABLES")
         or ts.accept_kw("GLOBAL", "VARIABLES")
     ):
+        # showVariablesStatement: SHOW varType? VARIABLES (LIKE pattern)? (StarRocks.g4); SQLAlchemy's MySQL
+        # dialect sends SHOW VARIABLES LIKE 'sql_mode' on connect. WHERE is not emulated.
+        pattern = ts.string() if ts.accept_kw("LIKE") else None
         ts.end()
-        return selects.show_variables(session)
+        return selects.show_variables(session, pattern)
     raise not_supported(f"SHOW statement {ts.rest_text()!r}")
 
 

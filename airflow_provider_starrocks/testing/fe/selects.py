@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.testing.fe import file_tables
@@ -80,11 +81,25 @@ def variable(session: FeSession, name: str) -> Any:
     raise StarRocksError(f"Unknown system variable '{name}'", 1193)
 
 
-def show_variables(session: FeSession) -> tuple[list[tuple[Any, ...]], list[str]]:
+def _like_regex(pattern: str) -> re.Pattern[str]:
+    # PatternMatcher.createMysqlPattern: % any run, _ one character, backslash escapes; variables match
+    # case-sensitively (CaseSensibility.VARIABLES(true), fe-core common/, pinterest-release-3.3.5 7c653fb).
+    parts, chars = [], iter(pattern)
+    for ch in chars:
+        if ch == "\\":
+            parts.append(re.escape(next(chars, "\\")))
+        else:
+            parts.append({"%": ".*", "_": "."}.get(ch) or re.escape(ch))
+    return re.compile("".join(parts), re.S)
+
+
+def show_variables(session: FeSession, pattern: str | None = None) -> tuple[list[tuple[Any, ...]], list[str]]:
     merged = {**DEFAULT_VARIABLES, **session.session_vars}
     merged["version"] = variable(session, "version")
     merged["version_comment"] = variable(session, "version_comment")
-    return [(k, str(v)) for k, v in sorted(merged.items())], ["Variable_name", "Value"]
+    matcher = _like_regex(pattern) if pattern is not None else None
+    rows = [(k, str(v)) for k, v in sorted(merged.items()) if matcher is None or matcher.fullmatch(k)]
+    return rows, ["Variable_name", "Value"]
 
 
 _FUNCTIONS = frozenset(
