@@ -192,11 +192,16 @@ def _auto_mode(conn_id: str | None, wrapper: AwsConnectionWrapper) -> str:
     return "instance_profile"
 
 
-def _temporary_credentials(conn_id: str, region: str | None) -> tuple[str, str, str | None]:
+def _temporary_credentials(
+    conn_id: str, region: str | None, wrapper: AwsConnectionWrapper
+) -> tuple[str, str, str | None]:
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
+    hook = AwsBaseHook(aws_conn_id=conn_id, region_name=region)
+    # The hook would wrap the raw connection again, form nulls included (assume_role_method None fails there).
+    hook.conn_config = wrapper
     try:
-        creds = AwsBaseHook(aws_conn_id=conn_id, region_name=region).get_credentials(region_name=region)
+        creds = hook.get_credentials(region_name=region)
     except Exception as err:  # boto raises many unrelated types; the message names the connection
         raise _fail(
             conn_id,
@@ -282,7 +287,8 @@ def build_aws_properties(
         if wrapper.aws_session_token:
             props[p + "session_token"] = wrapper.aws_session_token
     elif mode == "temporary":
-        access_key, secret_key, token = _temporary_credentials(aws_conn_id or "", region)
+        assert wrapper is not None  # checked above: temporary needs a connection
+        access_key, secret_key, token = _temporary_credentials(aws_conn_id or "", region, wrapper)
         props[p + "use_instance_profile"] = "false"
         props[p + "access_key"] = access_key
         props[p + "secret_key"] = secret_key

@@ -66,3 +66,15 @@ def test_empty_region_falls_back_to_the_region_argument(starrocks, monkeypatch):
     assert build_aws_properties("form_conn", region="us-west-2")["aws.s3.region"] == "us-west-2"
     with pytest.raises(ValueError, match=r"extra.region_name: no region for AWS s3"):
         build_aws_properties("form_conn")
+
+
+def test_form_saved_temporary_connection(starrocks, monkeypatch):
+    """Airflow itself resolves the credentials in temporary mode: its hook must see the same cleaned extras."""
+    conn = _with_empty_fields(starrocks.airflow_connections()["aws_temporary"], "form_conn")
+    monkeypatch.setenv("AIRFLOW_CONN_FORM_CONN", conn.as_json())
+    props = build_aws_properties("form_conn", credential_mode="temporary")
+    assert props.mode == "temporary"
+    assert "aws.s3.session_token" in props
+    assert [key for key, _ in starrocks.aws.list_objects(props, "s3://starrocks-test/sample/*.csv")] == [
+        "sample/orders.csv"
+    ]
