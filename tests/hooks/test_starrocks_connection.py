@@ -185,3 +185,32 @@ def test_airflow_connections_test_cli_with_a_form_saved_connection(starrocks):
     )
     assert "Connection success!" in done.stdout, done.stdout + done.stderr
     assert "SELECT current_version()" in starrocks.statements
+
+
+@pytest.mark.parametrize(
+    ("fields", "ok", "text"),
+    [
+        pytest.param({}, True, "Connected to StarRocks 3.", id="empty_optional_fields"),
+        pytest.param({"password": "wrong-password-xyz"}, False, "this connection", id="bad_password"),
+    ],
+)
+def test_ui_test_button_path(starrocks, monkeypatch, fields, ok, text):
+    """What the API server's connection test does: a transient id in an env var from get_uri(), then test."""
+    from airflow.models.connection import Connection as ServerConnection
+
+    transient_id = "qx81mzt0"
+    form = {
+        "conn_type": "starrocks",
+        "host": starrocks.fe_host,
+        "port": starrocks.fe_port,
+        "login": starrocks.user,
+        "password": starrocks.password,
+        "extra": '{"catalog": null, "connect_timeout": null}',
+        **fields,
+    }
+    conn = ServerConnection(conn_id=transient_id, **form)
+    monkeypatch.setenv(f"AIRFLOW_CONN_{transient_id.upper()}", conn.get_uri())
+    status, message = conn.test_connection()
+    assert status is ok, message
+    assert text in message
+    assert transient_id not in message
