@@ -188,3 +188,24 @@ def test_show_variables_like(conn, statement, expected):
     rows, columns = query(conn, statement)
     assert columns == ["Variable_name", "Value"]
     assert rows == expected
+
+
+@pytest.mark.parametrize(
+    ("statement", "keys"),
+    [
+        pytest.param("ADMIN SHOW FRONTEND CONFIG LIKE 'run_mode'", ["run_mode"], id="run_mode"),
+        pytest.param(
+            "ADMIN SHOW FRONTEND CONFIG LIKE 'label_keep%'",
+            ["label_keep_max_num", "label_keep_max_second"],
+            id="pattern",
+        ),
+        pytest.param("ADMIN SHOW FRONTEND CONFIG LIKE 'no_such_config'", [], id="no_match"),
+    ],
+)
+def test_admin_show_frontend_config(conn, statement, keys):
+    """The StarRocks SQLAlchemy dialect reads ``run_mode`` this way when it first connects."""
+    rows, columns = query(conn, statement)
+    assert columns == ["Key", "AliasNames", "Value", "Type", "IsMutable", "Comment"]
+    assert [row[0] for row in rows] == keys
+    if keys == ["run_mode"]:
+        assert rows == [("run_mode", "[]", "shared_nothing", "String", "false", "")]

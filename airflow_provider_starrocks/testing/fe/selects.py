@@ -102,6 +102,28 @@ def show_variables(session: FeSession, pattern: str | None = None) -> tuple[list
     return rows, ["Variable_name", "Value"]
 
 
+def frontend_config(
+    session: FeSession, pattern: str | None = None
+) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """Rows of ``ADMIN SHOW FRONTEND CONFIG`` for the few FE settings the emulator has.
+
+    Columns from AdminShowConfigStmt.TITLE_NAMES, cells as ConfigBase.getConfigInfo renders them (aliases as
+    ``Arrays.toString``, the Java type's simple name); defaults from Config.java (pinterest-release-3.3.5, 7c653fb).
+
+    :param session: the session.
+    :param pattern: a ``LIKE`` pattern (config keys match case-sensitively: CaseSensibility.CONFIG(true)).
+    """
+    config = session.fe.config
+    rows = [
+        ("label_keep_max_num", "[]", str(config.label_keep_max_num), "int", "true", ""),
+        ("label_keep_max_second", "[]", str(config.label_keep_max_second), "int", "true", ""),
+        ("run_mode", "[]", "shared_nothing", "String", "false", ""),
+    ]
+    matcher = _like_regex(pattern) if pattern is not None else None
+    rows = [row for row in rows if matcher is None or matcher.fullmatch(row[0])]
+    return rows, ["Key", "AliasNames", "Value", "Type", "IsMutable", "Comment"]
+
+
 _FUNCTIONS = frozenset(
     {
         "CURRENT_VERSION",
