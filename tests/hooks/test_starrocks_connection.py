@@ -145,31 +145,62 @@ def test_unknown_catalog_names_the_connection_and_the_extra(starrocks, monkeypat
     assert "Unknown catalog 'no_such_catalog'" in message
 
 
-def test_undefined_connection_fails_the_task_without_retry(starrocks, run_dag):
-    from airflow.providers.common.compat.sdk import DAG, task
+def _broker_load(conn_id: str):
+    from airflow_provider_starrocks.operators.broker_load import StarRocksS3BrokerLoadOperator
 
+    return StarRocksS3BrokerLoadOperator(
+        task_id="work",
+        starrocks_conn_id=conn_id,
+        database="sales",
+        table="orders",
+        source="s3://starrocks-test/sample/orders.parquet",
+        format="parquet",
+        aws_conn_id="aws_iam_user",
+        poll_interval=0.05,
+    )
+
+
+def _hook_task(conn_id: str):
+    from airflow.providers.common.compat.sdk import task
+
+    @task(task_id="work")
+    def work():
+        return StarRocksHook(starrocks_conn_id=conn_id).get_first("SELECT 1")
+
+    return work()
+
+
+@pytest.mark.parametrize(
+    ("conn_id", "make_task", "text"),
+    [
+        pytest.param("no_such_fe", _hook_task, "AIRFLOW_CONN_NO_SUCH_FE", id="undefined_in_a_task"),
+        pytest.param("no_such_fe", _broker_load, "AIRFLOW_CONN_NO_SUCH_FE", id="undefined_in_broker_load"),
+        pytest.param("sr", _broker_load, "fix the login or password of connection 'sr'", id="bad_password"),
+    ],
+)
+def test_permanent_connection_errors_fail_the_task_without_retry(
+    starrocks, monkeypatch, run_dag, capfd, conn_id, make_task, text
+):
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.providers.common.compat.sdk import DAG
+    from airflow.utils.session import create_session
+
+    _define(monkeypatch, _form_connection(starrocks, password="wrong-password-xyz"))
     with DAG(
-        "undefined_starrocks_connection",
+        f"permanent_connection_error_{make_task.__name__}_{conn_id}",
         schedule=None,
         start_date=datetime.datetime(2024, 1, 1),
         default_args={"retries": 3, "retry_delay": datetime.timedelta(seconds=30)},
     ) as dag:
-
-        @task
-        def count():
-            return StarRocksHook(starrocks_conn_id="no_such_fe").get_first("SELECT 1")
-
-        count()
+        make_task(conn_id)
 
     result = run_dag(dag)
-    assert result.task_states == {"count": "failed"}
-    from airflow.models.taskinstance import TaskInstance
-    from airflow.utils.session import create_session
-
+    assert result.task_states == {"work": "failed"}
     with create_session() as session:
         ti = session.query(TaskInstance).filter_by(dag_id=dag.dag_id, run_id=result.run_id).one()
         # A retryable failure would have been tried 4 times (30 s apart) before failing.
         assert ti.try_number == 1
+    assert text in "".join(capfd.readouterr())
 
 
 def test_airflow_connections_test_cli_with_a_form_saved_connection(starrocks):
