@@ -26,7 +26,8 @@ DEFAULT_CATALOG = "default_catalog"
 _PERMANENT_LOGIN_ERRORS = {1045: "the login or password", 1049: "the database (schema)"}
 _DEFINE_CONNECTION_HINT = (
     "define it as an AIRFLOW_CONN_{env} environment variable (URI or JSON), with "
-    "`airflow connections add {conn_id} --conn-type starrocks --conn-host ...`, or in the UI (Admin > Connections)"
+    "`airflow connections add {conn_id} --conn-type starrocks --conn-host ...`, or in the UI (Admin > Connections); "
+    "on Airflow 3, code outside a task sees only environment variables and secrets backends, not the metadata DB"
 )
 
 # current_version() returns e.g. "3.3.5-6d81f75" or "2.1.2 0782ad7".
