@@ -23,6 +23,12 @@ def starrocks_dialect_installed() -> bool:
     return True
 
 
+def _sqlalchemy_2() -> bool:
+    import sqlalchemy
+
+    return int(sqlalchemy.__version__.split(".")[0]) >= 2
+
+
 class SqlEcosystemMixin:
     """
     SQLAlchemy, DataFrame and row-insert support for :class:`~airflow_provider_starrocks.hooks.starrocks.StarRocksHook`.
@@ -37,6 +43,17 @@ class SqlEcosystemMixin:
     connection: Any
     schema: str | None
     get_conn: Any
+    _escape_column_names: bool | None
+
+    @property
+    def escape_column_names(self) -> bool:
+        """Quote every ``insert_rows`` column with backticks unless the hook or the extra says otherwise."""
+        # common-sql quotes only the words its SQLAlchemy dialect lists as reserved: none for the starrocks
+        # dialect, MySQL's for the other, while StarRocks reserves more (e.g. RANK, ROLLUP, BITMAP).
+        if self._escape_column_names is None:
+            extra: dict[str, Any] = getattr(self, "connection_extra")  # noqa: B009  # the hook's property
+            self._escape_column_names = bool(extra.get("escape_column_names", True))
+        return self._escape_column_names
 
     @property
     def sqlalchemy_url(self) -> Any:
@@ -80,6 +97,9 @@ class SqlEcosystemMixin:
             from pandas.io import sql as psql
         except ImportError:
             return super()._get_pandas_df(sql, parameters, **kwargs)  # type: ignore[misc]  # its install hint
+        if not _sqlalchemy_2():
+            # pandas 2.2+ reads SQLAlchemy connections only from SQLAlchemy 2 (Airflow 2.11 pins 1.4): DB-API then.
+            return super()._get_pandas_df(sql, parameters, **kwargs)  # type: ignore[misc]
         # pandas supports DB-API connections only for sqlite3 (and warns on every other one).
         if isinstance(parameters, list):
             # SQLAlchemy reads a list as many parameter sets; one set of positional values is a tuple.

@@ -102,8 +102,8 @@ def test_insert_rows_batches_multi_row_inserts(starrocks, sr_hook):
     inserts = [s for s in starrocks.statements[seen:] if s.startswith("INSERT")]
     # pymysql's executemany: one multi-row INSERT per chunk of commit_every rows, values quoted by the driver.
     assert inserts == [
-        "INSERT INTO eco.t (id, name, amount) VALUES ('1','a','1.5'),('2','it\\'s',NULL)",
-        "INSERT INTO eco.t (id, name, amount) VALUES ('3','c','-2.0')",
+        "INSERT INTO eco.t (`id`, `name`, `amount`) VALUES ('1','a','1.5'),('2','it\\'s',NULL)",
+        "INSERT INTO eco.t (`id`, `name`, `amount`) VALUES ('3','c','-2.0')",
     ]
     assert sorted(sr_hook.get_records("SELECT id, name, amount FROM eco.t")) == ROWS
 
@@ -113,3 +113,14 @@ def test_insert_rows_replace_is_refused_before_sql(starrocks, sr_hook):
     with pytest.raises(ValueError, match=r"insert_rows\(replace=True\): StarRocks has no REPLACE INTO"):
         sr_hook.insert_rows("eco.t", ROWS, target_fields=["id", "name", "amount"], replace=True)
     assert starrocks.statements[seen:] == []
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_insert_rows_quotes_reserved_column_names(starrocks, sr_hook, monkeypatch, dialect):
+    _use_dialect(monkeypatch, dialect)
+    sr_hook.run(
+        "CREATE TABLE eco.words (`rank` BIGINT, `rollup` VARCHAR(10)) DUPLICATE KEY(`rank`) DISTRIBUTED BY HASH(`rank`)"
+    )
+    sr_hook.insert_rows("eco.words", [(1, "x")], target_fields=["rank", "rollup"])
+    assert "INSERT INTO eco.words (`rank`, `rollup`) VALUES ('1','x')" in starrocks.statements
+    assert list(sr_hook.get_records("SELECT `rank`, `rollup` FROM eco.words")) == [(1, "x")]
