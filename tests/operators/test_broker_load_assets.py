@@ -4,26 +4,42 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
-
 from airflow_provider_starrocks.operators.broker_load import StarRocksS3BrokerLoadOperator
 from airflow_provider_starrocks.testing.dags import AIRFLOW_3
 
 START = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
 
-pytestmark = pytest.mark.skipif(
-    not AIRFLOW_3,
-    reason="run_dag registers DAGs in the metadata DB (what asset scheduling needs) on Airflow 3 only; "
-    "Airflow 2.11 spells it Dataset, through the same compat import",
-)
+
+def _register_consumer(consumer, producer) -> None:
+    """Put both DAGs (and the asset) in the metadata DB, so the producer's event can queue the consumer."""
+    if AIRFLOW_3:
+        from airflow_provider_starrocks.testing.dags import _register
+
+        _register(consumer)
+    else:
+        from airflow.models.dag import DAG as DagModelWriter
+
+        DagModelWriter.bulk_write_to_db([consumer, producer])
+
+
+def _asset_rows(session, uri: str):
+    """Return the asset's events and queued consumer runs (Airflow 2.11 calls them dataset rows)."""
+    if AIRFLOW_3:
+        from airflow.models.asset import AssetDagRunQueue, AssetEvent, AssetModel
+
+        asset = session.query(AssetModel).filter_by(uri=uri).one()
+        events = session.query(AssetEvent).filter_by(asset_id=asset.id).all()
+        return events, session.query(AssetDagRunQueue).filter_by(asset_id=asset.id).all()
+    from airflow.models.dataset import DatasetDagRunQueue, DatasetEvent, DatasetModel
+
+    dataset = session.query(DatasetModel).filter_by(uri=uri).one()
+    events = session.query(DatasetEvent).filter_by(dataset_id=dataset.id).all()
+    return events, session.query(DatasetDagRunQueue).filter_by(dataset_id=dataset.id).all()
 
 
 def test_broker_load_outlet_queues_the_downstream_dag(sales, run_dag):
-    from airflow.models.asset import AssetDagRunQueue, AssetEvent, AssetModel
     from airflow.providers.common.compat.sdk import DAG, Asset, task
     from airflow.utils.session import create_session
-
-    from airflow_provider_starrocks.testing.dags import _register
 
     orders = Asset(f"starrocks://{sales.fe_host}:{sales.fe_port}/sales/orders")
 
@@ -47,16 +63,14 @@ def test_broker_load_outlet_queues_the_downstream_dag(sales, run_dag):
             outlets=[orders],
         )
 
-    _register(consumer)  # the consumer must be known before the producer's event arrives
+    _register_consumer(consumer, producer)  # the consumer must be known before the producer's event arrives
     result = run_dag(producer)
     assert result.task_states == {"load": "success"}
     assert sales.sql("SELECT count(*) FROM sales.orders")[0][0] == 100
 
     with create_session() as session:
-        asset = session.query(AssetModel).filter_by(uri=orders.uri).one()
-        events = session.query(AssetEvent).filter_by(asset_id=asset.id).all()
+        events, queued = _asset_rows(session, orders.uri)
         assert [(e.source_dag_id, e.source_task_id, e.source_run_id) for e in events] == [
             ("asset_producer", "load", result.run_id)
         ]
-        queued = session.query(AssetDagRunQueue).filter_by(asset_id=asset.id).all()
         assert [q.target_dag_id for q in queued] == ["asset_consumer"]
