@@ -134,8 +134,9 @@ class StarRocksHook(SqlEcosystemMixin, LoadStatusMixin, TaskRunMixin, DbApiHook)
 
     def _describe(self) -> str:
         conn = self.connection
-        name = "this connection" if self._testing_connection else f"connection {self.get_conn_id()!r}"
-        return f"StarRocks {name} ({conn.host}:{conn.port or DEFAULT_PORT})"
+        if self._testing_connection:
+            return f"the StarRocks FE {conn.host}:{conn.port or DEFAULT_PORT} of this connection"
+        return f"StarRocks connection {self.get_conn_id()!r} ({conn.host}:{conn.port or DEFAULT_PORT})"
 
     def _seconds_extra(self, name: str, default: int | None) -> int | None:
         value = self.extras.get(name, default)

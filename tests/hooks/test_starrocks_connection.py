@@ -130,7 +130,10 @@ def test_connection_test_says_this_connection(starrocks, monkeypatch, fields, se
     ok, message = hook.test_connection()
     assert not ok
     assert "tmp_k3j9x2" not in message
-    assert "StarRocks this connection (" in message
+    assert (
+        f"the StarRocks FE {starrocks.fe_host}:{fields.get('port', starrocks.fe_port)} of this connection"
+        in message
+    )
     assert server_text in message
     assert "wrong-password-xyz" not in message
 
