@@ -49,7 +49,8 @@ class SqlEcosystemMixin:
     def escape_column_names(self) -> bool:
         """Quote every ``insert_rows`` column with backticks unless the hook or the extra says otherwise."""
         # common-sql quotes only the words its SQLAlchemy dialect lists as reserved: none for the starrocks
-        # dialect, MySQL's for the other, while StarRocks reserves more (e.g. RANK, ROLLUP, BITMAP).
+        # dialect, MySQL's for the other, while StarRocks reserves more: e.g. TEXT, JSON, FILES, BITMAP are tokens
+        # of StarRocksLex.g4 missing from nonReserved in StarRocks.g4 (pinterest-release-3.3.5, 7c653fb).
         if self._escape_column_names is None:
             extra: dict[str, Any] = getattr(self, "connection_extra")  # noqa: B009  # the hook's property
             self._escape_column_names = bool(extra.get("escape_column_names", True))

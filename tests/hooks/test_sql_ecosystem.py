@@ -119,8 +119,8 @@ def test_insert_rows_replace_is_refused_before_sql(starrocks, sr_hook):
 def test_insert_rows_quotes_reserved_column_names(starrocks, sr_hook, monkeypatch, dialect):
     _use_dialect(monkeypatch, dialect)
     sr_hook.run(
-        "CREATE TABLE eco.words (`rank` BIGINT, `rollup` VARCHAR(10)) DUPLICATE KEY(`rank`) DISTRIBUTED BY HASH(`rank`)"
+        "CREATE TABLE eco.words (`rank` BIGINT, `text` VARCHAR(10)) DUPLICATE KEY(`rank`) DISTRIBUTED BY HASH(`rank`)"
     )
-    sr_hook.insert_rows("eco.words", [(1, "x")], target_fields=["rank", "rollup"])
-    assert "INSERT INTO eco.words (`rank`, `rollup`) VALUES ('1','x')" in starrocks.statements
-    assert list(sr_hook.get_records("SELECT `rank`, `rollup` FROM eco.words")) == [(1, "x")]
+    sr_hook.insert_rows("eco.words", [(1, "x")], target_fields=["rank", "text"])
+    assert "INSERT INTO eco.words (`rank`, `text`) VALUES ('1','x')" in starrocks.statements
+    assert list(sr_hook.get_records("SELECT `rank`, `text` FROM eco.words")) == [(1, "x")]
