@@ -74,11 +74,6 @@ def get_provider_info() -> dict[str, Any]:
                         "description": "Catalog to switch to after connecting (default: default_catalog).",
                         "schema": {"type": ["string", "null"]},
                     },
-                    "http_port": {
-                        "label": "HTTP port",
-                        "description": "FE HTTP port (default 8030).",
-                        "schema": {"type": ["integer", "null"], "minimum": 1, "maximum": 65535},
-                    },
                     "connect_timeout": {
                         "label": "Connect timeout (s)",
                         "description": "Seconds to wait for the FE to accept the connection (default 10).",

@@ -95,3 +95,35 @@ def test_importing_package_modules_loads_no_driver_or_sdk():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def _readme_python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)\n```", README.read_text(), re.S)
+
+
+def test_readme_examples_use_the_local_stacks_connection_ids(starrocks_stack):
+    """Copied into a DAG, every README example finds its connections on the local stack."""
+    defined = set(starrocks_stack.airflow_connections())
+    used = {
+        conn_id
+        for block in _readme_python_blocks()
+        for conn_id in re.findall(r"\b(?:\w+_)?conn_id=\"([\w-]+)\"", block)
+    }
+    assert used, "no connection ids found in the README's examples"
+    assert used <= defined, f"not defined by the local stack: {sorted(used - defined)}"
+
+
+def test_readme_examples_import_dag_portably():
+    """``airflow.sdk`` does not exist on Airflow 2.11; the compat module works on both."""
+    for block in _readme_python_blocks():
+        assert not re.search(r"^from airflow\.sdk import", block, re.M), block
+
+
+def test_readme_documents_every_serve_option():
+    from airflow_provider_starrocks.testing.__main__ import _parser
+
+    serve = _parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
+    options = [opt for action in serve._actions for opt in action.option_strings if opt.startswith("--")]
+    text = README.read_text()
+    missing = [opt for opt in options if opt != "--help" and f"`{opt}" not in text]
+    assert not missing, f"serve options missing from the README: {missing}"

@@ -16,6 +16,15 @@ if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.stack import StarRocksStack
 
 
+# The ``testing`` extra's top-level modules (pyproject.toml [project.optional-dependencies] testing).
+TESTING_EXTRA_MODULES = frozenset(
+    {"moto", "mysql_mimic", "duckdb", "sqlglot", "pyarrow", "boto3", "werkzeug", "flask"}
+)
+INSTALL_HINT = (
+    "pip install 'airflow-provider-starrocks[testing]' (or `make install` in a checkout of the repository)"
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m airflow_provider_starrocks.testing")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -96,7 +105,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     :param argv: arguments (default ``sys.argv[1:]``).
     """
     args = _parser().parse_args(argv)
-    serve(args.port, args.version, args.user, as_json=args.json, control=args.control)
+    try:
+        serve(args.port, args.version, args.user, as_json=args.json, control=args.control)
+    except ModuleNotFoundError as err:
+        if (err.name or "").partition(".")[0] not in TESTING_EXTRA_MODULES:
+            raise
+        print(
+            f"The local StarRocks stack needs the 'testing' extra ({err.name} is not installed): {INSTALL_HINT}.",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 

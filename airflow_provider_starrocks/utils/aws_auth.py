@@ -138,7 +138,9 @@ def _load_wrapper(conn_id: str, region: str | None) -> AwsConnectionWrapper:
         ) from None
     if (conn.conn_type or "aws") != "aws":
         raise _fail(conn_id, "conn_type", f"is {conn.conn_type!r}", "use an 'aws' connection")
-    extra = conn.extra_dejson
+    # The connection form saves an empty optional field as null (or ""): both mean "unset", as in StarRocks's
+    # own connection extras, instead of e.g. an "unsupported" assume_role_method None.
+    extra = {k: v for k, v in conn.extra_dejson.items() if v is not None and v != ""}
     # The wrapper silently drops half a key pair, so look at the connection's own fields first.
     for id_name, id_value, secret_name, secret_value in (
         ("login", conn.login, "password", conn.password),
@@ -153,7 +155,10 @@ def _load_wrapper(conn_id: str, region: str | None) -> AwsConnectionWrapper:
             present, missing = (id_name, secret_name) if id_value else (secret_name, id_name)
             raise _fail(conn_id, missing, f"{present} is set but {missing} is empty", "set both or neither")
     try:
-        return AwsConnectionWrapper(conn=conn, region_name=region)
+        cleaned = AwsConnectionWrapper.from_connection_metadata(
+            conn_id=conn_id, login=conn.login or None, password=conn.password or None, extra=extra
+        )
+        return AwsConnectionWrapper(conn=cleaned, region_name=region)
     except NotImplementedError:
         raise _fail(
             conn_id,
@@ -187,11 +192,16 @@ def _auto_mode(conn_id: str | None, wrapper: AwsConnectionWrapper) -> str:
     return "instance_profile"
 
 
-def _temporary_credentials(conn_id: str, region: str | None) -> tuple[str, str, str | None]:
+def _temporary_credentials(
+    conn_id: str, region: str | None, wrapper: AwsConnectionWrapper
+) -> tuple[str, str, str | None]:
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
+    hook = AwsBaseHook(aws_conn_id=conn_id, region_name=region)
+    # The hook would wrap the raw connection again, form nulls included (assume_role_method None fails there).
+    hook.conn_config = wrapper
     try:
-        creds = AwsBaseHook(aws_conn_id=conn_id, region_name=region).get_credentials(region_name=region)
+        creds = hook.get_credentials(region_name=region)
     except Exception as err:  # boto raises many unrelated types; the message names the connection
         raise _fail(
             conn_id,
@@ -277,7 +287,8 @@ def build_aws_properties(
         if wrapper.aws_session_token:
             props[p + "session_token"] = wrapper.aws_session_token
     elif mode == "temporary":
-        access_key, secret_key, token = _temporary_credentials(aws_conn_id or "", region)
+        assert wrapper is not None  # checked above: temporary needs a connection
+        access_key, secret_key, token = _temporary_credentials(aws_conn_id or "", region, wrapper)
         props[p + "use_instance_profile"] = "false"
         props[p + "access_key"] = access_key
         props[p + "secret_key"] = secret_key

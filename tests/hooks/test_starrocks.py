@@ -162,6 +162,9 @@ def test_connection_errors_name_connection_not_password(starrocks, fe_conn, fiel
 
 
 def test_sqlalchemy_url_and_uri(monkeypatch):
+    from airflow_provider_starrocks.hooks import sql_ecosystem
+
+    monkeypatch.setattr(sql_ecosystem, "starrocks_dialect_installed", lambda: False)
     _set_conn(monkeypatch, "sr", host="fe", port=9030, login="u", password="p@ss", schema="db")
     hook = StarRocksHook(starrocks_conn_id="sr")
     assert hook.get_uri() == "mysql+pymysql://u:p%40ss@fe:9030/db"

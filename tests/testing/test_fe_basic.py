@@ -170,3 +170,42 @@ class TestDatabasesAndTables:
         with pytest.raises(pymysql.err.ProgrammingError) as info:
             query(conn, "CREATE TABLE (")
         assert info.value.args[1].startswith("Getting syntax error at line 1, column 13. Detail message: ")
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        pytest.param("SHOW VARIABLES LIKE 'sql_mode'", [("sql_mode", "ONLY_FULL_GROUP_BY")], id="exact"),
+        pytest.param(
+            "SHOW SESSION VARIABLES LIKE 'lower_case%'", [("lower_case_table_names", "0")], id="percent"
+        ),
+        pytest.param("SHOW VARIABLES LIKE 'tx_read_onl_'", [("tx_read_only", "0")], id="underscore"),
+        pytest.param("SHOW VARIABLES LIKE 'SQL_MODE'", [], id="case_sensitive"),
+    ],
+)
+def test_show_variables_like(conn, statement, expected):
+    """SQLAlchemy's MySQL dialect sends ``SHOW VARIABLES LIKE 'sql_mode'`` when it first connects."""
+    rows, columns = query(conn, statement)
+    assert columns == ["Variable_name", "Value"]
+    assert rows == expected
+
+
+@pytest.mark.parametrize(
+    ("statement", "keys"),
+    [
+        pytest.param("ADMIN SHOW FRONTEND CONFIG LIKE 'run_mode'", ["run_mode"], id="run_mode"),
+        pytest.param(
+            "ADMIN SHOW FRONTEND CONFIG LIKE 'label_keep%'",
+            ["label_keep_max_num", "label_keep_max_second"],
+            id="pattern",
+        ),
+        pytest.param("ADMIN SHOW FRONTEND CONFIG LIKE 'no_such_config'", [], id="no_match"),
+    ],
+)
+def test_admin_show_frontend_config(conn, statement, keys):
+    """The StarRocks SQLAlchemy dialect reads ``run_mode`` this way when it first connects."""
+    rows, columns = query(conn, statement)
+    assert columns == ["Key", "AliasNames", "Value", "Type", "IsMutable", "Comment"]
+    assert [row[0] for row in rows] == keys
+    if keys == ["run_mode"]:
+        assert rows == [("run_mode", "[]", "shared_nothing", "String", "false", "")]

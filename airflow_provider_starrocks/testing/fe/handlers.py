@@ -107,8 +107,11 @@ def handle_show(session: FeSession, ts: TokenStream) -> Result:
         or ts.accept_kw("SESSION", "VARIABLES")
         or ts.accept_kw("GLOBAL", "VARIABLES")
     ):
+        # showVariablesStatement: SHOW varType? VARIABLES (LIKE pattern)? (StarRocks.g4); SQLAlchemy's MySQL
+        # dialect sends SHOW VARIABLES LIKE 'sql_mode' on connect. WHERE is not emulated.
+        pattern = ts.string() if ts.accept_kw("LIKE") else None
         ts.end()
-        return selects.show_variables(session)
+        return selects.show_variables(session, pattern)
     raise not_supported(f"SHOW statement {ts.rest_text()!r}")
 
 
@@ -285,6 +288,17 @@ def handle_submit(session: FeSession, ts: TokenStream) -> Result:
     return session.fe.tasks.submit(ts, session.database, session.username or "root")
 
 
+def handle_admin(session: FeSession, ts: TokenStream) -> Result:
+    # adminShowConfigStatement: ADMIN SHOW FRONTEND CONFIG (LIKE pattern)? (StarRocks.g4); the StarRocks
+    # SQLAlchemy dialect asks for run_mode when it first connects. Other ADMIN statements are not emulated.
+    ts.advance()
+    if not ts.accept_kw("SHOW", "FRONTEND", "CONFIG"):
+        raise not_supported(f"ADMIN statement {ts.rest_text()!r}")
+    pattern = ts.string() if ts.accept_kw("LIKE") else None
+    ts.end()
+    return selects.frontend_config(session, pattern)
+
+
 def handle_noop(session: FeSession, ts: TokenStream) -> Result:
     _ok(ts)
     return None
@@ -302,6 +316,7 @@ DISPATCH: dict[str, Callable[[FeSession, TokenStream], Result]] = {
     "CANCEL": handle_cancel,
     "INSERT": handle_insert,
     "SUBMIT": handle_submit,
+    "ADMIN": handle_admin,
     "COMMIT": handle_noop,
     "ROLLBACK": handle_noop,
     "BEGIN": handle_noop,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.testing.fe import file_tables
@@ -80,11 +81,47 @@ def variable(session: FeSession, name: str) -> Any:
     raise StarRocksError(f"Unknown system variable '{name}'", 1193)
 
 
-def show_variables(session: FeSession) -> tuple[list[tuple[Any, ...]], list[str]]:
+def _like_regex(pattern: str) -> re.Pattern[str]:
+    # PatternMatcher.createMysqlPattern: % any run, _ one character, backslash escapes; variables match
+    # case-sensitively (CaseSensibility.VARIABLES(true), fe-core common/, pinterest-release-3.3.5 7c653fb).
+    parts, chars = [], iter(pattern)
+    for ch in chars:
+        if ch == "\\":
+            parts.append(re.escape(next(chars, "\\")))
+        else:
+            parts.append({"%": ".*", "_": "."}.get(ch) or re.escape(ch))
+    return re.compile("".join(parts), re.S)
+
+
+def show_variables(session: FeSession, pattern: str | None = None) -> tuple[list[tuple[Any, ...]], list[str]]:
     merged = {**DEFAULT_VARIABLES, **session.session_vars}
     merged["version"] = variable(session, "version")
     merged["version_comment"] = variable(session, "version_comment")
-    return [(k, str(v)) for k, v in sorted(merged.items())], ["Variable_name", "Value"]
+    matcher = _like_regex(pattern) if pattern is not None else None
+    rows = [(k, str(v)) for k, v in sorted(merged.items()) if matcher is None or matcher.fullmatch(k)]
+    return rows, ["Variable_name", "Value"]
+
+
+def frontend_config(
+    session: FeSession, pattern: str | None = None
+) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """Rows of ``ADMIN SHOW FRONTEND CONFIG`` for the few FE settings the emulator has.
+
+    Columns from AdminShowConfigStmt.TITLE_NAMES, cells as ConfigBase.getConfigInfo renders them (aliases as
+    ``Arrays.toString``, the Java type's simple name); defaults from Config.java (pinterest-release-3.3.5, 7c653fb).
+
+    :param session: the session.
+    :param pattern: a ``LIKE`` pattern (config keys match case-sensitively: CaseSensibility.CONFIG(true)).
+    """
+    config = session.fe.config
+    rows = [
+        ("label_keep_max_num", "[]", str(config.label_keep_max_num), "int", "true", ""),
+        ("label_keep_max_second", "[]", str(config.label_keep_max_second), "int", "true", ""),
+        ("run_mode", "[]", "shared_nothing", "String", "false", ""),
+    ]
+    matcher = _like_regex(pattern) if pattern is not None else None
+    rows = [row for row in rows if matcher is None or matcher.fullmatch(row[0])]
+    return rows, ["Key", "AliasNames", "Value", "Type", "IsMutable", "Comment"]
 
 
 _FUNCTIONS = frozenset(
