@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowException, BaseOperator, conf
 
-from airflow_provider_starrocks.operators._broker_load_plan import build_plan, result_of
+from airflow_provider_starrocks.operators._broker_load_plan import build_plan, lineage_specs, result_of
 from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
 from airflow_provider_starrocks.operators._load_record import LoadRecord
+from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import LoadArgumentError, check_poll_interval
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
@@ -138,6 +139,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         self.cancel_on_kill = cancel_on_kill
         self.starrocks_conn_id = starrocks_conn_id
         self._active_label: str | None = None
+        self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
     @cached_property
     def hook(self) -> StarRocksHook:
@@ -177,9 +179,25 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         if event["status"] == "success" and state is not None and state.is_success:
             self.log.info("%s", event.get("message"))
             LoadRecord(context, self.log).complete(state)
-            return result_of(state, self.database)
+            self._lineage_result = result_of(state, self.database)
+            return self._lineage_result
         error = StarRocksLoadFatalError if event.get("fatal") else StarRocksLoadError
         raise error(event.get("message") or f"StarRocks load {event.get('label')!r} failed.")
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """
+        Report the S3 locations read and the tables loaded, with rows loaded (single table) and columns.
+
+        :param task_instance: the task instance (unused: the result is kept from ``execute``).
+        """
+        try:
+            namespace = lineage.hook_namespace(self.hook)
+            inputs, outputs = lineage_specs(self, namespace, self._lineage_result)
+        except Exception as exc:  # lineage never fails the task; arguments were checked by execute
+            self.log.warning("No OpenLineage datasets for this broker load: %s", exc)
+            return None
+        job_id = (self._lineage_result or {}).get("job_id")
+        return lineage.operator_lineage(inputs, outputs, job_id=job_id, source=namespace)
 
     def on_kill(self) -> None:
         if self.cancel_on_kill and self._active_label:
@@ -275,7 +293,8 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         if state.is_success:
             store.complete(state)
             self.log.info("StarRocks load %s", state.describe())
-            return result_of(state, self.database)
+            self._lineage_result = result_of(state, self.database)
+            return self._lineage_result
         rejected = self.hook.get_rejected_rows(state.job_id, conn)
         error = StarRocksLoadFatalError if state.is_fatal else StarRocksLoadError
         raise error(state.failure_message(rejected))
