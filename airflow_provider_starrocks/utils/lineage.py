@@ -59,6 +59,16 @@ class DatasetSpec:
     lifecycle: str | None = None
 
 
+def authority(host: str | None, port: int | str | None) -> str:
+    """
+    Return ``{host}:{port}`` of a StarRocks FE, the host lower-cased as ``urlparse`` gives it to other producers.
+
+    :param host: the connection's host.
+    :param port: the connection's port (default 9030).
+    """
+    return f"{(host or 'localhost').lower()}:{int(port or DEFAULT_FE_PORT)}"
+
+
 def starrocks_namespace(host: str | None, port: int | str | None) -> str:
     """
     Return the namespace of a StarRocks FE: ``starrocks://{host}:{port}``.
@@ -66,7 +76,7 @@ def starrocks_namespace(host: str | None, port: int | str | None) -> str:
     :param host: the connection's host.
     :param port: the connection's port (default 9030).
     """
-    return f"{STARROCKS_SCHEME}://{host or 'localhost'}:{int(port or DEFAULT_FE_PORT)}"
+    return f"{STARROCKS_SCHEME}://{authority(host, port)}"
 
 
 def hook_namespace(hook: Any) -> str:
