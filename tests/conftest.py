@@ -75,3 +75,58 @@ def sales(starrocks):
     starrocks.sql("CREATE DATABASE sales", ORDERS_DDL.format(name="orders"))
     starrocks.statements.clear()
     return starrocks
+
+
+@pytest.fixture
+def openlineage_events(tmp_path):
+    """
+    Enable the openlineage provider's listener with a file transport; return a reader of the events emitted.
+
+    Configured as a user would (``[openlineage] transport`` as an environment variable), plus
+    ``execute_in_thread`` so that emission does not fork the test process. The provider reads its config once
+    (cached) and its plugin decides at import whether to register the listener: the caches are cleared, the
+    listener added to the listener manager that ``dag.test()`` calls, and both undone afterwards.
+    """
+    pytest.importorskip("airflow.providers.openlineage", reason="the openlineage provider is not installed")
+    import json
+
+    from airflow.providers.openlineage import conf as ol_conf
+    from airflow.providers.openlineage.plugins.listener import get_openlineage_listener
+
+    try:  # Airflow 3: tasks call the task SDK's listener manager
+        from airflow.sdk.listener import get_listener_manager
+    except ImportError:
+        from airflow.listeners.listener import get_listener_manager  # type: ignore[no-redef]
+
+    def clear_caches() -> None:
+        for value in vars(ol_conf).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+
+    manager = get_listener_manager()  # plugins integrated before the transport is set: listener not yet on
+    path = tmp_path / "openlineage.jsonl"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(
+            "AIRFLOW__OPENLINEAGE__TRANSPORT",
+            json.dumps({"type": "file", "log_file_path": str(path), "append": True}),
+        )
+        mp.setenv("AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD", "True")
+        mp.setenv("AIRFLOW__OPENLINEAGE__NAMESPACE", "starrocks-tests")
+        clear_caches()
+        listener = get_openlineage_listener()
+        listener.adapter._client = None  # built again from the transport above
+        registered = manager.pm.is_registered(listener)
+        manager.add_listener(listener)
+
+        def read() -> list[dict]:
+            if not path.exists():
+                return []
+            return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+        try:
+            yield read
+        finally:
+            if not registered:
+                manager.pm.unregister(listener)
+            listener.adapter._client = None
+    clear_caches()

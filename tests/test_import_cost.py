@@ -45,3 +45,57 @@ def test_operator_sensor_and_trigger_modules_load_no_heavy_module():
         check=True,
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+BLOCKED_PROBE = """
+import importlib.abc, json, sys, types
+
+
+class NoOpenLineage(importlib.abc.MetaPathFinder):
+    # As if the openlineage client were not installed (the provider's metadata stays: Airflow's provider
+    # discovery reads it, and the provider's lineage classes cannot import without the client).
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "openlineage":
+            raise ModuleNotFoundError("No module named " + repr(name), name=name)
+        return None
+
+
+sys.meta_path.insert(0, NoOpenLineage())
+for name in {modules!r}:
+    importlib.import_module(name)
+from airflow_provider_starrocks.operators.broker_load import StarRocksS3BrokerLoadOperator
+from airflow_provider_starrocks.operators.files import StarRocksInsertFromFilesOperator
+
+ti = types.SimpleNamespace(
+    dag_id="no_ol", task_id="t", run_id="manual__no_ol", map_index=-1, try_number=1, xcom_push=lambda **_: None
+)
+source = "s3://starrocks-test/sample/orders.parquet"
+load = StarRocksS3BrokerLoadOperator(
+    task_id="load", database="sales", table="orders", source=source, aws_conn_id="aws_iam_user", poll_interval=0.05
+)
+insert = StarRocksInsertFromFilesOperator(
+    task_id="insert", database="sales", table="orders", source=source, format="parquet", aws_conn_id="aws_iam_user"
+)
+results = [load.execute({{"ti": ti}}), insert.execute({{"ti": ti}})]
+print(json.dumps({{
+    "rows": [results[0]["sink_rows"], results[1]["rows_inserted"]],
+    "lineage": [repr(load.get_openlineage_facets_on_complete(None)), repr(insert.get_openlineage_facets_on_complete(None))],
+    "loaded": sorted(m for m in sys.modules if m.split(".")[0] == "openlineage" or ".openlineage.extractors" in m),
+}}))
+"""
+
+
+def test_without_openlineage_operators_import_run_and_report_no_lineage(sales):
+    import os
+
+    env = {**os.environ, **sales.env()}
+    out = subprocess.run(
+        [sys.executable, "-c", BLOCKED_PROBE.format(modules=parse_time_modules())],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report == {"rows": [100, 100], "lineage": ["None", "None"], "loaded": []}

@@ -349,12 +349,19 @@ class StarRocksHook(SqlEcosystemMixin, LoadStatusMixin, TaskRunMixin, DbApiHook)
         return True, f"Connected to StarRocks {version}"
 
     def get_openlineage_database_info(self, connection: Any) -> Any:
+        """
+        Name SQL lineage as the operators do (``utils/lineage.py``): ``{catalog}.{database}.{table}``.
+
+        The parser's "database" level is the session's catalog and its "schema" the connection's database.
+        """
         from airflow.providers.openlineage.sqlparser import DatabaseInfo
 
+        from airflow_provider_starrocks.utils import lineage
+
         return DatabaseInfo(
-            scheme="starrocks",
-            authority=DbApiHook.get_openlineage_authority_part(connection, default_port=DEFAULT_PORT),
-            database=self.schema or connection.schema,
+            scheme=lineage.STARROCKS_SCHEME,
+            authority=lineage.authority(connection.host, connection.port),
+            database=self.extras.get("catalog") or DEFAULT_CATALOG,
             normalize_name_method=lambda name: name,
         )
 
@@ -362,4 +369,4 @@ class StarRocksHook(SqlEcosystemMixin, LoadStatusMixin, TaskRunMixin, DbApiHook)
         return "mysql"
 
     def get_openlineage_default_schema(self) -> str | None:
-        return None
+        return self.schema or self.connection.schema or None

@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
 from airflow_provider_starrocks.utils.load_options import (
     LoadArgumentError,
     build_description,
     check_properties,
+    check_sources,
     load_timeout,
 )
 from airflow_provider_starrocks.utils.sql import broker_load, validate_label, validate_name
@@ -114,6 +116,38 @@ def build_plan(op: Any, base_label: str) -> LoadPlan:
     plan = LoadPlan(op.database, validate_label(base_label), tuple(descriptions), broker, properties)
     plan.statement(plan.label)  # renders every literal once, so a value SQL cannot carry fails here
     return plan
+
+
+def lineage_specs(
+    op: Any, namespace: str, result: Mapping[str, Any] | None
+) -> tuple[list[lineage.DatasetSpec], list[lineage.DatasetSpec]]:
+    """
+    Return the input (S3) and output (table) datasets of a broker load; raises ``ValueError`` on bad arguments.
+
+    The column list names the files' columns, so it is the inputs' schema; it is the table's too unless
+    ``set_expressions`` derive columns (then which names are table columns is not known here). Rows loaded are
+    known for the whole job only, so they are reported when the job loads one table.
+
+    :param op: the operator, templates rendered.
+    :param namespace: the FE's namespace.
+    :param result: the task's result (``sink_rows``), or ``None`` when the load did not finish.
+    """
+    from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG  # loads run in default_catalog
+
+    inputs: dict[tuple[str, str], lineage.DatasetSpec] = {}
+    tables: dict[str, tuple[tuple[str, str | None], ...]] = {}
+    for spec, argument in _specs(op):
+        columns = tuple(spec.get("columns") or ())
+        for dataset in lineage.s3_datasets(check_sources(spec.get("source"), f"{argument} source"), columns):
+            inputs.setdefault((dataset.namespace, dataset.name), dataset)
+        name = lineage.table_name(DEFAULT_CATALOG, op.database, spec["table"])
+        schema = () if spec.get("set_expressions") else tuple((c, None) for c in columns)
+        tables[name] = tables.get(name) or schema
+    rows = (result or {}).get("sink_rows") if len(tables) == 1 else None
+    outputs = [
+        lineage.DatasetSpec(namespace, name, columns=schema, rows=rows) for name, schema in tables.items()
+    ]
+    return list(inputs.values()), outputs
 
 
 def result_of(state: LoadState, database: str) -> dict[str, Any]:

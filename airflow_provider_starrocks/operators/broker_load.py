@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
 
-from airflow_provider_starrocks.operators._broker_load_plan import build_plan, result_of
+from airflow_provider_starrocks.operators._broker_load_plan import build_plan, lineage_specs, result_of
 from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
 from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.operators._wait import wait_for_end
+from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import (
     LoadArgumentError,
@@ -139,6 +140,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         self.starrocks_conn_id = starrocks_conn_id
         self._active_label: str | None = None
         self._owner = False
+        self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
     @cached_property
     def hook(self) -> StarRocksHook:
@@ -194,9 +196,25 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         if event["status"] == "success" and state is not None and state.is_success:
             self.log.info("%s", event.get("message"))
             LoadRecord(context, self.log).complete(state)
-            return result_of(state, self.database)
+            self._lineage_result = result_of(state, self.database)
+            return self._lineage_result
         error = StarRocksLoadFatalError if event.get("fatal") else StarRocksLoadError
         raise error(event.get("message") or f"StarRocks load {event.get('label')!r} failed.")
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """
+        Report the S3 locations read and the tables loaded, with rows loaded (single table) and columns.
+
+        :param task_instance: the task instance (unused: the result is kept from ``execute``).
+        """
+        try:
+            namespace = lineage.hook_namespace(self.hook)
+            inputs, outputs = lineage_specs(self, namespace, self._lineage_result)
+        except Exception as exc:  # lineage never fails the task; arguments were checked by execute
+            self.log.warning("No OpenLineage datasets for this broker load: %s", exc)
+            return None
+        job_id = (self._lineage_result or {}).get("job_id")
+        return lineage.operator_lineage(inputs, outputs, job_id=job_id, source=namespace)
 
     def on_kill(self) -> None:
         # Only the task that submitted the load cancels it: one that attached (another run's label) stops waiting.
@@ -259,7 +277,8 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         if step.action == "succeed":
             store.complete(state)
             self.log.info("%s", step.message or f"StarRocks load {state.describe()}")
-            return result_of(state, self.database)
+            self._lineage_result = result_of(state, self.database)
+            return self._lineage_result
         rejected = []
         if state is not None and state.is_terminal:
             try:

@@ -14,7 +14,7 @@ from airflow_provider_starrocks.operators._create_flow import (
     create_idempotently,
     statement_error,
 )
-from airflow_provider_starrocks.utils import sql
+from airflow_provider_starrocks.utils import lineage, sql
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.catalog_properties import (
     MetastoreSpec,
@@ -124,6 +124,7 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
         self.if_exists = if_exists
         self.validate = validate
         self.starrocks_conn_id = starrocks_conn_id
+        self._lineage_action: str | None = None  # created / replaced / ignored, for OpenLineage
 
     @cached_property
     def hook(self) -> StarRocksHook:
@@ -232,6 +233,7 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
             )
         finally:
             conn.close()
+        self._lineage_action = action
         return {
             "catalog": self.catalog_name,
             "catalog_type": self.catalog_type,
@@ -239,6 +241,26 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
             "action": action,
             "validated": self.validate and action != "ignored",
         }
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """
+        Report the catalog as one output dataset, ``starrocks://host:port`` / ``<catalog_name>``.
+
+        Its databases and tables are not listed: that costs metastore calls, can be thousands of datasets and
+        changes behind StarRocks's back. Tasks that read or write them name them ``<catalog>.<db>.<table>``
+        under the same namespace, below this dataset.
+
+        :param task_instance: the task instance (unused).
+        """
+        try:
+            namespace = lineage.hook_namespace(self.hook)
+        except Exception as exc:  # lineage never fails the task
+            self.log.warning("No OpenLineage dataset for this catalog: %s", exc)
+            return None
+        output = lineage.DatasetSpec(
+            namespace, str(self.catalog_name), lifecycle=lineage.LIFECYCLE.get(self._lineage_action or "")
+        )
+        return lineage.operator_lineage([], [output])
 
 
 def _mask_secret_properties(properties: Any) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
 
-from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG, StarRocksHook
 from airflow_provider_starrocks.operators._create_flow import (
     IF_EXISTS_CHOICES,
     Lifecycle,
@@ -16,7 +16,7 @@ from airflow_provider_starrocks.operators._create_flow import (
     statement_error,
 )
 from airflow_provider_starrocks.operators.catalog import DEFAULT_AWS_CONN_ID
-from airflow_provider_starrocks.utils import sql
+from airflow_provider_starrocks.utils import lineage, sql
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
 from airflow_provider_starrocks.utils.column_types import parse_columns
 
@@ -94,6 +94,7 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
         self.if_exists = if_exists
         self.validate = validate
         self.starrocks_conn_id = starrocks_conn_id
+        self._lineage_action: str | None = None  # created / replaced / ignored, for OpenLineage
 
     @cached_property
     def hook(self) -> StarRocksHook:
@@ -182,6 +183,7 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
             action = create_idempotently(ops, self.table, if_exists=self.if_exists, validate=self.validate)
         finally:
             conn.close()
+        self._lineage_action = action
         return {
             "database": self.database,
             "table": self.table,
@@ -189,3 +191,24 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
             "action": action,
             "validated": self.validate and action != "ignored",
         }
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """
+        Report the table (output, with its columns) and the S3 location it reads (input, and a symlink).
+
+        :param task_instance: the task instance (unused).
+        """
+        try:
+            namespace = lineage.hook_namespace(self.hook)
+            (location,) = lineage.s3_datasets([self.path])
+            output = lineage.DatasetSpec(
+                namespace,
+                lineage.table_name(DEFAULT_CATALOG, self.database, self.table),
+                columns=tuple(parse_columns(self.columns)),
+                symlinks=((location.namespace, location.name, "LOCATION"),),
+                lifecycle=lineage.LIFECYCLE.get(self._lineage_action or ""),
+            )
+        except Exception as exc:  # lineage never fails the task; arguments were checked by execute
+            self.log.warning("No OpenLineage datasets for this file external table: %s", exc)
+            return None
+        return lineage.operator_lineage([location], [output])

@@ -12,6 +12,7 @@ from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
 from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
 from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
 from airflow_provider_starrocks.operators._wait import wait_for_end
+from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
@@ -121,6 +122,7 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         self.deferrable = deferrable_flag(deferrable)
         self.poll_interval = float(poll_interval)
         self.starrocks_conn_id = starrocks_conn_id
+        self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
     @cached_property
     def hook(self) -> StarRocksHook:
@@ -159,12 +161,35 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
             raise error(event.get("message") or f"StarRocks FILES() load {event.get('label')!r} failed.")
         self.log.info("%s", event.get("message"))
         if not self.submit_as_task:
-            return result_of(self, state.label, state, None)
+            self._lineage_result = result_of(self, state.label, state, None)
+            return self._lineage_result
         conn = self.hook.get_load_conn()
         try:
-            return result_of(self, state.label, self._load_state(conn, state.label), state)
+            self._lineage_result = result_of(self, state.label, self._load_state(conn, state.label), state)
+            return self._lineage_result
         finally:
             conn.close()
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """
+        Report the S3 location read and the table written, with rows inserted and the target columns.
+
+        :param task_instance: the task instance (unused: the result is kept from ``execute``).
+        """
+        from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG  # loads run in default_catalog
+
+        result = self._lineage_result or {}
+        try:
+            namespace = lineage.hook_namespace(self.hook)
+            inputs = lineage.s3_datasets([self.source])
+            columns = tuple((column, None) for column in self.columns or ())
+            table = lineage.table_name(DEFAULT_CATALOG, self.database, self.table)
+            output = lineage.DatasetSpec(namespace, table, columns=columns, rows=result.get("rows_inserted"))
+        except Exception as exc:  # lineage never fails the task; arguments were checked by execute
+            self.log.warning("No OpenLineage datasets for this FILES() load: %s", exc)
+            return None
+        job_id = result.get("job_id") or result.get("label")
+        return lineage.operator_lineage(inputs, [output], job_id=job_id, source=namespace)
 
     # -- synchronous INSERT -----------------------------------------------------------------------------------
 
@@ -205,7 +230,8 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
             self.log.info(
                 "Label %r already FINISHED (%s rows): not submitting task %r.", name, load.sink_rows, name
             )
-            return result_of(plan, name, load, self._task_run(conn, name))
+            self._lineage_result = result_of(plan, name, load, self._task_run(conn, name))
+            return self._lineage_result
         self.hook.execute_statement(use_database(plan.database), conn)
         run = self._task_run(conn, name)
         if run is not None and run.is_success:
@@ -288,6 +314,7 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
             label = outcome.label
             result = result_of(self, label, load, run)
             self.log.info("StarRocks FILES() load %r: %s rows inserted.", label, result["rows_inserted"])
+            self._lineage_result = result
             return result
         assert outcome is not None
         rejected = self.hook.get_rejected_rows(load.job_id if load else None, conn)

@@ -1,6 +1,7 @@
 """
 Shared helpers of the security suite: canary secrets, the leak scanner and recorders of every place a secret
-could end up (task logs, XCom, rendered template fields, trigger kwargs, hook lineage, exception texts).
+could end up (task logs, XCom, rendered template fields, trigger kwargs, hook lineage, OpenLineage events,
+exception texts).
 """
 
 from __future__ import annotations
@@ -201,6 +202,39 @@ def airflow_records(dag_id: str) -> dict[str, str]:
 
 
 @pytest.fixture
+def lineage_events(request: pytest.FixtureRequest) -> Callable[[], list[dict[str, Any]]]:
+    """
+    Return a reader of the OpenLineage events the run emitted (the provider's real listener, file transport).
+
+    Without the openlineage provider there are none: the reader returns ``[]`` and the other surfaces are
+    still scanned.
+    """
+    try:
+        return request.getfixturevalue("openlineage_events")
+    except pytest.skip.Exception:
+        return lambda: []
+
+
+def lineage_texts(events: list[dict[str, Any]], operator: Any = None) -> dict[str, str]:
+    """
+    Return the emitted events, and what ``operator``'s lineage method returns (for direct runs), as texts.
+
+    :param events: the events read from the transport.
+    :param operator: an operator run directly (no listener), or ``None``.
+    """
+    texts = {f"openlineage event {i} {e.get('eventType')}": json.dumps(e) for i, e in enumerate(events)}
+    if operator is not None:
+        facets = operator.get_openlineage_facets_on_complete(None)
+        if facets is not None:
+            from openlineage.client.serde import Serde
+
+            texts["openlineage facets (direct)"] = repr(facets) + "".join(
+                Serde.to_json(item) for item in [*facets.inputs, *facets.outputs, *facets.run_facets.values()]
+            )
+    return texts
+
+
+@pytest.fixture
 def log_files() -> Callable[[], dict[str, str]]:
     """Return a callable giving the Airflow log files written during the test (task logs, if any), by path."""
     start = time.time() - 1
@@ -256,9 +290,12 @@ class SecurityKit:
     exception_texts: Callable[[BaseException], str]
     airflow_records: Callable[[str], dict[str, str]]
     stack_secrets: Callable[[Any], dict[str, str]]
+    lineage_texts: Callable[..., dict[str, str]]
 
 
 @pytest.fixture
 def security_kit() -> SecurityKit:
     """Canary values and the scanning helpers of this suite."""
-    return SecurityKit(CANARIES, scan_for_secrets, exception_texts, airflow_records, stack_secrets)
+    return SecurityKit(
+        CANARIES, scan_for_secrets, exception_texts, airflow_records, stack_secrets, lineage_texts
+    )

@@ -4,7 +4,8 @@ Leak scan: no credential shows up, raw or encoded, anywhere Airflow keeps or pri
 Each scenario puts secrets into Airflow connections (the stack's real IAM keys where moto must accept them,
 distinctive canaries where a failure is the point), runs an operator for real (``dag.test()`` or a direct
 ``execute()``), then scans task logs (stdout/stderr and stdlib logging), Airflow's log files, every XCom,
-rendered template fields, trigger kwargs (``serialize()`` and ``repr``), trigger rows, hook-lineage payloads
+rendered template fields, trigger kwargs (``serialize()`` and ``repr``), trigger rows, hook-lineage payloads,
+the OpenLineage events the provider's listener emitted (or, for direct runs, what the lineage method returns)
 and exception texts with ``scan_for_secrets``. Positive control: where a secret had to reach StarRocks, it is
 in the FE's statement log, so the scan looked for something that really flowed.
 """
@@ -372,6 +373,7 @@ def test_no_secret_leaks(
     leak_recorder,
     captured_logs,
     log_files,
+    lineage_events,
 ):
     if scenario.setup is not None:
         scenario.setup(leak_stack, monkeypatch)
@@ -386,6 +388,7 @@ def test_no_secret_leaks(
             texts["exception"] = security_kit.exception_texts(exc)
         assert outcome == scenario.states, texts.get("exception")
         texts["return value"] = repr(result) + json.dumps(result, default=str)
+        texts.update(security_kit.lineage_texts([], operator))
     else:
         from airflow.providers.common.compat.sdk import DAG
 
@@ -397,6 +400,15 @@ def test_no_secret_leaks(
         assert expected is None or result.task_states == expected, result.task_states
         texts["xcom (DagRunResult)"] = repr(result.xcom) + json.dumps(result.xcom, default=str)
         texts.update(security_kit.airflow_records(dag_id))
+        events = lineage_events()
+        texts.update(security_kit.lineage_texts(events))
+        if _lineage_installed():  # control: the events were emitted (every success's COMPLETE), and scanned
+            completed = {e["job"]["name"] for e in events if e["eventType"] == "COMPLETE"}
+            succeeded = {
+                f"{dag_id}.{task}" for task, state in result.task_states.items() if state == "success"
+            }
+            assert events
+            assert completed >= succeeded, completed
     texts.update(captured_logs())
     texts.update(log_files())
     texts["hook lineage"] = "\n".join(leak_recorder.lineage)
@@ -416,6 +428,12 @@ def test_no_secret_leaks(
     assert security_kit.scan_for_secrets(texts, secrets) == []
     if scenario.deferred:  # control: the trigger surface was really there to scan
         assert leak_recorder.triggers
+
+
+def _lineage_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("airflow.providers.openlineage") is not None
 
 
 def _escaped(value: str) -> str:
@@ -468,13 +486,22 @@ def _example_ids() -> list[Any]:
 @examples
 @pytest.mark.parametrize("dag_id", _example_ids())
 def test_example_dag_leaks_no_secret(
-    dag_id, leak_stack, run_dag, example_bag, security_kit, leak_recorder, captured_logs, log_files
+    dag_id,
+    leak_stack,
+    run_dag,
+    example_bag,
+    security_kit,
+    leak_recorder,
+    captured_logs,
+    log_files,
+    lineage_events,
 ):
     assert example_bag.import_errors == {}
     result = run_dag(
         example_bag.dags[dag_id], logical_date=datetime.datetime(2024, 1, 2, tzinfo=datetime.timezone.utc)
     )
     texts = {"xcom (DagRunResult)": repr(result.xcom), **security_kit.airflow_records(dag_id)}
+    texts.update(security_kit.lineage_texts(lineage_events()))
     texts.update(captured_logs())
     texts.update(log_files())
     texts["hook lineage"] = "\n".join(leak_recorder.lineage)
@@ -484,3 +511,18 @@ def test_example_dag_leaks_no_secret(
     if "SQLExecuteQueryOperator" in (EXAMPLES_DIR / f"{dag_id}.py").read_text():
         assert leak_recorder.lineage  # control: the SQL operator's lineage was recorded, and scanned
     assert security_kit.scan_for_secrets(texts, secrets) == []
+
+
+@pytest.mark.skipif(not _lineage_installed(), reason="the openlineage provider is not installed")
+def test_lineage_events_are_scanned(leak_stack, run_dag, security_kit, lineage_events):
+    # Control for the OpenLineage surface: a value put where lineage must show it (the S3 key read) is found
+    # in the emitted events, so an empty scan above means that no secret was there, not that nothing was read.
+    from airflow.providers.common.compat.sdk import DAG
+
+    marker = security_kit.canaries["canary_oauth2_credential"]
+    with DAG("leak_lineage_control", schedule=None, start_date=START, catchup=False) as dag:
+        _load(aws_conn_id="aws_iam_user", source=f"s3://starrocks-test/{marker}/x.parquet", retries=0)
+    run_dag(dag)
+    texts = security_kit.lineage_texts(lineage_events())
+    hits = security_kit.scan_for_secrets(texts, {"marker": marker})
+    assert any(hit.startswith("openlineage event") and "FAIL" in hit for hit in hits), hits
