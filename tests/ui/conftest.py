@@ -29,7 +29,7 @@ import pytest
 import airflow_provider_starrocks
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator, Iterator
 
     from airflow_provider_starrocks.testing.stack import StarRocksStack
 
@@ -131,6 +131,22 @@ def _server_env(home: Path, stack: StarRocksStack) -> dict[str, str]:
     return env
 
 
+# Linux: the server gets SIGTERM when this process dies, so that a killed pytest leaves no server behind.
+_PARENT_DEATH_SIGNAL = (
+    "import ctypes, os, signal, sys\n"
+    "if sys.platform.startswith('linux'):\n"
+    "    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG\n"
+    "    if os.getppid() != int(sys.argv[1]):\n"
+    "        sys.exit('the test process is gone')\n"
+    "os.execv(sys.executable, [sys.executable, '-m', *sys.argv[2:]])\n"
+)
+
+
+def _dies_with_this_process(module_args: list[str]) -> list[str]:
+    """Return a command that runs ``python -m <module_args>`` and is ended when this process dies."""
+    return [sys.executable, "-c", _PARENT_DEATH_SIGNAL, str(os.getpid()), *module_args]
+
+
 def _wait_until_serving(ui: AirflowUi, deadline: float) -> None:
     health = f"{ui.base_url}/api/v2/monitor/health"
     while True:
@@ -172,18 +188,9 @@ def airflow_ui(
     log_path = home / "api-server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "airflow",
-                "api-server",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-            ],
+            _dies_with_this_process(
+                ["airflow", "api-server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+            ),
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -258,7 +265,9 @@ def _save_artifacts(item: pytest.Item) -> Path | None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.when == "call" and report.failed:
         folder = _save_artifacts(item)
