@@ -94,19 +94,18 @@ class AirflowUi:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        """Stop the server and every process it started (its own process group)."""
-        if self.process.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        """Stop the server and every process it started (its own process group), SIGKILL after 15 s."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
                 os.killpg(self.process.pid, sig)
             except ProcessLookupError:
-                return
-            try:
-                self.process.wait(timeout=wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+                break  # the group is empty
+            if sig == signal.SIGTERM:
+                try:
+                    self.process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    pass
+        self.process.wait(timeout=5)
 
 
 def _server_env(home: Path, stack: StarRocksStack) -> dict[str, str]:
