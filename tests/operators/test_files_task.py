@@ -301,3 +301,11 @@ def test_stored_keys_warning_per_release(sales, run_dag, logs, version, conn_id,
         assert f"StarRocks {version} does not redact" in text
         assert "credential_mode='instance_profile' or 'assumed_role'" in text
     assert stored_tasks(sales) == []
+
+
+@pytest.mark.parametrize("keep_task", [pytest.param("false", id="string"), pytest.param(1, id="int")])
+def test_keep_task_must_be_a_bool(keep_task):
+    from airflow_provider_starrocks.utils.load_options import LoadArgumentError
+
+    with pytest.raises(LoadArgumentError, match="keep_task: got .*; pass True or False"):
+        make_dag(f"files_task_bad_keep_{keep_task}", keep_task=keep_task)
