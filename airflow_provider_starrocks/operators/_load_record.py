@@ -22,6 +22,9 @@ class LoadRecord:
     :param log: the operator's logger.
     """
 
+    #: The task-state-store key of the record.
+    KEY = STORE_KEY
+
     def __init__(self, context: Context, log: Any) -> None:
         self._store = context.get("task_state_store")  # type: ignore[call-overload]
         self._log = log
@@ -31,7 +34,7 @@ class LoadRecord:
         if self._store is None:
             return None
         try:
-            value = self._store.get(STORE_KEY)
+            value = self._store.get(self.KEY)
         except Exception as exc:
             self._log.warning("Task state store unavailable (%s): retries rely on the label alone.", exc)
             return None
@@ -40,7 +43,7 @@ class LoadRecord:
     def _put(self, value: dict[str, Any]) -> None:
         if self._store is not None:
             try:
-                self._store.set(STORE_KEY, value)
+                self._store.set(self.KEY, value)
             except Exception as exc:
                 self._log.warning("Could not record the load in the task state store: %s", exc)
 

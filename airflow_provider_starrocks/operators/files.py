@@ -11,6 +11,12 @@ from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
 
 from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
 from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
+from airflow_provider_starrocks.operators._files_task import (
+    TaskRecord,
+    check_keep_task,
+    release_task,
+    warn_stored_keys,
+)
 from airflow_provider_starrocks.operators._wait import wait_for_end
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
@@ -35,7 +41,8 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
     FINISHED label is skipped, so a retry after success does not insert twice. With ``submit_as_task`` the INSERT
     runs as ``SUBMIT TASK <label>`` and ``information_schema.task_runs`` is polled (in the worker or, deferred, in
     the triggerer). On a retry a RUNNING or PENDING run is attached to, a SUCCESS run skipped, and after a FAILED
-    run the task is dropped (``DROP TASK``) and submitted again.
+    run the task is dropped (``DROP TASK``) and submitted again. Once its run has ended (SUCCESS or FAILED) the
+    task is dropped, so that its definition, which holds the FILES() keys, leaves ``information_schema.tasks``.
 
     :param database: the target database.
     :param table: the target table.
@@ -55,6 +62,8 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
     :param submit_as_task: run the INSERT as ``SUBMIT TASK`` and poll it (StarRocks 3.4+).
     :param deferrable: with ``submit_as_task``, wait in the triggerer; default ``[operators] default_deferrable``.
     :param poll_interval: seconds between polls (grows gently with jitter up to a cap).
+    :param keep_task: with ``submit_as_task``, keep the task after its run ends instead of dropping it (before
+        StarRocks 3.5.6 its definition then shows the connection's AWS keys in ``information_schema.tasks``).
     :param starrocks_conn_id: the StarRocks connection.
     """
 
@@ -99,6 +108,7 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         submit_as_task: bool = False,
         deferrable: bool | None = None,
         poll_interval: float = 10.0,
+        keep_task: bool = False,
         starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
@@ -121,6 +131,7 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         self.submit_as_task = check_flag(submit_as_task, "submit_as_task")
         self.deferrable = deferrable_flag(deferrable)
         self.poll_interval = float(poll_interval)
+        self.keep_task = check_keep_task(keep_task)
         self.starrocks_conn_id = starrocks_conn_id
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
@@ -138,12 +149,12 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
             plan = build_files_plan(self, label)  # every argument checked here, before any SQL
         except ValueError as exc:
             raise StarRocksLoadFatalError(f"Invalid FILES() load arguments: {exc}") from None
-        self.hook.require_version(plan.min_version, plan.feature)
+        version = self.hook.require_version(plan.min_version, plan.feature)
         deadline = self._deadline(plan)
         conn = self.hook.get_load_conn()
         try:
             if self.submit_as_task:
-                return self._run_task(conn, plan, deadline)
+                return self._run_task(conn, plan, deadline, version, TaskRecord(context, self.log))
             return self._run_insert(conn, plan, deadline)
         finally:
             conn.close()
@@ -156,6 +167,8 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         if event.get("state"):
             parser = TaskRunState if self.submit_as_task else LoadState
             state = parser.from_dict(event["state"])
+        if self.submit_as_task and state is not None and state.is_terminal:
+            self._release(state.label)
         if event["status"] != "success" or state is None or not state.is_success:
             error = StarRocksLoadFatalError if event.get("fatal") else StarRocksLoadError
             raise error(event.get("message") or f"StarRocks FILES() load {event.get('label')!r} failed.")
@@ -165,10 +178,12 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
             return self._lineage_result
         conn = self.hook.get_load_conn()
         try:
-            self._lineage_result = result_of(self, state.label, self._load_state(conn, state.label), state)
-            return self._lineage_result
+            result = result_of(self, state.label, self._load_state(conn, state.label), state)
+            self._lineage_result = result
         finally:
             conn.close()
+        TaskRecord(context, self.log).done(state.label, result)
+        return result
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """
@@ -223,28 +238,40 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
 
     # -- SUBMIT TASK ------------------------------------------------------------------------------------------
 
-    def _run_task(self, conn: Any, plan: FilesPlan, deadline: float) -> dict[str, Any]:
+    def _run_task(
+        self, conn: Any, plan: FilesPlan, deadline: float, version: Any, record: TaskRecord
+    ) -> dict[str, Any]:
         name = plan.label
         load = self._load_state(conn, name)
         if load is not None and load.is_success:
             self.log.info(
                 "Label %r already FINISHED (%s rows): not submitting task %r.", name, load.sink_rows, name
             )
-            self._lineage_result = result_of(plan, name, load, self._task_run(conn, name))
-            return self._lineage_result
+            result = result_of(plan, name, load, self._task_run(conn, name))
+            self._lineage_result = result
+            release_task(self, conn, name, plan.database)  # a try that ended before its drop left it
+            return result
         self.hook.execute_statement(use_database(plan.database), conn)
         run = self._task_run(conn, name)
+        recorded = record.succeeded(name) if run is None else None
+        if recorded is not None:  # label and runs expired: Airflow's own record still knows
+            self.log.info("Task %r succeeded in an earlier try (task state record): skipping it.", name)
+            return recorded
         if run is not None and run.is_success:
             self.log.info("Task %r already succeeded: skipping it.", name)
         elif run is not None and not run.is_terminal:
             self.log.info("Attaching to %s", run.describe())
         else:
+            warn_stored_keys(self.log, name, plan.auth, version, self.keep_task)
             run = self._submit_task(conn, plan, dropping=run is not None)
         if not run.is_terminal:
             if self.deferrable:
                 self._defer(name, "task_run", run.job_id, deadline)
             run = self._wait(conn, name, deadline, lambda c: self.hook.get_task_runs(name, c))
-        return self._finish(conn, self._load_state(conn, name), run)
+        release_task(self, conn, name, plan.database)
+        result = self._finish(conn, self._load_state(conn, name), run)
+        record.done(name, result)
+        return result
 
     def _submit_task(self, conn: Any, plan: FilesPlan, dropping: bool) -> TaskRunState:
         if dropping:
@@ -278,6 +305,17 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         if step.state is None or not step.state.is_terminal:
             raise StarRocksLoadError(step.message)
         return step.state
+
+    def _release(self, name: str) -> None:
+        try:
+            conn = self.hook.get_load_conn()
+        except Exception as exc:
+            self.log.warning("Could not connect to drop StarRocks task %r: %s", name, exc)
+            return
+        try:
+            release_task(self, conn, name, self.database)
+        finally:
+            conn.close()
 
     def _load_state(self, conn: Any, label: str) -> LoadState | None:
         return LoadWatch(label).observe(self.hook.get_load_states(self.database, label, conn))

@@ -635,14 +635,31 @@ def drop_task(name: str) -> Statement:
     return Statement(sql, sql)
 
 
+# The status columns of information_schema.task_runs that every release since 3.1 has
+# (catalog/system/information/TaskRunsSystemTable.java; JOB_ID and PROCESS_TIME exist from 4.0 only). DEFINITION
+# and PROPERTIES are never read: before 3.5.6 DEFINITION holds the FILES() keys in clear text, and what is not
+# selected cannot reach a log line, an XCom or an error message.
+TASK_RUN_STATUS_COLUMNS = (
+    "QUERY_ID",
+    "TASK_NAME",
+    "CREATE_TIME",
+    "FINISH_TIME",
+    "STATE",
+    "`DATABASE`",
+    "ERROR_CODE",
+    "ERROR_MESSAGE",
+    "PROGRESS",
+)
+
+
 def task_runs(name: str) -> Statement:
     """
-    Build the ``information_schema.task_runs`` query for one task's runs, newest first.
+    Build the ``information_schema.task_runs`` query for one task's runs (status columns only), newest first.
 
     :param name: the task name.
     """
     sql = (
-        "SELECT * FROM information_schema.task_runs WHERE TASK_NAME = "
+        f"SELECT {', '.join(TASK_RUN_STATUS_COLUMNS)} FROM information_schema.task_runs WHERE TASK_NAME = "
         f"{quote_literal(name, 'task name')} ORDER BY CREATE_TIME DESC"
     )
     return Statement(sql, sql)

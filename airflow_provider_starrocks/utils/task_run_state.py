@@ -138,4 +138,12 @@ def parse_task_runs(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> li
     """
     names = list(columns)
     runs = [TaskRunState.from_row(dict(zip(names, row))) for row in rows]
-    return [max(runs, key=lambda r: r.create_time or "")] if runs else []
+    return [max(runs, key=_recency)] if runs else []
+
+
+def _recency(run: TaskRunState) -> tuple[str, int]:
+    # CREATE_TIME has whole seconds and DROP TASK keeps the old runs, so a run submitted again in the same second
+    # ties with the FAILED one it replaces: the run still in flight, then a success, is the newer one (a task
+    # is submitted again only after a failure).
+    rank = 0 if run.state in run.FAILURE else 1 if run.is_success else 2
+    return (run.create_time or "", rank)

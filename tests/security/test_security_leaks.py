@@ -273,7 +273,25 @@ CSV = {
 
 
 def _version_3_4(stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    stack.fe.config.version = "3.4.2"  # SUBMIT TASK polling needs 3.4
+    stack.fe.config.version = "3.4.2"  # SUBMIT TASK polling needs 3.4; its task tables do not redact
+
+
+def _version_3_5_6(stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack.fe.config.version = "3.5.6"  # the first release whose task tables redact DEFINITION
+
+
+def stored_task_texts(stack: Any) -> dict[str, str]:
+    """
+    What StarRocks keeps of submitted tasks and shows to any reader of the database.
+
+    ``information_schema.tasks`` always; ``task_runs`` only where StarRocks redacts it (3.5.6+): before that
+    its DEFINITION keeps the keys for task_runs_ttl_second whatever the provider does (DROP TASK leaves runs).
+    """
+    texts = {"information_schema.tasks": repr(fe_query(stack, "SELECT * FROM information_schema.tasks"))}
+    if stack.fe.config.release_tuple() >= (3, 5, 6):
+        runs = fe_query(stack, "SELECT * FROM information_schema.task_runs")
+        texts["information_schema.task_runs"] = repr(runs)
+    return texts
 
 
 SCENARIOS = [
@@ -319,6 +337,10 @@ SCENARIOS = [
     # INSERT ... SELECT FROM FILES(), synchronous and submitted as a task.
     pytest.param(Scenario(lambda: _files(aws_conn_id="aws_iam_user"), stack_flows=("loader_secret_key",), states={"insert": "success"}), id="files-iam_user-sync"),
     pytest.param(Scenario(lambda: _files(aws_conn_id="aws_iam_user", submit_as_task=True, deferrable=True), stack_flows=("loader_secret_key",), deferred=True, states={"insert": "success"}, setup=_version_3_4), id="files-iam_user-task-deferrable"),
+    pytest.param(Scenario(lambda: _files(aws_conn_id="aws_iam_user", submit_as_task=True), stack_flows=("loader_secret_key",), states={"insert": "success"}, setup=_version_3_4), id="files-iam_user-task-sync"),
+    pytest.param(Scenario(lambda: _files(aws_conn_id="aws_iam_user", submit_as_task=True, source="s3://starrocks-test/missing/*.parquet"), stack_flows=("loader_secret_key",), states={"insert": "failed"}, setup=_version_3_4), id="files-iam_user-task-failed"),
+    pytest.param(Scenario(lambda: _files(aws_conn_id="aws_canary_session", submit_as_task=True, deferrable=True), secrets=("canary_access_key", "canary_secret_key", "canary_session_token"), flows=("canary_secret_key", "canary_session_token"), states={"insert": "failed"}, setup=_version_3_4), id="files-invalid_session_keys-task"),
+    pytest.param(Scenario(lambda: _files(aws_conn_id="aws_iam_user", submit_as_task=True, keep_task=True), stack_flows=("loader_secret_key",), states={"insert": "success"}, setup=_version_3_5_6), id="files-iam_user-task-kept-3.5.6"),
     pytest.param(Scenario(lambda: _files(aws_conn_id="aws_assumed_role"), states={"insert": "success"}), id="files-assumed_role"),
     pytest.param(Scenario(lambda: _files(aws_conn_id="aws_no_policy"), stack_flows=("nopolicy_secret_key",), states={"insert": "failed"}), id="files-access_denied"),
     pytest.param(Scenario(lambda: _files(aws_conn_id="aws_canary_session"), secrets=("canary_access_key", "canary_secret_key", "canary_session_token"), flows=("canary_secret_key", "canary_session_token"), states={"insert": "failed"}), id="files-invalid_session_keys"),
@@ -413,6 +435,7 @@ def test_no_secret_leaks(
     texts.update(log_files())
     texts["hook lineage"] = "\n".join(leak_recorder.lineage)
     texts.update(leak_recorder.trigger_texts())
+    texts.update(stored_task_texts(leak_stack))  # what StarRocks itself shows of a submitted task
 
     sent = "\n".join(leak_stack.statements)
     stack_secrets = security_kit.stack_secrets(leak_stack)
@@ -438,6 +461,23 @@ def _lineage_installed() -> bool:
 
 def _escaped(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def test_kept_task_shows_the_key_before_3_5_6(leak_stack, run_dag, security_kit):
+    """Positive control of the task-table scan: keep_task=True on 3.4 leaves the keys readable in StarRocks."""
+    from airflow.providers.common.compat.sdk import DAG
+
+    leak_stack.fe.config.version = "3.4.2"
+    with DAG("leak_kept_task_3_4", schedule=None, start_date=START, catchup=False) as dag:
+        _files(aws_conn_id="aws_iam_user", submit_as_task=True, keep_task=True)
+    assert run_dag(dag).task_states == {"insert": "success"}
+    hits = security_kit.scan_for_secrets(
+        stored_task_texts(leak_stack), security_kit.stack_secrets(leak_stack)
+    )
+    assert hits == [
+        "information_schema.tasks: loader_access_key (raw)",
+        "information_schema.tasks: loader_secret_key (raw)",
+    ]
 
 
 def test_scanner_finds_every_encoding(security_kit):

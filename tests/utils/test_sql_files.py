@@ -74,5 +74,6 @@ def test_small_statements():
     assert use_database("sales").sql == "USE `sales`"
     assert set_session_variable("insert_timeout", 60).sql == "SET `insert_timeout` = 60"
     assert task_runs('a"b').sql == (
-        'SELECT * FROM information_schema.task_runs WHERE TASK_NAME = "a\\"b" ORDER BY CREATE_TIME DESC'
+        "SELECT QUERY_ID, TASK_NAME, CREATE_TIME, FINISH_TIME, STATE, `DATABASE`, ERROR_CODE, ERROR_MESSAGE, "
+        'PROGRESS FROM information_schema.task_runs WHERE TASK_NAME = "a\\"b" ORDER BY CREATE_TIME DESC'
     )

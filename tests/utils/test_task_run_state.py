@@ -43,6 +43,22 @@ def test_newest_run_wins_and_round_trips():
     assert parse_task_runs(COLUMNS, []) == []
 
 
+@pytest.mark.parametrize(
+    ("new_state", "expected"),
+    [
+        pytest.param("PENDING", "q2", id="in-flight-beats-failed"),
+        pytest.param("RUNNING", "q2", id="running-beats-failed"),
+        pytest.param("SUCCESS", "q2", id="success-beats-failed"),
+    ],
+)
+def test_resubmitted_run_in_the_same_second_wins(new_state, expected):
+    # DROP TASK keeps the FAILED run and CREATE_TIME has whole seconds: the new run must still be the one followed.
+    failed, new = row("FAILED", error="boom", query_id="q1"), row(new_state, query_id="q2")
+    for rows in ([failed, new], [new, failed]):
+        (run,) = parse_task_runs(COLUMNS, rows)
+        assert run.query_id == expected
+
+
 def test_failure_message_names_task_and_starrocks_message():
     (run,) = parse_task_runs(COLUMNS, [row("FAILED", error="No files were found matching the pattern(s)")])
     assert run.failure_message() == (

@@ -41,6 +41,12 @@ class FeConfig:
         parts = (self.version.split(".") + ["0"])[:2]
         return int(parts[0]), int("".join(ch for ch in parts[1] if ch.isdigit()) or 0)
 
+    def release_tuple(self) -> tuple[int, int, int]:
+        """Return (major, minor, patch) of ``version``; a missing patch reads as 0."""
+        parts = [int("".join(ch for ch in part if ch.isdigit()) or 0) for part in self.version.split(".")[:3]]
+        parts += [0] * (3 - len(parts))
+        return parts[0], parts[1], parts[2]
+
     def delay(self, state: str) -> float:
         """Return the configured stay in a phase.
 

@@ -132,6 +132,10 @@ class FeEmulator:
         """Remove every completed load job now, as the label cleaner does after ``label_keep_max_second``."""
         self.loads.expire_all()
 
+    def expire_task_runs(self) -> None:
+        """Remove every finished task run now, as StarRocks does after ``task_runs_ttl_second``."""
+        self.tasks.expire_runs()
+
     # -- internals ---------------------------------------------------------------------------------------------
 
     @property

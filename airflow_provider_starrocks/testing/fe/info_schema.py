@@ -92,12 +92,12 @@ def loads_snapshot(jobs: list[LoadJob], config: FeConfig) -> pa.Table:
 
 
 def referenced_system_table(sql: str) -> str | None:
-    """Return ``loads`` or ``task_runs`` when the statement reads that information_schema table.
+    """Return ``loads``, ``task_runs`` or ``tasks`` when the statement reads that information_schema table.
 
     :param sql: the statement text.
     """
     lowered = " ".join(sql.lower().replace("`", "").split())
-    for name in ("loads", "task_runs"):
+    for name in ("loads", "task_runs", "tasks"):
         if re.search(rf"information_schema\.{name}\b", lowered):
             return name
     return None

@@ -235,6 +235,8 @@ def run_select(session: FeSession, ts: TokenStream) -> tuple[list[tuple[Any, ...
         return query_snapshot(session.fe.store, ts.sql, "loads", snapshot)
     if system_table == "task_runs":
         return query_snapshot(session.fe.store, ts.sql, "task_runs", session.fe.tasks.snapshot())
+    if system_table == "tasks":
+        return query_snapshot(session.fe.store, ts.sql, "tasks", session.fe.tasks.tasks_snapshot())
     return runner(session).run(ts.sql, session.database, current_catalog=session.catalog)
 
 
