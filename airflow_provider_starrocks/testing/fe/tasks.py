@@ -122,8 +122,15 @@ class TaskManager:
         kinds: dict[str, pa.DataType] = {"ERROR_CODE": pa.int64(), "JOB_ID": pa.int64()}
         for name in ("CREATE_TIME", "FINISH_TIME", "EXPIRE_TIME", "PROCESS_TIME"):
             kinds[name] = pa.timestamp("s")
+        # The release's layout (releases.py, TaskRunsSystemTable.java): no CATALOG on 3.1, JOB_ID and
+        # PROCESS_TIME only on the newest.
+        shown = self.fe.config.release.task_runs_columns
         return pa.table(
-            {n: pa.array(list(c), type=kinds.get(n, pa.string())) for n, c in zip(TASK_RUN_COLUMNS, columns)}
+            {
+                n: pa.array(list(c), type=kinds.get(n, pa.string()))
+                for n, c in zip(TASK_RUN_COLUMNS, columns)
+                if n in shown
+            }
         )
 
     def _hold(self, run: TaskRun, generation: int, state: str, delay: float) -> bool:
