@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from airflow_provider_starrocks.testing.fe.ddl import split_table_name
-from airflow_provider_starrocks.testing.fe.errors import StarRocksError, not_supported
+from airflow_provider_starrocks.testing.fe.errors import FilteredRows, StarRocksError, not_supported
 from airflow_provider_starrocks.testing.fe.files import (
     CsvOptions,
     convert_separator,
@@ -227,6 +227,16 @@ def run_files_insert(fe: FeEmulator, sql: str, current_db: str | None, user: str
             before = fe.store.cursor().execute(count_sql).fetchone()
             runner.run(stmt.sql, db, extra={SOURCE_NAME: source})
             after = fe.store.cursor().execute(count_sql).fetchone()
+    except FilteredRows:
+        job.state, job.error_type, job.finish_time = "CANCELLED", "LOAD_RUN_FAIL", time.time()
+        job.filtered_rows = max(1, job.scan_rows)  # the engine fails the whole statement, not row by row
+        fe.loads.record_insert(job)
+        tracking = f"select tracking_log from information_schema.load_tracking_logs where job_id={job.id}"
+        text = fe.config.release.insert_filtered_text.format(
+            txn_id=fe.loads.next_txn_id(), tracking_sql=tracking
+        )
+        job.error_msg = text
+        raise StarRocksError(text) from None
     except StarRocksError as exc:
         job.state, job.error_type, job.error_msg, job.finish_time = (
             "CANCELLED",

@@ -9,6 +9,7 @@ from airflow_provider_starrocks.testing.fe.ddl import parse_create_table, split_
 from airflow_provider_starrocks.testing.fe.errors import (
     ERR_BAD_DB,
     ERR_NO_DB,
+    FilteredRows,
     StarRocksError,
     analysis_error,
     not_supported,
@@ -291,7 +292,14 @@ def handle_insert(session: FeSession, ts: TokenStream) -> Result:
         return None
     if ts.at_kw("WITH", "LABEL"):
         raise not_supported("INSERT ... WITH LABEL without FILES()")
-    return selects.runner(session).run(ts.sql, session.database, current_catalog=session.catalog)
+    try:
+        return selects.runner(session).run(ts.sql, session.database, current_catalog=session.catalog)
+    except FilteredRows:
+        # No load job is recorded for INSERT ... VALUES / SELECT here: the tracking job id is not emulated.
+        release = session.fe.config.release
+        raise StarRocksError(
+            release.insert_filtered_text.format(txn_id=session.fe.loads.next_txn_id(), tracking_sql="")
+        ) from None
 
 
 def handle_submit(session: FeSession, ts: TokenStream) -> Result:

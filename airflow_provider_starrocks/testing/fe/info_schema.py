@@ -11,7 +11,7 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import expressions as exp
 
-from airflow_provider_starrocks.testing.fe.errors import StarRocksError, engine_message, not_supported
+from airflow_provider_starrocks.testing.fe.errors import engine_error, not_supported
 from airflow_provider_starrocks.testing.fe.query import StarRocksRead, normalize, to_wire
 from airflow_provider_starrocks.testing.fe.releases import LOADS_23, LOADS_26
 from airflow_provider_starrocks.testing.fe.show_load import (
@@ -125,7 +125,7 @@ def query_snapshot(
         try:
             cur.execute(tree.sql(dialect="duckdb"))
         except Exception as exc:  # duckdb binder errors (unknown column...)
-            raise StarRocksError(f"Getting analyzing error. Detail message: {engine_message(exc)}.") from None
+            raise engine_error(exc) from None
         columns = [d[0] for d in cur.description or []]
         return [tuple(to_wire(v) for v in row) for row in cur.fetchall()], columns
     finally:

@@ -93,6 +93,7 @@ class LoadManager:
         self.lock = threading.RLock()
         self.jobs: dict[int, LoadJob] = {}
         self._ids = itertools.count(10001)
+        self._txn_ids = itertools.count(1001)
         self._forced: tuple[str, str | None] | None = None
         self._stop = threading.Event()
         self._generation = 0
@@ -108,6 +109,10 @@ class LoadManager:
             self._generation += 1
             self.jobs.clear()
             self._forced = None
+
+    def next_txn_id(self) -> int:
+        """Return a new transaction id (the ``txn_id`` of INSERT error texts)."""
+        return next(self._txn_ids)
 
     def force_next(self, state: str, error_msg: str | None) -> None:
         state = state.upper()

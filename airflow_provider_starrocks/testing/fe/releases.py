@@ -87,6 +87,12 @@ _FILES_35 = ("parquet", "orc", "csv", "avro")
 _FILE_TABLE_31 = ("parquet", "orc", "text")
 _FILE_TABLE_33 = ("parquet", "orc", "text", "avro", "rctext", "rcbinary", "sequence")
 
+# -- INSERT with filtered rows: StmtExecutor.handleDMLStmt (fe/fe-core/src/main/java/com/starrocks/qe/
+# StmtExecutor.java). 3.1.4 and 3.3.5 fail in strict mode (enable_insert_strict, default true); from 3.4.0 the
+# INSERT fails when filtered rows exceed its max_filter_ratio (default 0) with another text.
+_FILTERED_31 = "Insert has filtered data in strict mode, txn_id = {txn_id} tracking sql = {tracking_sql}"
+_FILTERED_34 = "Insert has filtered data, txn_id = {txn_id}, tracking sql = {tracking_sql}"
+
 
 @dataclass(frozen=True)
 class Release:
@@ -101,6 +107,7 @@ class Release:
     :param files_csv_options: whether FILES() reads ``csv.*`` properties.
     :param file_table_formats: the formats ENGINE=file accepts.
     :param file_table_format_case_sensitive: whether that lookup is case-sensitive (lower-case keys).
+    :param insert_filtered_text: the error of an INSERT with filtered rows (``{txn_id}``, ``{tracking_sql}``).
     """
 
     name: str
@@ -112,6 +119,7 @@ class Release:
     files_csv_options: bool
     file_table_formats: tuple[str, ...]
     file_table_format_case_sensitive: bool
+    insert_filtered_text: str
 
     @property
     def commit(self) -> str:
@@ -124,27 +132,64 @@ class Release:
 
 RELEASES: dict[str, Release] = {
     "3.1": Release(
-        "3.1", _SHOW_LOAD_20, LOADS_23, _TASK_RUNS_13, _LOAD_PROPS_31, _FILES_31, False, _FILE_TABLE_31, False
+        name="3.1",
+        show_load_columns=_SHOW_LOAD_20,
+        loads_columns=LOADS_23,
+        task_runs_columns=_TASK_RUNS_13,
+        load_properties=_LOAD_PROPS_31,
+        files_formats=_FILES_31,
+        files_csv_options=False,
+        file_table_formats=_FILE_TABLE_31,
+        file_table_format_case_sensitive=False,
+        insert_filtered_text=_FILTERED_31,
     ),
     "3.3": Release(
-        "3.3", _SHOW_LOAD_20, LOADS_23, _TASK_RUNS_14, _LOAD_PROPS_33, _FILES_33, True, _FILE_TABLE_33, True
+        name="3.3",
+        show_load_columns=_SHOW_LOAD_20,
+        loads_columns=LOADS_23,
+        task_runs_columns=_TASK_RUNS_14,
+        load_properties=_LOAD_PROPS_33,
+        files_formats=_FILES_33,
+        files_csv_options=True,
+        file_table_formats=_FILE_TABLE_33,
+        file_table_format_case_sensitive=True,
+        insert_filtered_text=_FILTERED_31,
     ),
     "3.4": Release(
-        "3.4", _SHOW_LOAD_21, LOADS_26, _TASK_RUNS_14, _LOAD_PROPS_33, _FILES_33, True, _FILE_TABLE_33, True
+        name="3.4",
+        show_load_columns=_SHOW_LOAD_21,
+        loads_columns=LOADS_26,
+        task_runs_columns=_TASK_RUNS_14,
+        load_properties=_LOAD_PROPS_33,
+        files_formats=_FILES_33,
+        files_csv_options=True,
+        file_table_formats=_FILE_TABLE_33,
+        file_table_format_case_sensitive=True,
+        insert_filtered_text=_FILTERED_34,
     ),
     "3.5": Release(
-        "3.5", _SHOW_LOAD_21, LOADS_26, _TASK_RUNS_14, _LOAD_PROPS_33, _FILES_35, True, _FILE_TABLE_33, True
+        name="3.5",
+        show_load_columns=_SHOW_LOAD_21,
+        loads_columns=LOADS_26,
+        task_runs_columns=_TASK_RUNS_14,
+        load_properties=_LOAD_PROPS_33,
+        files_formats=_FILES_35,
+        files_csv_options=True,
+        file_table_formats=_FILE_TABLE_33,
+        file_table_format_case_sensitive=True,
+        insert_filtered_text=_FILTERED_34,
     ),
     "newest": Release(
-        "newest",
-        _SHOW_LOAD_21,
-        LOADS_26,
-        _TASK_RUNS_16,
-        _LOAD_PROPS_33,
-        _FILES_35,
-        True,
-        _FILE_TABLE_33,
-        True,
+        name="newest",
+        show_load_columns=_SHOW_LOAD_21,
+        loads_columns=LOADS_26,
+        task_runs_columns=_TASK_RUNS_16,
+        load_properties=_LOAD_PROPS_33,
+        files_formats=_FILES_35,
+        files_csv_options=True,
+        file_table_formats=_FILE_TABLE_33,
+        file_table_format_case_sensitive=True,
+        insert_filtered_text=_FILTERED_34,
     ),
 }
 # What `current_version()` shows for a release given by name only.
