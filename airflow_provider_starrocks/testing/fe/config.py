@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from airflow_provider_starrocks.testing.fe.releases import Release, release_for
+from airflow_provider_starrocks.testing.fe.releases import Release, nearest_release
 
 LOAD_PHASES = ("PENDING", "QUEUEING", "LOADING", "PREPARED")
 
@@ -42,17 +42,16 @@ class FeConfig:
 
     @property
     def release(self) -> Release:
-        """The behaviour tables of the emulated release (``releases.RELEASES``)."""
-        return release_for(self.version)
+        """The behaviour tables of the emulated release (``releases.RELEASES``).
+
+        The constructor refuses an unemulated version; one set later (to test a client's version checks) answers
+        with the nearest emulated release below it, or 3.1.
+        """
+        return nearest_release(self.version)
 
     def version_tuple(self) -> tuple[int, int]:
         parts = (self.version.split(".") + ["0"])[:2]
         return int(parts[0]), int("".join(ch for ch in parts[1] if ch.isdigit()) or 0)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name == "version":
-            release_for(str(value))  # ValueError now, not a Python text for every later statement
-        super().__setattr__(name, value)
 
     def delay(self, state: str) -> float:
         """Return the configured stay in a phase.
