@@ -98,8 +98,11 @@ class TestShowLoadPredicates:
             conn, 'SHOW LOAD WHERE LABEL LIKE "job" AND STATE = "FINISHED" ORDER BY Label DESC LIMIT 1'
         )
         assert [r[1] for r in rows] == ["job_2"]
-        rows, _ = query(conn, 'SHOW LOAD FROM d WHERE LABEL LIKE "%_1" ORDER BY JobId')
+        # LoadMgr.getLoadJobsByDb: LIKE is a substring test, % and _ are plain characters.
+        rows, _ = query(conn, 'SHOW LOAD FROM d WHERE LABEL LIKE "_1" ORDER BY JobId')
         assert [r[1] for r in rows] == ["job_1"]
+        rows, _ = query(conn, 'SHOW LOAD FROM d WHERE LABEL LIKE "%_1" ORDER BY JobId')
+        assert rows == []
         rows, _ = query(conn, "SHOW LOAD LIMIT 1, 5")
         assert [r[1] for r in rows] == ["job_2", "other"]
 

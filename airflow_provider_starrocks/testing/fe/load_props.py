@@ -12,7 +12,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from airflow_provider_starrocks.testing.fe.errors import StarRocksError, analysis_error
+from airflow_provider_starrocks.testing.fe.errors import analysis_error
 
 if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.releases import Release
@@ -82,6 +82,13 @@ def check_properties(props: dict[str, str], release: Release) -> JobProperties:
             raise analysis_error("timeout is not a number.") from None
         if timeout < 0:
             raise analysis_error("timeout must be greater than 0")
+    if "spark_load_submit_timeout" in props:
+        try:
+            spark_timeout = _java_long(props["spark_load_submit_timeout"])
+        except ValueError:
+            raise analysis_error("spark_load_submit_timeout is not a number.") from None
+        if spark_timeout < 0:
+            raise analysis_error("spark_load_submit_timeout must be greater than 0")
     ratio = 0.0
     if "max_filter_ratio" in props:
         try:
@@ -133,4 +140,6 @@ def _check_timezone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise StarRocksError(f"Unknown or incorrect time zone: '{value}'") from None
+        # ErrorCode.ERR_UNKNOWN_TIME_ZONE from TimeUtils.checkTimeZoneValidAndStandardize, a DdlException that
+        # LoadStmtAnalyzer.analyzeProperties reports as ERR_COMMON_ERROR (the analyzer frame).
+        raise analysis_error(f"Unknown or incorrect time zone: '{value}'") from None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -111,9 +110,8 @@ class LabelFilter:
             return True
         if not self.like:
             return job.label == self.label
-        if "%" in self.label or "_" in self.label:
-            regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in self.label)
-            return re.fullmatch(regex, job.label) is not None
+        # LoadMgr.getLoadJobsByDb: LIKE is a substring test (entry.getKey().contains(labelValue)), so % and _ are
+        # plain characters (fe/fe-core/src/main/java/com/starrocks/load/loadv2/LoadMgr.java, every release branch).
         return self.label in job.label
 
 
