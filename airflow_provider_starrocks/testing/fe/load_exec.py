@@ -203,7 +203,9 @@ def _read_all(
         except LoadFailure:
             raise
         except Exception as exc:  # pyarrow raises many classes on corrupt input
-            raise LoadFailure("LOAD_RUN_FAIL", f"Failed to read {uri} as {fmt}: {exc}") from None
+            raise LoadFailure(
+                "LOAD_RUN_FAIL", f"{EMULATOR_PREFIX}decoding {uri} as {fmt} ({type(exc).__name__})"
+            ) from None
         if isinstance(decoded, list):
             scanned += len(decoded)
             for row in decoded:
