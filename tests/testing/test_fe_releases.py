@@ -48,3 +48,12 @@ def test_a_version_set_later_answers_as_the_nearest_release_below():
     config = FeConfig(version="3.3.5")
     config.version = "3.2.1"  # tests of the provider's own version checks
     assert config.release is RELEASES["3.1"]
+
+
+def test_serve_refuses_an_unemulated_release(capsys):
+    from airflow_provider_starrocks.testing.__main__ import _parser
+
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["serve", "--version", "3.2"])
+    assert "StarRocks release '3.2' is not emulated" in capsys.readouterr().err
+    assert _parser().parse_args(["serve", "--version", "newest"]).version == "4.0.0"
