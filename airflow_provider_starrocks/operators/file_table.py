@@ -27,14 +27,18 @@ if TYPE_CHECKING:
 
     from airflow_provider_starrocks.utils.sql import Statement
 
-# docs/en/data_source/file_external_table.md: the formats ENGINE=file reads. CSV and JSON are not among them.
-FILE_TABLE_FORMATS = ("parquet", "orc", "avro", "rctext", "rcbinary", "sequence")
+# FileTable.SUPPORTED_FORMAT (fe/fe-core/src/main/java/com/starrocks/catalog/FileTable.java, pinterest-release-3.3.5
+# 7c653fb8 and later): lower-case keys looked up with the raw value, so the name is sent lower-case. 3.1.4
+# (8a7f4f51) accepts only parquet, orc and text. "text" is Hive's delimited text format.
+FILE_TABLE_FORMATS = ("parquet", "orc", "text", "avro", "rctext", "rcbinary", "sequence")
+# FileTable.JSON_KEY_*: options of the text format (FileTable.toThrift defaults: tab, \n, ",", ":").
+TEXT_OPTIONS = ("column_separator", "row_delimiter", "collection_delimiter", "map_delimiter")
 _S3_PATH = re.compile(r"s3[an]?://[a-z0-9][a-z0-9.\-]{1,62}(/\S*)?\Z")
 _TABLE_NAME_LIMIT = 64
 
 
 class StarRocksCreateFileExternalTableOperator(BaseOperator):
-    """
+    r"""
     Create a file external table in ``default_catalog`` over S3 files, validate it, never leave a broken one.
 
     The table is always created in ``default_catalog`` whatever the connection's ``catalog`` extra. Tables store
@@ -45,8 +49,13 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
     :param columns: a list of ``(name, type)`` pairs, a dict of name to type, or a column DDL string such as
         ``"id BIGINT, tags ARRAY<STRING>"``; types are checked against a conservative StarRocks type grammar.
     :param path: the S3 location (``s3://bucket/prefix/``; a trailing ``/`` means every file under it).
-    :param format: ``parquet``, ``orc``, ``avro``, ``rctext``, ``rcbinary`` or ``sequence``. CSV is not
-        supported by file external tables: load CSV with ``FILES()``.
+    :param format: ``parquet``, ``orc``, ``text``, ``avro``, ``rctext``, ``rcbinary`` or ``sequence`` (sent
+        lower-case; StarRocks 3.1 knows only ``parquet``, ``orc`` and ``text``). ``text`` reads delimited text
+        files by column position, without quoting or a header line. ``csv`` is refused with that advice.
+    :param column_separator: ``text`` only: the field separator (StarRocks's default: tab; ``","`` for CSV).
+    :param row_delimiter: ``text`` only: the line separator (default ``\n``).
+    :param collection_delimiter: ``text`` only: the ARRAY element separator (default ``,``).
+    :param map_delimiter: ``text`` only: the MAP key/value separator (default ``:``).
     :param enable_recursive_listing: read files in sub-directories too (StarRocks's default: true).
     :param enable_wildcards: allow wildcards in ``path`` (StarRocks 3.1.9+; default false).
     :param aws_conn_id: the AWS connection for S3; ``None`` uses the StarRocks nodes' instance profile.
@@ -70,6 +79,10 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
         format: str,
         enable_recursive_listing: bool | None = None,
         enable_wildcards: bool | None = None,
+        column_separator: str | None = None,
+        row_delimiter: str | None = None,
+        collection_delimiter: str | None = None,
+        map_delimiter: str | None = None,
         aws_conn_id: str | None = DEFAULT_AWS_CONN_ID,
         credential_mode: str = "auto",
         region: str | None = None,
@@ -87,6 +100,10 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
         self.format = format
         self.enable_recursive_listing = enable_recursive_listing
         self.enable_wildcards = enable_wildcards
+        self.column_separator = column_separator
+        self.row_delimiter = row_delimiter
+        self.collection_delimiter = collection_delimiter
+        self.map_delimiter = map_delimiter
         self.aws_conn_id = None if aws_conn_id is None else str(aws_conn_id)
         self.credential_mode = credential_mode
         self.region = region
@@ -105,11 +122,23 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
         if not isinstance(fmt, str) or fmt.strip().lower() not in FILE_TABLE_FORMATS:
             if isinstance(fmt, str) and fmt.strip().lower() == "csv":
                 raise ValueError(
-                    "format 'csv' is not supported by StarRocks file external tables: read or load CSV files "
-                    "with FILES() (INSERT INTO ... SELECT * FROM FILES(...)), or convert them to Parquet."
+                    "format 'csv' is not a StarRocks file table format: use format='text' with "
+                    "column_separator=',' for comma-separated files without quoted fields or a header line, "
+                    "or read them with FILES() (format csv, which knows csv.skip_header and csv.enclose)."
                 )
             raise ValueError(f"format {fmt!r} is not supported: use one of {', '.join(FILE_TABLE_FORMATS)}.")
-        return fmt.strip()
+        return fmt.strip().lower()
+
+    def _text_options(self, fmt: str) -> dict[str, object]:
+        given = {k: getattr(self, k) for k in TEXT_OPTIONS if getattr(self, k) is not None}
+        if given and fmt != "text":
+            raise ValueError(
+                f"{', '.join(given)} only apply to format 'text', not {fmt!r}: remove them or use format='text'."
+            )
+        for name, value in given.items():
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"{name} must be a non-empty string, got {value!r}.")
+        return dict(given)
 
     def build_statement(self, table: str) -> Statement:
         """Build the CREATE EXTERNAL TABLE statement for ``table``; raises ``ValueError`` on bad input."""
@@ -131,7 +160,8 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
                 "(s3://, s3a:// or s3n://)."
             )
         columns = parse_columns(self.columns)
-        props: dict[str, object] = {"path": self.path, "format": self._check_format()}
+        fmt = self._check_format()
+        props: dict[str, object] = {"path": self.path, "format": fmt, **self._text_options(fmt)}
         if self.enable_recursive_listing is not None:
             props["enable_recursive_listing"] = self.enable_recursive_listing
         if self.enable_wildcards is not None:
@@ -187,7 +217,7 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
         return {
             "database": self.database,
             "table": self.table,
-            "format": self.format,
+            "format": self._check_format(),
             "action": action,
             "validated": self.validate and action != "ignored",
         }

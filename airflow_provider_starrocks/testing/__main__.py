@@ -25,6 +25,15 @@ INSTALL_HINT = (
 )
 
 
+def _release_version(text: str) -> str:
+    from airflow_provider_starrocks.testing.fe.releases import full_version
+
+    try:
+        return full_version(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m airflow_provider_starrocks.testing")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -32,7 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=9030, help="FE query port (0 picks a free one; default 9030)"
     )
-    serve.add_argument("--version", default="3.3.5", help="emulated StarRocks release (default 3.3.5)")
+    serve.add_argument(
+        "--version",
+        default="3.3.5",
+        type=_release_version,
+        help="emulated StarRocks release: 3.1, 3.3, 3.4, 3.5, newest or a full version (default 3.3.5)",
+    )
     serve.add_argument("--user", default="root", help="FE user (default root)")
     serve.add_argument("--json", action="store_true", help="print a machine-readable first line")
     serve.add_argument(

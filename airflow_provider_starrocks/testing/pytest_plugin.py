@@ -25,6 +25,26 @@ logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
 logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
 
 
+VERSION_VARIABLE = "STARROCKS_EMULATOR_VERSION"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--starrocks-version",
+        default=None,
+        help=f"StarRocks release the FE emulator answers as: 3.1, 3.3, 3.4, 3.5 or newest (or ${VERSION_VARIABLE}; "
+        "default 3.3.5)",
+    )
+
+
+def emulated_version(config: pytest.Config) -> str:
+    """Return the release the session's stack emulates: ``--starrocks-version``, then the environment, then 3.3.5.
+
+    :param config: the pytest configuration.
+    """
+    return str(config.getoption("--starrocks-version") or os.environ.get(VERSION_VARIABLE) or "3.3.5")
+
+
 def _real_cluster() -> bool:
     from airflow_provider_starrocks.testing.external import URI_VARIABLE
 
@@ -62,7 +82,7 @@ def starrocks_stack(request: pytest.FixtureRequest) -> Iterator[StarRocksStack]:
     if external is not None:
         yield external  # type: ignore[misc]
         return
-    stack = StarRocksStack(aws=request.getfixturevalue("starrocks_aws"))
+    stack = StarRocksStack(emulated_version(request.config), aws=request.getfixturevalue("starrocks_aws"))
     try:
         stack.start()
     except ImportError as error:

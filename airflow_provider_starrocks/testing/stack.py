@@ -38,7 +38,8 @@ class StarRocksStack:
     """
     A local StarRocks FE emulator plus moto (S3, STS, IAM, Glue) with the identities of ``DEVELOPING.md``.
 
-    :param version: emulated StarRocks release.
+    :param version: emulated StarRocks release: ``3.1``, ``3.3``, ``3.4``, ``3.5``, ``newest`` or a full
+        version such as ``3.3.5``.
     :param out_of_process: run the stack in a ``python -m airflow_provider_starrocks.testing serve`` subprocess
         (for restarts and timing); ``fe`` and fault injection are then unavailable.
     :param port: FE query port (0 picks a free one).
@@ -58,7 +59,9 @@ class StarRocksStack:
         password: str | None = None,
         aws: AwsEmulator | None = None,
     ) -> None:
-        self.version = version
+        from airflow_provider_starrocks.testing.fe.releases import full_version
+
+        self.version = full_version(version)  # ValueError names the emulated releases
         self.out_of_process = out_of_process
         self.fe_host = HOST
         self.fe_port = port

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from airflow_provider_starrocks.operators.broker_load import StarRocksS3BrokerLoadOperator
+from airflow_provider_starrocks.testing.fe.releases import DEFAULT_VERSIONS, RELEASE_NAMES
 
 START = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
 TABLE_DDL = (
@@ -305,3 +306,84 @@ def test_sync_and_deferrable_return_the_same_dict(sales, run_dag):
         k: v for k, v in results[1].items() if k not in timing
     }
     assert results[0].keys() == results[1].keys()
+
+
+# LoadStmt.PROPERTIES_SET (fe/fe-core/src/main/java/com/starrocks/sql/ast/LoadStmt.java): merge_condition from
+# 3.1.4 (8a7f4f51); jsonpaths, json_root and strip_outer_array from 3.3.5 (7c653fb8) on. The JSON options are sent
+# as load PROPERTIES, so on 3.1 StarRocks refuses them.
+JSON_OPTIONS = {"jsonpaths": ["$.id", "$.name", "$.amount", "$.dt"], "strip_outer_array": True}
+JSON_RELEASES = [pytest.param(r, id=r) for r in ("3.3", "3.4", "3.5", "newest")]
+
+
+@pytest.mark.parametrize("release", JSON_RELEASES)
+def test_json_load_with_options_runs_end_to_end(sales, run_dag, release):
+    sales.fe.config.version = DEFAULT_VERSIONS[release]
+    dag = make_dag(
+        f"bl_json_{release.replace('.', '_')}",
+        table="orders",
+        aws_conn_id="aws_iam_user",
+        source="s3://starrocks-test/sample/orders.json",
+        format="json",
+        format_options=JSON_OPTIONS,
+    )
+    result = run_dag(dag)
+    assert result.task_states == {"load": "success"}, sales.statements
+    assert result.xcom["load"]["sink_rows"] == 100
+    (load,) = loads(sales)
+    assert '"jsonpaths" = ' in load
+    assert (
+        sales.sql("SELECT count(*) FROM sales.orders WHERE name IS NOT NULL AND dt IS NOT NULL")[0][0] == 100
+    )
+
+
+def test_json_root_load_runs_end_to_end(sales, run_dag):
+    sales.fe.config.version = DEFAULT_VERSIONS["3.4"]
+    body = {
+        "meta": {},
+        "rows": [{"id": i, "name": f"n{i}", "amount": i * 1.5, "dt": "2024-01-01"} for i in range(3)],
+    }
+    put_object(sales, "nested/rows.json", json.dumps(body).encode())
+    dag = make_dag(
+        "bl_json_root",
+        table="orders",
+        aws_conn_id="aws_iam_user",
+        source="s3://starrocks-test/nested/rows.json",
+        format="json",
+        format_options={"json_root": "$.rows"},
+    )
+    result = run_dag(dag)
+    assert result.task_states == {"load": "success"}, sales.statements
+    assert sales.sql("SELECT sum(amount) FROM sales.orders")[0][0] == 4.5
+
+
+def test_json_options_are_refused_by_3_1(sales, run_dag):
+    sales.fe.config.version = DEFAULT_VERSIONS["3.1"]
+    dag = make_dag(
+        "bl_json_3_1",
+        table="orders",
+        aws_conn_id="aws_iam_user",
+        source="s3://starrocks-test/sample/orders.json",
+        format="json",
+        format_options=JSON_OPTIONS,
+    )
+    result = run_dag(dag)
+    assert result.task_states == {"load": "failed"}
+    assert count(sales) == 0
+
+
+@pytest.mark.parametrize("release", [pytest.param(r, id=r) for r in RELEASE_NAMES])
+def test_merge_condition_load_runs_end_to_end(sales, run_dag, release):
+    sales.fe.config.version = DEFAULT_VERSIONS[release]
+    dag = make_dag(
+        f"bl_merge_{release.replace('.', '_')}",
+        table="orders",
+        aws_conn_id="aws_iam_user",
+        source="s3://starrocks-test/sample/orders.parquet",
+        format="parquet",
+        properties={"merge_condition": "amount"},
+    )
+    result = run_dag(dag)
+    assert result.task_states == {"load": "success"}, sales.statements
+    (load,) = loads(sales)
+    assert '"merge_condition" = "amount"' in load
+    assert count(sales) == 100

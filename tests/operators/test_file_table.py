@@ -13,6 +13,7 @@ from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
 from airflow_provider_starrocks.operators.file_table import StarRocksCreateFileExternalTableOperator
 from airflow_provider_starrocks.testing.aws import S3_ASSUMED_ROLE, USER_LOADER
 from airflow_provider_starrocks.testing.aws_identities import role_arn
+from airflow_provider_starrocks.testing.fe.releases import DEFAULT_VERSIONS, RELEASE_NAMES
 
 _PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*=\s*"((?:[^"\\]|\\.)*)"')
 PAGE_COLUMNS = "id varchar(65500), attributes map<varchar(100), varchar(2000)>"
@@ -24,7 +25,10 @@ AUTH = {
     "iam_user": "aws_iam_user",
 }
 # docs/en/integrations/csp_auth/authenticate_to_aws_resources.md, "File external table" (placeholders substituted).
-PAGE_BASE = {"path": "s3://starrocks-test/", "format": "ORC"}
+# The page writes "format" = "ORC"; from 3.3.5 FileTable.validate refuses it ("not supported format: ORC": lower-case
+# keys of SUPPORTED_FORMAT, fe/fe-core/src/main/java/com/starrocks/catalog/FileTable.java at 7c653fb8), so the
+# operator sends the lower-case name.
+PAGE_BASE = {"path": "s3://starrocks-test/", "format": "orc"}
 PAGE_AUTH = {
     "instance_profile": {"aws.s3.use_instance_profile": "true", "aws.s3.region": "us-west-2"},
     "assumed_role": {
@@ -39,6 +43,10 @@ PAGE_AUTH = {
         "aws.s3.region": "us-west-2",
     },
 }
+
+
+def release_version(release: str) -> str:
+    return DEFAULT_VERSIONS[release]
 
 
 def property_map(statement: str) -> dict[str, str]:
@@ -113,6 +121,37 @@ def test_created_table_is_validated_by_reading_a_row(starrocks, db, auth):
     assert rows == [(100,)]
 
 
+@pytest.mark.parametrize("release", [pytest.param(r, id=r) for r in RELEASE_NAMES])
+@pytest.mark.parametrize("fmt", [pytest.param("ORC", id="upper"), pytest.param(" orc", id="spaced")])
+def test_format_is_sent_lower_case_on_every_release(starrocks, db, release, fmt):
+    starrocks.fe.config.version = release_version(release)
+    result = operator(path="s3://starrocks-test/sample/orders.orc", format=fmt).execute({})
+    assert (result["format"], result["validated"]) == ("orc", True)
+    assert property_map(creates(starrocks)[0])["format"] == "orc"
+
+
+@pytest.mark.parametrize("release", [pytest.param(r, id=r) for r in RELEASE_NAMES])
+def test_text_table_reads_comma_separated_files(starrocks, db, release):
+    starrocks.fe.config.version = release_version(release)
+    result = operator(
+        path="s3://starrocks-test/sample/orders.csv", format="text", column_separator=","
+    ).execute({})
+    assert result["format"] == "text"
+    props = property_map(creates(starrocks)[0])
+    assert (props["format"], props["column_separator"]) == ("text", ",")
+    # Hive text: by position, no header skipping (the header line's id does not convert: NULL).
+    rows, _ = StarRocksHook().query("SELECT count(*), count(id), count(name) FROM test_s3_db.orders")
+    assert rows == [(101, 100, 101)]
+
+
+@pytest.mark.parametrize("release", [pytest.param(r, id=r) for r in ("3.1",)])
+def test_avro_table_is_refused_by_3_1(starrocks, db, release):
+    # FileTable.validate at 8a7f4f51 (3.1.4): parquet, orc and text only.
+    starrocks.fe.config.version = release_version(release)
+    with pytest.raises(AirflowFailException, match="not supported format: avro"):
+        operator(path="s3://starrocks-test/sample/orders.orc", format="avro", validate=False).execute({})
+
+
 @pytest.fixture
 def wrong_secret_conn(starrocks, monkeypatch):
     access_key, _ = starrocks.aws.users[USER_LOADER]
@@ -143,8 +182,16 @@ def test_validation_failure_drops_the_table(starrocks, db, wrong_secret_conn, co
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
+        pytest.param({"format": "csv"}, "use format='text' with column_separator=','", id="csv"),
         pytest.param(
-            {"format": "csv"}, "format 'csv' is not supported by StarRocks file external tables", id="csv"
+            {"column_separator": ","},
+            "column_separator only apply to format 'text', not 'parquet'",
+            id="sep_parquet",
+        ),
+        pytest.param(
+            {"format": "text", "row_delimiter": ""},
+            "row_delimiter must be a non-empty string",
+            id="empty_delimiter",
         ),
         pytest.param({"format": "json"}, "format 'json' is not supported: use one of parquet", id="json"),
         pytest.param(

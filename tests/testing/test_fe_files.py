@@ -90,7 +90,7 @@ class TestInsertFromFiles:
             query(conn, f"INSERT INTO t SELECT * FROM {files('s3://starrocks-test/x', 'avro', creds)}")
 
     def test_csv_needs_3_3(self, fe, conn, creds):
-        fe.config.version = "3.2.9"
+        fe.config.version = "3.1.4"
         with pytest.raises(pymysql.err.ProgrammingError, match="not supported format: csv"):
             query(
                 conn,

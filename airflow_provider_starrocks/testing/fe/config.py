@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from airflow_provider_starrocks.testing.fe.releases import Release, nearest_release
+
 LOAD_PHASES = ("PENDING", "QUEUEING", "LOADING", "PREPARED")
 
 
@@ -12,7 +14,8 @@ LOAD_PHASES = ("PENDING", "QUEUEING", "LOADING", "PREPARED")
 class FeConfig:
     """Settings read at the moment they are needed, so tests may change them while the emulator runs.
 
-    :param version: the emulated StarRocks release (``3.1`` ... ``3.5+``); selects result layouts.
+    :param version: the emulated StarRocks release (``3.1``, ``3.3``, ``3.4``, ``3.5`` or ``newest``, or a
+        full version such as ``3.3.5``); selects the tables of ``releases.py``.
     :param commit: the short commit hash shown by ``current_version()``.
     :param mysql_server_version: ``Config.mysql_server_version`` (what ``version()`` and the handshake say).
     :param pending_delay: seconds a load job stays PENDING.
@@ -36,6 +39,15 @@ class FeConfig:
     hold_state: str | None = None
     label_keep_max_second: float = 259200
     label_keep_max_num: int = 1000
+
+    @property
+    def release(self) -> Release:
+        """The behaviour tables of the emulated release (``releases.RELEASES``).
+
+        The constructor refuses an unemulated version; one set later (to test a client's version checks) answers
+        with the nearest emulated release below it, or 3.1.
+        """
+        return nearest_release(self.version)
 
     def version_tuple(self) -> tuple[int, int]:
         parts = (self.version.split(".") + ["0"])[:2]

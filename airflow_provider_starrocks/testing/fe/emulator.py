@@ -13,6 +13,7 @@ from mysql_mimic import MysqlServer
 from airflow_provider_starrocks.testing.fe.auth import FeConnection, SingleUserIdentity
 from airflow_provider_starrocks.testing.fe.config import FeConfig
 from airflow_provider_starrocks.testing.fe.loads import LoadManager
+from airflow_provider_starrocks.testing.fe.releases import full_version
 from airflow_provider_starrocks.testing.fe.session import FeSession
 from airflow_provider_starrocks.testing.fe.store import Store
 from airflow_provider_starrocks.testing.fe.tasks import TaskManager
@@ -35,7 +36,8 @@ class FeEmulator:
     :param port: port to listen on (0 picks a free one, kept across ``restart()``).
     :param user: the only user.
     :param password: its password.
-    :param version: the emulated StarRocks release, e.g. ``3.3.5`` (``3.5.0`` selects the newest layouts).
+    :param version: the emulated StarRocks release, ``3.1``, ``3.3``, ``3.4``, ``3.5`` or
+        ``newest``, or a full version such as ``3.3.5`` (``testing/fe/releases.py`` lists what each answers).
     """
 
     def __init__(
@@ -53,6 +55,7 @@ class FeEmulator:
         self.port = port
         self.user = user
         self.password = password
+        version = full_version(version)  # ValueError for a release that is not emulated
         self.config = FeConfig(version=version)
         self._initial_version = version
         self.statements: list[str] = []

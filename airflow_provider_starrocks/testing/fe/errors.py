@@ -6,6 +6,8 @@ StarRocks reports most statement errors as ``ERROR 1064 (HY000)``: its ``ErrorCo
 
 from __future__ import annotations
 
+import re
+
 ERR_UNKNOWN = 1064
 ERR_ACCESS_DENIED = 1045
 ERR_NO_DB = 1046
@@ -74,6 +76,45 @@ def not_supported(what: str) -> StarRocksError:
     :param what: the statement or clause that is not emulated.
     """
     return StarRocksError(EMULATOR_PREFIX + what)
+
+
+class FilteredRows(StarRocksError):
+    """An INSERT whose rows the engine could not convert or store: StarRocks filters such rows and fails the INSERT.
+
+    The caller that knows the job and transaction renders ``releases.Release.insert_filtered_text``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("Insert has filtered data")
+
+
+_UNKNOWN_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
+_UNKNOWN_FUNCTION = re.compile(r"(?:Scalar|Aggregate|Table) Function with name (\S+) does not exist")
+
+
+def engine_error(exc: Exception, *, insert: bool = False) -> StarRocksError:
+    """Translate a DuckDB error into StarRocks's text, or "not supported"; no DuckDB text reaches a client.
+
+    :param exc: the DuckDB exception.
+    :param insert: whether the statement was an INSERT (conversion and NOT NULL failures are filtered rows).
+    """
+    kind = type(exc).__name__
+    text = engine_message(exc)
+    if insert and kind in ("ConstraintException", "ConversionException", "OutOfRangeException"):
+        return FilteredRows()
+    column = _UNKNOWN_COLUMN.search(text)
+    if kind == "BinderException" and column:
+        # Scope.resolve (fe/fe-core/src/main/java/com/starrocks/sql/analyzer/Scope.java); recorded in
+        # test/sql/test_dictionary/R/test_dictionary (main 70d1c246): "Column 'xxxx' cannot be resolved."
+        return analysis_error(f"Column '{column.group(1)}' cannot be resolved")
+    function = _UNKNOWN_FUNCTION.search(text)
+    if function and function.group(1).lower() == "files":
+        return not_supported(
+            "FILES() outside INSERT INTO ... SELECT ... FROM FILES() (SELECT / DESC FILES())"
+        )
+    if function:
+        return not_supported(f"function {function.group(1)}")
+    return not_supported(f"this statement (the emulator's engine could not run it: {kind})")
 
 
 def engine_message(exc: Exception) -> str:

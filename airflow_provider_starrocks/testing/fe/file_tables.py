@@ -1,7 +1,10 @@
-"""File external tables (``CREATE EXTERNAL TABLE ... ENGINE=file``): checks, SHOW CREATE TABLE and S3 reads.
+r"""File external tables (``CREATE EXTERNAL TABLE ... ENGINE=file``): checks, SHOW CREATE TABLE and S3 reads.
 
 Checks after ``FileTable.validate`` (fe/fe-core/src/main/java/com/starrocks/catalog/FileTable.java) and
-docs/en/data_source/file_external_table.md.
+docs/en/data_source/file_external_table.md; the accepted formats per release are ``releases.Release.file_table_*``.
+Text files are read as the BE's HdfsTextScanner does (be/src/exec/hdfs_scanner_text.cpp, pinterest-release-3.3.5
+7c653fb8): fields by position, ``column_separator`` (default tab) and ``row_delimiter`` (default ``\n``) from
+FileTable.toThrift's TextFileFormatDesc, ``\N`` and values that do not convert are NULL, missing fields are NULL.
 """
 
 from __future__ import annotations
@@ -12,25 +15,32 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from airflow_provider_starrocks.testing.fe.catalogs import mask_properties
-from airflow_provider_starrocks.testing.fe.errors import StarRocksError
-from airflow_provider_starrocks.testing.fe.files import read_file, storage_error_text
+from airflow_provider_starrocks.testing.fe.errors import StarRocksError, not_supported
+from airflow_provider_starrocks.testing.fe.files import (
+    CsvOptions,
+    convert_separator,
+    read_file,
+    split_csv,
+    storage_error_text,
+)
 from airflow_provider_starrocks.testing.fe.store import Table
 
 if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.ddl import CreateTable
     from airflow_provider_starrocks.testing.fe.files import StorageGateway
+    from airflow_provider_starrocks.testing.fe.releases import Release
 
-SUPPORTED_FORMATS = ("parquet", "orc", "text", "avro", "rctext", "rcbinary", "sequence")
-READABLE_FORMATS = ("parquet", "orc")
+READABLE_FORMATS = ("parquet", "orc", "text")
 
 
-def make_file_table(stmt: CreateTable, db: str) -> Table:
+def make_file_table(stmt: CreateTable, db: str, release: Release) -> Table:
     """Check a CREATE EXTERNAL TABLE ... ENGINE=file in default_catalog and build the table.
 
     The catalog check (file tables live in default_catalog) is the caller's: ``handlers._create_in_external_catalog``.
 
     :param stmt: the parsed statement.
     :param db: the database.
+    :param release: the emulated release (its accepted formats, and whether their names are case-sensitive).
     """
     if not stmt.external:
         raise StarRocksError("ENGINE=file requires CREATE EXTERNAL TABLE")
@@ -42,7 +52,8 @@ def make_file_table(stmt: CreateTable, db: str) -> Table:
     fmt = props.get("format", "")
     if not fmt:
         raise StarRocksError("format is null. Please add properties(format='xxx') when create table")
-    if fmt.lower() not in SUPPORTED_FORMATS:
+    key = fmt if release.file_table_format_case_sensitive else fmt.lower()
+    if key not in release.file_table_formats:
         raise StarRocksError(f"not supported format: {fmt}")
     return Table(db, stmt.name, stmt.columns, engine="file", properties=dict(props))
 
@@ -93,7 +104,8 @@ def read_file_table(aws: StorageGateway, table: Table) -> pa.Table:
     names = [c.name for c in table.columns]
     for key, _size in found:
         try:
-            decoded = read_file(aws.read_object(props, prefix + key), fmt)
+            data = aws.read_object(props, prefix + key)
+            decoded = _read_text(data, table, props) if fmt == "text" else read_file(data, fmt)
         except StarRocksError:
             raise
         except Exception as exc:  # StorageAccessError or a corrupt file
@@ -106,3 +118,32 @@ def read_file_table(aws: StorageGateway, table: Table) -> pa.Table:
         ]
         parts.append(pa.table(arrays, names=names))
     return pa.concat_tables(parts, promote_options="permissive")
+
+
+def _read_text(data: bytes, table: Table, props: dict[str, str]) -> pa.Table:
+    """Read a Hive text file positionally into the table's columns (the Hive converters give NULL on bad input)."""
+    import duckdb
+
+    opts = CsvOptions(
+        column_separator=convert_separator(props.get("column_separator", "\t")),
+        row_delimiter=convert_separator(props.get("row_delimiter", "\n")),
+    )
+    rows = split_csv(data.decode("utf-8", errors="replace"), opts)
+    names = [c.name for c in table.columns]
+    raw = pa.table(
+        {
+            f"c{i}": pa.array([r[i] if i < len(r) else None for r in rows], type=pa.string())
+            for i in range(len(names))
+        }
+    )
+    for column in table.columns:
+        if column.duck_type.endswith("]") or column.duck_type.upper().startswith(("MAP", "STRUCT")):
+            raise not_supported(f"reading {column.sr_type} columns of a text file table")
+    select = ", ".join(f'TRY_CAST(c{i} AS {c.duck_type}) AS "{i}"' for i, c in enumerate(table.columns))
+    con = duckdb.connect(":memory:")
+    try:
+        con.register("raw_text", raw)
+        converted = con.sql(f"SELECT {select} FROM raw_text").to_arrow_table()
+    finally:
+        con.close()
+    return converted.rename_columns(names)

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
 
-from airflow_provider_starrocks.testing.fe.errors import StarRocksError
+from airflow_provider_starrocks.testing.aws_errors import StorageAccessError
+from airflow_provider_starrocks.testing.fe.errors import EMULATOR_PREFIX, StarRocksError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -31,6 +32,9 @@ def storage_error_text(exc: Exception) -> str:
     :param exc: a ``StorageAccessError`` (``code`` and ``message`` attributes) or any exception.
     """
     code = getattr(exc, "code", None)
+    if not isinstance(exc, StorageAccessError):
+        # Not an S3 answer (a file pyarrow cannot decode...): its text is not StarRocks's.
+        return f"{EMULATOR_PREFIX}reading this file ({type(exc).__name__})"
     message = getattr(exc, "message", None) or str(exc) or None
     return f"Access storage error. Error code: {code}. Error message: {message}."
 

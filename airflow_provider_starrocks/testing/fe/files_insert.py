@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from airflow_provider_starrocks.testing.fe.ddl import split_table_name
-from airflow_provider_starrocks.testing.fe.errors import StarRocksError, not_supported
+from airflow_provider_starrocks.testing.fe.errors import FilteredRows, StarRocksError, not_supported
 from airflow_provider_starrocks.testing.fe.files import (
     CsvOptions,
     convert_separator,
@@ -29,8 +29,8 @@ from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.releases import Release
 
-FILES_FORMATS = ("parquet", "orc", "csv")
 SOURCE_NAME = "__sr_files"
 INSERT_TIMEOUT_S = 14400  # session variable insert_timeout
 
@@ -95,11 +95,60 @@ def parse_files_insert(sql: str) -> FilesInsert:
     raise not_supported("INSERT without FILES()")
 
 
+def _java_parse_int(value: str) -> int:
+    """``Integer.parseInt``; raises ``ValueError`` with Java's ``NumberFormatException`` message."""
+    if not re.fullmatch(r"[+-]?\d+", value) or not -(2**31) <= int(value) < 2**31:
+        raise ValueError(f'For input string: "{value}"')
+    return int(value)
+
+
+def storage_access_error(detail: str) -> StarRocksError:
+    """Frame a TableFunctionTable DdlException as the analyzer reports it.
+
+    QueryAnalyzer.resolveTableFunctionTable and ShowStmtAnalyzer.descTableFunctionTable wrap it in a
+    StorageAccessException, whose getMessage is ``Access storage error. Error message: <root cause message>``
+    (fe/fe-core/src/main/java/com/starrocks/sql/analyzer/StorageAccessException.java at every emulated release).
+
+    :param detail: the root cause's message.
+    """
+    return StarRocksError(f"Access storage error. Error message: {detail}")
+
+
+def check_files_properties(props: dict[str, str], release: Release) -> str:
+    """Check FILES() properties as ``TableFunctionTable.parseProperties`` does; return the lower-case format.
+
+    :param props: the FILES() properties.
+    :param release: the emulated release (its format gate and whether csv.* properties exist).
+    """
+    if not props.get("path"):
+        raise storage_access_error("path is null. Please add properties(path='xxx') when create table")
+    fmt = props.get("format", "")
+    if not fmt:
+        raise storage_access_error("format is null. Please add properties(format='xxx') when create table")
+    if fmt.lower() not in release.files_formats:
+        raise storage_access_error(f"not supported format: {fmt}")
+    if not release.files_csv_options:
+        return fmt.lower()
+    for key in ("csv.enclose", "csv.escape"):
+        if key in props and not props[key].encode():
+            raise storage_access_error(f"empty property {key}")
+    if "csv.skip_header" in props:
+        try:
+            _java_parse_int(props["csv.skip_header"])
+        except ValueError as exc:
+            # DdlException("failed to parse csv.skip_header: ", e): the root cause is the NumberFormatException.
+            raise storage_access_error(str(exc)) from None
+    trim = props.get("csv.trim_space")
+    if trim is not None and trim.lower() not in ("true", "false"):
+        raise storage_access_error(f"illegal value of csv.trim_space: {trim}, only true/false allowed")
+    return fmt.lower()
+
+
 def _csv_options(props: dict[str, str]) -> CsvOptions:
     return CsvOptions(
         column_separator=convert_separator(props.get("csv.column_separator", "\t")),
         row_delimiter=convert_separator(props.get("csv.row_delimiter", "\n")),
-        skip_header=int(props.get("csv.skip_header", "0") or 0),
+        skip_header=_java_parse_int(props.get("csv.skip_header", "0")),
         trim_space=props.get("csv.trim_space", "false").lower() == "true",
         enclose=props.get("csv.enclose") or None,
         escape=props.get("csv.escape") or None,
@@ -113,15 +162,9 @@ def read_files(fe: FeEmulator, props: dict[str, str]) -> tuple[pa.Table, int, in
     :param props: the FILES() properties (credentials included).
     """
     path = props.get("path", "")
-    if not path:
-        raise StarRocksError("path is null. Please add properties(path='xxx') when create table")
-    fmt = props.get("format", "").lower()
-    if not fmt:
-        raise StarRocksError("format is null. Please add properties(format='xxx') when create table")
-    # files.md: parquet since 3.1, orc and csv since 3.3.
-    supported = FILES_FORMATS if fe.config.version_tuple() >= (3, 3) else ("parquet",)
-    if fmt not in supported:
-        raise StarRocksError(f"not supported format: {props['format']}")
+    fmt = check_files_properties(props, fe.config.release)
+    if fmt == "avro":
+        raise not_supported("reading Avro files with FILES()")
     found: list[tuple[str, int]] = []
     for piece in [p.strip() for p in path.split(",") if p.strip()]:
         bucket = re.match(r"^(s3a?://[^/]+/)", piece)
@@ -184,6 +227,16 @@ def run_files_insert(fe: FeEmulator, sql: str, current_db: str | None, user: str
             before = fe.store.cursor().execute(count_sql).fetchone()
             runner.run(stmt.sql, db, extra={SOURCE_NAME: source})
             after = fe.store.cursor().execute(count_sql).fetchone()
+    except FilteredRows:
+        job.state, job.error_type, job.finish_time = "CANCELLED", "LOAD_RUN_FAIL", time.time()
+        job.filtered_rows = max(1, job.scan_rows)  # the engine fails the whole statement, not row by row
+        fe.loads.record_insert(job)
+        tracking = f"select tracking_log from information_schema.load_tracking_logs where job_id={job.id}"
+        text = fe.config.release.insert_filtered_text.format(
+            txn_id=fe.loads.next_txn_id(), tracking_sql=tracking
+        )
+        job.error_msg = text
+        raise StarRocksError(text) from None
     except StarRocksError as exc:
         job.state, job.error_type, job.error_msg, job.finish_time = (
             "CANCELLED",

@@ -9,14 +9,15 @@ from airflow_provider_starrocks.testing.fe.ddl import parse_create_table, split_
 from airflow_provider_starrocks.testing.fe.errors import (
     ERR_BAD_DB,
     ERR_NO_DB,
+    FilteredRows,
     StarRocksError,
     analysis_error,
     not_supported,
 )
 from airflow_provider_starrocks.testing.fe.load_parse import parse_load
 from airflow_provider_starrocks.testing.fe.show_load import (
+    CANCEL_WHERE_ERROR,
     parse_show_load,
-    parse_where,
     render_show_load,
     require_db,
 )
@@ -142,7 +143,7 @@ def handle_create(session: FeSession, ts: TokenStream) -> Result:
     db = _current_db(session, stmt.db)
     store.require_db(db)
     if stmt.engine == "file":
-        table = file_tables.make_file_table(stmt, db)
+        table = file_tables.make_file_table(stmt, db, session.fe.config.release)
     elif stmt.external:
         raise not_supported(f"CREATE EXTERNAL TABLE with ENGINE={stmt.engine}")
     elif stmt.engine != "olap":
@@ -249,21 +250,35 @@ def handle_cancel(session: FeSession, ts: TokenStream) -> Result:
     if not ts.accept_kw("LOAD"):
         raise not_supported(f"CANCEL statement {ts.rest_text()!r}")
     db = ts.identifier() if ts.accept_kw("FROM") else None
-    if not ts.accept_kw("WHERE"):
-        raise StarRocksError(
-            'Where clause should looks like: LABEL = "your_load_label", or LABEL LIKE "matcher"'
-        )
-    flt = parse_where(ts, allow_state=False)
-    ts.end()
-    db = _current_db(session, db)
+    label = _cancel_label(ts)
+    db = _current_db(session, db)  # analyzeDbName runs before analyzeWhereClause
+    if label is None:
+        raise analysis_error(CANCEL_WHERE_ERROR)
     if session.fe.store.databases.get(db) is None:
         # LoadMgr.cancelLoadJob.
         raise StarRocksError(f"Db does not exist. name: {db}")
-    assert flt.label is not None
-    if flt.like:
-        raise not_supported("CANCEL LOAD WHERE LABEL LIKE")
-    session.fe.loads.cancel(db, flt.label)
+    session.fe.loads.cancel(db, label)
     return None
+
+
+def _cancel_label(ts: TokenStream) -> str | None:
+    """Return the label of ``WHERE LABEL = "x"``, the only WHERE clause CancelLoadStmtAnalyzer accepts, or None.
+
+    CancelLoadStmtAnalyzer.analyzeWhereClause (fe/fe-core/src/main/java/com/starrocks/sql/analyzer/, the same at
+    every emulated release): a missing WHERE, another operator or column, a compound predicate or an empty label
+    all fail with one text.
+    """
+    if not ts.accept_kw("WHERE"):
+        ts.end()
+        return None
+    name = ts.identifier().upper() if ts.tok.kind in ("ident", "qident") else ""
+    if name != "LABEL" or not ts.accept_sym("=") or ts.tok.kind != "string":
+        return None
+    label = ts.string()
+    if not label or not (ts.tok.kind == "eof" or (ts.tok.kind == "symbol" and ts.tok.value == ";")):
+        return None
+    ts.end()
+    return label
 
 
 def handle_select(session: FeSession, ts: TokenStream) -> Result:
@@ -280,7 +295,14 @@ def handle_insert(session: FeSession, ts: TokenStream) -> Result:
         return None
     if ts.at_kw("WITH", "LABEL"):
         raise not_supported("INSERT ... WITH LABEL without FILES()")
-    return selects.runner(session).run(ts.sql, session.database, current_catalog=session.catalog)
+    try:
+        return selects.runner(session).run(ts.sql, session.database, current_catalog=session.catalog)
+    except FilteredRows:
+        # No load job is recorded for INSERT ... VALUES / SELECT here: the tracking job id is not emulated.
+        release = session.fe.config.release
+        raise StarRocksError(
+            release.insert_filtered_text.format(txn_id=session.fe.loads.next_txn_id(), tracking_sql="")
+        ) from None
 
 
 def handle_submit(session: FeSession, ts: TokenStream) -> Result:

@@ -1,4 +1,4 @@
-"""``information_schema.loads`` (3.1-3.4 and 3.5+ layouts) and friends, queried by DuckDB over a snapshot."""
+"""``information_schema.loads`` (the 23- and 26-column layouts of ``releases.py``) and friends, queried by DuckDB over a snapshot."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import pyarrow as pa
 import sqlglot
 from sqlglot import expressions as exp
 
-from airflow_provider_starrocks.testing.fe.errors import StarRocksError, engine_message, not_supported
+from airflow_provider_starrocks.testing.fe.errors import engine_error, not_supported
 from airflow_provider_starrocks.testing.fe.query import StarRocksRead, normalize, to_wire
+from airflow_provider_starrocks.testing.fe.releases import LOADS_23, LOADS_26
 from airflow_provider_starrocks.testing.fe.show_load import (
-    etl_info,
+    DEFAULT_WAREHOUSE,
     job_details,
     progress,
     task_info,
@@ -26,20 +27,9 @@ if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.loads import LoadJob
     from airflow_provider_starrocks.testing.fe.store import Store
 
-# https://docs.starrocks.io/docs/3.4/sql-reference/information_schema/loads
-LOADS_31 = [
-    "JOB_ID", "LABEL", "DATABASE_NAME", "STATE", "PROGRESS", "TYPE", "PRIORITY", "SCAN_ROWS", "FILTERED_ROWS",
-    "UNSELECTED_ROWS", "SINK_ROWS", "ETL_INFO", "TASK_INFO", "CREATE_TIME", "ETL_START_TIME", "ETL_FINISH_TIME",
-    "LOAD_START_TIME", "LOAD_FINISH_TIME", "JOB_DETAILS", "ERROR_MSG", "TRACKING_URL", "TRACKING_SQL",
-    "REJECTED_RECORD_PATH",
-]  # fmt: skip
-# fe/fe-core/src/main/java/com/starrocks/catalog/system/information/LoadsSystemTable.java (newest)
-LOADS_35 = [
-    "ID", "LABEL", "PROFILE_ID", "DB_NAME", "TABLE_NAME", "USER", "WAREHOUSE", "STATE", "PROGRESS", "TYPE",
-    "PRIORITY", "SCAN_ROWS", "SCAN_BYTES", "FILTERED_ROWS", "UNSELECTED_ROWS", "SINK_ROWS", "RUNTIME_DETAILS",
-    "CREATE_TIME", "LOAD_START_TIME", "LOAD_COMMIT_TIME", "LOAD_FINISH_TIME", "PROPERTIES", "ERROR_MSG",
-    "TRACKING_SQL", "REJECTED_RECORD_PATH", "JOB_ID",
-]  # fmt: skip
+# Layouts per release: releases.LOADS_23 (3.1, 3.3) and releases.LOADS_26 (3.4+), from LoadsSystemTable.java.
+LOADS_31 = list(LOADS_23)
+LOADS_35 = list(LOADS_26)
 _INT_COLUMNS = {"JOB_ID", "ID", "SCAN_ROWS", "SCAN_BYTES", "FILTERED_ROWS", "UNSELECTED_ROWS", "SINK_ROWS"}
 _TIME_COLUMNS = {n for n in LOADS_31 + LOADS_35 if n.endswith("_TIME")}
 
@@ -49,9 +39,10 @@ def _time(ts: float | None) -> dt.datetime | None:
 
 
 def _row_31(job: LoadJob) -> list[Any]:
+    # LoadJob.getLoadInfo (3.3.5): ETL_INFO is "" unless a SPARK job has counters.
     return [
         job.id, job.label, job.db, job.state, progress(job), job.type, job.props.priority, job.scan_rows,
-        job.filtered_rows, job.unselected_rows, job.sink_rows, etl_info(job) if job.loaded else None,
+        job.filtered_rows, job.unselected_rows, job.sink_rows, "",
         task_info(job), _time(job.create_time), _time(job.etl_start_time), _time(job.etl_finish_time),
         _time(job.load_start_time), _time(job.finish_time), job_details(job), job.error_text, None,
         tracking_sql(job) or None, None,
@@ -61,7 +52,7 @@ def _row_31(job: LoadJob) -> list[Any]:
 def _row_35(job: LoadJob) -> list[Any]:
     properties = {"timeout": job.props.timeout, "max_filter_ratio": job.props.max_filter_ratio}
     return [
-        job.id, job.label, None, job.db, ",".join(job.tables), job.user, "default_warehouse", job.state,
+        job.id, job.label, None, job.db, ",".join(job.tables), job.user, DEFAULT_WAREHOUSE, job.state,
         progress(job), job.type, job.props.priority, job.scan_rows, job.scan_bytes, job.filtered_rows,
         job.unselected_rows, job.sink_rows, job_details(job), _time(job.create_time), _time(job.load_start_time),
         _time(job.commit_time), _time(job.finish_time), json.dumps(properties), job.error_text,
@@ -75,7 +66,7 @@ def loads_snapshot(jobs: list[LoadJob], config: FeConfig) -> pa.Table:
     :param jobs: every job, in JobId order.
     :param config: the settings.
     """
-    newest = config.version_tuple() >= (3, 5)
+    newest = config.release.loads_newest_layout
     names = LOADS_35 if newest else LOADS_31
     rows = [_row_35(j) if newest else _row_31(j) for j in jobs]
     columns = list(zip(*rows)) if rows else [() for _ in names]
@@ -134,7 +125,7 @@ def query_snapshot(
         try:
             cur.execute(tree.sql(dialect="duckdb"))
         except Exception as exc:  # duckdb binder errors (unknown column...)
-            raise StarRocksError(f"Getting analyzing error. Detail message: {engine_message(exc)}.") from None
+            raise engine_error(exc) from None
         columns = [d[0] for d in cur.description or []]
         return [tuple(to_wire(v) for v in row) for row in cur.fetchall()], columns
     finally:

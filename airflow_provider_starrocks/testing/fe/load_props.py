@@ -10,37 +10,17 @@ from __future__ import annotations
 import re
 import zoneinfo
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from airflow_provider_starrocks.testing.fe.errors import StarRocksError, analysis_error
+from airflow_provider_starrocks.testing.fe.errors import analysis_error
+
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.testing.fe.releases import Release
 
 LABEL_REGEX = r"^[-\w]{1,128}$"
 
-# LoadStmt.PROPERTIES_SET (commit 0058859f).
-# JSON keys (jsonpaths, strip_outer_array, json_root) stay rejected ("<key> is invalid property"): BROKER_LOAD.md
-# documents them in PROPERTIES for JSON loads from v3.2.3, but the newest LoadStmt.java in the searchable source
-# (fe/fe-core/src/main/java/com/starrocks/sql/ast/LoadStmt.java at 698b2c1f as well as 0058859f) still lacks them in
-# PROPERTIES_SET, and checkProperties rejects any key outside it. Newer code does read them: the JUnit5
-# BrokerLoadJobTest.testSetProperties puts LoadStmt.JSONPATHS / STRIP_OUTER_ARRAY / JSONROOT into
-# BrokerLoadJob.setJobProperties (LoadJob.JSONOptions), which suggests a later LoadStmt accepts them; that revision
-# was not found, so acceptance (and from which release) is unconfirmed. Revisit with the newer LoadStmt.java.
-PROPERTIES_SET = frozenset(
-    {
-        "timeout",
-        "max_filter_ratio",
-        "load_delete_flag",
-        "load_mem_limit",
-        "cluster",
-        "strict_mode",
-        "version",
-        "timezone",
-        "partial_update",
-        "priority",
-        "case_sensitive",
-        "log_rejected_record_num",
-        "partial_update_mode",
-        "spark_load_submit_timeout",
-    }
-)
+# LoadStmt.PROPERTIES_SET per release: releases.Release.load_properties (merge_condition from 3.1.4; jsonpaths,
+# json_root, strip_outer_array and warehouse from 3.3.5, read at each release branch).
 PRIORITIES = ("HIGHEST", "HIGH", "NORMAL", "LOW", "LOWEST")
 DEFAULT_TIMEOUT_S = 14400
 
@@ -85,13 +65,14 @@ def _java_long(value: str) -> int:
     return int(value)
 
 
-def check_properties(props: dict[str, str]) -> JobProperties:
+def check_properties(props: dict[str, str], release: Release) -> JobProperties:
     """Validate job PROPERTIES as ``LoadStmt.checkProperties`` does and return the values the job uses.
 
     :param props: the PROPERTIES of the statement.
+    :param release: the emulated release (its PROPERTIES_SET).
     """
     for key in props:
-        if key not in PROPERTIES_SET:
+        if key not in release.load_properties:
             raise analysis_error(f"{key} is invalid property")
     timeout = DEFAULT_TIMEOUT_S
     if "timeout" in props:
@@ -101,6 +82,13 @@ def check_properties(props: dict[str, str]) -> JobProperties:
             raise analysis_error("timeout is not a number.") from None
         if timeout < 0:
             raise analysis_error("timeout must be greater than 0")
+    if "spark_load_submit_timeout" in props:
+        try:
+            spark_timeout = _java_long(props["spark_load_submit_timeout"])
+        except ValueError:
+            raise analysis_error("spark_load_submit_timeout is not a number.") from None
+        if spark_timeout < 0:
+            raise analysis_error("spark_load_submit_timeout must be greater than 0")
     ratio = 0.0
     if "max_filter_ratio" in props:
         try:
@@ -137,8 +125,11 @@ def check_properties(props: dict[str, str]) -> JobProperties:
         if rejected < -1:
             raise analysis_error("log_rejected_record_num must be equal or greater than -1")
     if "version" in props:
-        # LoadStmtAnalyzer.analyzeProperties: ErrorCode.ERR_LOAD_VERSION_ERROR... rejected for broker load.
-        raise analysis_error("Not support version property")
+        # LoadStmt.checkProperties: "version must be v1" (Load.VERSION); LoadStmtAnalyzer.analyzeProperties then
+        # refuses the property itself (pinterest-release-3.3.5 7c653fb8, the same at the other branches).
+        if props["version"].lower() != "v1":
+            raise analysis_error("version must be v1")
+        raise analysis_error("Do not support VERSION property")
     return JobProperties(timeout, ratio, priority.upper(), strict.lower() == "true")
 
 
@@ -149,4 +140,6 @@ def _check_timezone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise StarRocksError(f"Unknown or incorrect time zone: '{value}'") from None
+        # ErrorCode.ERR_UNKNOWN_TIME_ZONE from TimeUtils.checkTimeZoneValidAndStandardize, a DdlException that
+        # LoadStmtAnalyzer.analyzeProperties reports as ERR_COMMON_ERROR (the analyzer frame).
+        raise analysis_error(f"Unknown or incorrect time zone: '{value}'") from None

@@ -45,6 +45,7 @@ class LoadJob:
     stmt: LoadStmt | None
     tables: list[str]
     properties: dict[str, str] = field(default_factory=dict)
+    db_id: int | None = None
     state: str = "PENDING"
     progress: int = 0
     scan_rows: int = 0
@@ -92,6 +93,7 @@ class LoadManager:
         self.lock = threading.RLock()
         self.jobs: dict[int, LoadJob] = {}
         self._ids = itertools.count(10001)
+        self._txn_ids = itertools.count(1001)
         self._forced: tuple[str, str | None] | None = None
         self._stop = threading.Event()
         self._generation = 0
@@ -108,6 +110,10 @@ class LoadManager:
             self.jobs.clear()
             self._forced = None
 
+    def next_txn_id(self) -> int:
+        """Return a new transaction id (the ``txn_id`` of INSERT error texts)."""
+        return next(self._txn_ids)
+
     def force_next(self, state: str, error_msg: str | None) -> None:
         state = state.upper()
         if state not in ("FINISHED", "CANCELLED", "UNKNOWN", "TIMEOUT"):
@@ -119,8 +125,14 @@ class LoadManager:
 
     def jobs_of(self, db: str) -> list[LoadJob]:
         self.clean()
+        db_id = self.store.db_id(db)
         with self.lock:
-            return sorted((j for j in self.jobs.values() if j.db == db), key=lambda j: j.id)
+            return sorted((j for j in self.jobs.values() if self._in_db(j, db, db_id)), key=lambda j: j.id)
+
+    @staticmethod
+    def _in_db(job: LoadJob, db: str, db_id: int | None) -> bool:
+        # LoadMgr keys jobs by database id: a database dropped and created again has none of the old jobs.
+        return job.db == db and (job.db_id is None or job.db_id == db_id)
 
     def all_jobs(self) -> list[LoadJob]:
         self.clean()
@@ -136,9 +148,11 @@ class LoadManager:
         :param label: the label.
         """
         self.clean()
+        db_id = self.store.db_id(db)
         with self.lock:
             for job in self.jobs.values():
-                if job.db == db and job.label == label and job.state != "CANCELLED":
+                # LoadMgr.checkLabelUsed looks in dbIdToLabelToLoadJobs.get(dbId).
+                if self._in_db(job, db, db_id) and job.label == label and job.state != "CANCELLED":
                     # LabelAlreadyUsedException (fe/fe-core/src/main/java/com/starrocks/common/).
                     raise StarRocksError(f"Label [{label}] has already been used.")
 
@@ -156,7 +170,7 @@ class LoadManager:
                 raise analysis_error(f"Unknown table '{desc.table}'")
             if tables[desc.table].engine != "olap":
                 raise analysis_error(f"Table '{desc.table}' is not an OLAP table")
-        props = check_properties(stmt.properties)
+        props = check_properties(stmt.properties, self.config.release)
         with self.lock:
             self.check_label_free(db, stmt.label)
             job = LoadJob(
@@ -169,6 +183,7 @@ class LoadManager:
                 stmt=stmt,
                 tables=[d.table for d in stmt.data_descs],
                 properties=dict(stmt.properties),
+                db_id=self.store.db_id(db),
                 forced=self._forced,
             )
             self._forced = None
@@ -184,6 +199,8 @@ class LoadManager:
         """
         with self.lock:
             job.id = next(self._ids)
+            if job.db_id is None:
+                job.db_id = self.store.db_id(job.db)
             self.jobs[job.id] = job
 
     # -- cancel ------------------------------------------------------------------------------------------------
@@ -194,19 +211,22 @@ class LoadManager:
         :param db: the database.
         :param label: the label.
         """
+        # LoadMgr.cancelLoadJob (fe/fe-core/src/main/java/com/starrocks/load/loadv2/LoadMgr.java at each release
+        # branch): the first job of the label that is not isTxnDone (COMMITTED/FINISHED/CANCELLED) is cancelled;
+        # LoadJob.cancelJob checks only isTxnDone, so an UNKNOWN job is cancelled too.
         self.clean()
+        db_id = self.store.db_id(db)
         with self.lock:
-            matches = [j for j in self.jobs.values() if j.db == db and j.label == label]
+            matches = sorted(
+                (j for j in self.jobs.values() if self._in_db(j, db, db_id) and j.label == label),
+                key=lambda j: j.id,
+            )
             if not matches:
                 raise StarRocksError("Load job does not exist")
             pending = [j for j in matches if j.state not in _TXN_DONE]
             if not pending:
                 raise StarRocksError(f"There is no uncompleted job which label is {label}")
-            for job in pending:
-                if job.completed:
-                    # LoadJob.cancelJob refuses completed jobs that LoadMgr's isTxnDone filter let through (UNKNOWN).
-                    raise StarRocksError("Job could not be cancelled when job is finished or cancelled")
-                self._finish_cancelled(job, "USER_CANCEL", "user cancel")
+            self._finish_cancelled(pending[0], "USER_CANCEL", "user cancel")
 
     # -- retention ---------------------------------------------------------------------------------------------
 
@@ -296,7 +316,12 @@ class LoadManager:
             for desc in job.stmt.data_descs:
                 table = self.store.get_table(job.db, desc.table)
                 results.append(
-                    (table, run_data_desc(self.store, self.aws, job.stmt.broker_props, desc, table))
+                    (
+                        table,
+                        run_data_desc(
+                            self.store, self.aws, job.stmt.broker_props, desc, table, job.properties
+                        ),
+                    )
                 )
         except LoadFailure as failure:
             with self.lock:

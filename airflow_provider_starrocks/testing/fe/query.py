@@ -14,7 +14,7 @@ from sqlglot.dialects.mysql import MySQL
 from airflow_provider_starrocks.testing.fe.errors import (
     ERR_NO_DB,
     StarRocksError,
-    engine_message,
+    engine_error,
     not_supported,
 )
 from airflow_provider_starrocks.testing.fe.lexer import Token, tokenize
@@ -186,9 +186,7 @@ class QueryRunner:
                 try:
                     cur.execute(duck_sql)
                 except Exception as exc:  # duckdb raises many exception classes
-                    raise StarRocksError(
-                        f"Getting analyzing error. Detail message: {engine_message(exc)}."
-                    ) from None
+                    raise engine_error(exc, insert=isinstance(tree, exp.Insert)) from None
                 if isinstance(tree, exp.Insert):
                     return None
                 columns = [d[0] for d in cur.description or []]

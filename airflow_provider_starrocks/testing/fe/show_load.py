@@ -1,14 +1,13 @@
 """SHOW LOAD and CANCEL LOAD: predicate checks (``ShowLoadStmt`` analysis) and the result layouts by version.
 
-Layouts: 20 columns for 3.1-3.4 (``LoadJob.getShowInfo``), 21 with ``Warehouse`` for 3.5+
-(fe/fe-core/src/test/java/com/starrocks/analysis/ShowLoadStmtTest.java).
+Layouts per release: ``releases.Release.show_load_columns`` (20 columns on 3.1 and 3.3, 21 with ``Warehouse`` from
+3.4.0); cells after ``LoadJob.getShowInfo`` (fe/fe-core/src/main/java/com/starrocks/load/loadv2/LoadJob.java).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,21 +19,18 @@ if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.loads import LoadJob
     from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
-SHOW_LOAD_COLUMNS = [
-    "JobId", "Label", "State", "Progress", "Type", "Priority", "ScanRows", "FilteredRows", "UnselectedRows",
-    "SinkRows", "EtlInfo", "TaskInfo", "ErrorMsg", "CreateTime", "EtlStartTime", "EtlFinishTime", "LoadStartTime",
-    "LoadFinishTime", "TrackingSQL", "JobDetails",
-]  # fmt: skip
 WHERE_ERROR = (
     'Where clause should looks like: LABEL = "your_load_label", or LABEL LIKE "matcher",  '
     'or STATE = "PENDING|ETL|LOADING|FINISHED|CANCELLED|QUEUEING",  or compound predicate with operator AND'
 )
 SHOW_STATES = ("PENDING", "ETL", "LOADING", "FINISHED", "CANCELLED", "QUEUEING")
 NULL = "NULL"  # FeConstants.NULL_STRING
+DEFAULT_WAREHOUSE = "default_warehouse"  # WarehouseManager.DEFAULT_WAREHOUSE_NAME
+CANCEL_WHERE_ERROR = 'Where clause should looks like: LABEL = "your_load_label"'  # CancelLoadStmtAnalyzer
 
 
 def show_columns(config: FeConfig) -> list[str]:
-    return SHOW_LOAD_COLUMNS + ["Warehouse"] if config.version_tuple() >= (3, 5) else list(SHOW_LOAD_COLUMNS)
+    return list(config.release.show_load_columns)
 
 
 def fmt_time(ts: float | None) -> str:
@@ -50,9 +46,8 @@ def progress(job: LoadJob) -> str:
 
 
 def etl_info(job: LoadJob) -> str:
-    if not job.loaded:
-        return NULL
-    return f"unselected.rows={job.unselected_rows}; dpp.abnorm.ALL={job.filtered_rows}; dpp.norm.ALL={job.sink_rows}"
+    # LoadJob.getShowInfo: counters only for SPARK jobs (not emulated); broker and insert jobs show NULL_STRING.
+    return NULL
 
 
 def task_info(job: LoadJob) -> str:
@@ -88,8 +83,10 @@ def show_row(job: LoadJob, config: FeConfig) -> list[Any]:
         fmt_time(job.etl_finish_time), fmt_time(job.load_start_time), fmt_time(job.finish_time),
         tracking_sql(job), job_details(job),
     ]  # fmt: skip
-    if config.version_tuple() >= (3, 5):
-        row.append("default_warehouse")
+    if "Warehouse" in config.release.show_load_columns:
+        # getWarehouse(warehouseId).getName(): default_warehouse exists on shared-nothing clusters too
+        # (GlobalStateMgr.initDefaultWarehouse, pinterest-integration-3.4.0 a53c7f01).
+        row.append(DEFAULT_WAREHOUSE)
     return row
 
 
@@ -113,9 +110,8 @@ class LabelFilter:
             return True
         if not self.like:
             return job.label == self.label
-        if "%" in self.label or "_" in self.label:
-            regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in self.label)
-            return re.fullmatch(regex, job.label) is not None
+        # LoadMgr.getLoadJobsByDb: LIKE is a substring test (entry.getKey().contains(labelValue)), so % and _ are
+        # plain characters (fe/fe-core/src/main/java/com/starrocks/load/loadv2/LoadMgr.java, every release branch).
         return self.label in job.label
 
 

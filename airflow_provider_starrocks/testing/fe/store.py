@@ -81,12 +81,24 @@ class Store:
         self.duck = duckdb.connect(":memory:")
         self.databases: dict[str, dict[str, Table]] = {}
         self.catalogs: dict[str, ExternalCatalog] = {}
+        # Each CREATE DATABASE gets a new id: load labels are keyed by it (LoadMgr.dbIdToLabelToLoadJobs).
+        self.db_ids: dict[str, int] = {}
+        self._next_db_id = 10000
+
+    def db_id(self, name: str) -> int | None:
+        """Return the id of the existing database ``name`` (a new id after DROP and CREATE), or None.
+
+        :param name: the database name.
+        """
+        with self.lock:
+            return self.db_ids.get(name)
 
     def reset(self) -> None:
         with self.lock:
             for db in list(self.databases):
                 self.duck.execute(f'DROP SCHEMA IF EXISTS "{db}" CASCADE')
             self.databases.clear()
+            self.db_ids.clear()
             self.catalogs.clear()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -109,6 +121,8 @@ class Store:
                 raise StarRocksError(f"Can't create database '{name}'; database exists")
             self.duck.execute(f'CREATE SCHEMA "{name}"')
             self.databases[name] = {}
+            self._next_db_id += 1
+            self.db_ids[name] = self._next_db_id
 
     def drop_database(self, name: str, if_exists: bool) -> None:
         with self.lock:
@@ -119,6 +133,7 @@ class Store:
                 raise StarRocksError(f"Can't drop database '{name}'; database doesn't exist")
             self.duck.execute(f'DROP SCHEMA "{name}" CASCADE')
             del self.databases[name]
+            self.db_ids.pop(name, None)
 
     def get_table(self, db: str, name: str) -> Table:
         tables = self.require_db(db)

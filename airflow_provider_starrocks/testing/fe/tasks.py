@@ -177,7 +177,11 @@ class TaskManager:
         names = TASK_RUN_COLUMNS if newest else TASK_RUN_COLUMNS_BEFORE_4
         with self.lock:
             rows = [r.row(redacting, newest) for r in self.runs]
-        return _table(names, rows)
+        # The release's layout (releases.py, TaskRunsSystemTable.java): no CATALOG on 3.1, JOB_ID and
+        # PROCESS_TIME only on the newest.
+        shown = self.fe.config.release.task_runs_columns
+        keep = [i for i, name in enumerate(names) if name in shown]
+        return _table([names[i] for i in keep], [[row[i] for i in keep] for row in rows])
 
     def tasks_snapshot(self) -> pa.Table:
         """Return the ``information_schema.tasks`` rows of the emulated release."""
