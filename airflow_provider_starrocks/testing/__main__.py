@@ -118,8 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     :param argv: arguments (default ``sys.argv[1:]``).
     """
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)  # --version is read by the emulator's release tables
         serve(args.port, args.version, args.user, as_json=args.json, control=args.control)
     except ModuleNotFoundError as err:
         if (err.name or "").partition(".")[0] not in TESTING_EXTRA_MODULES:
