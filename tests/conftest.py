@@ -88,6 +88,12 @@ def openlineage_events(tmp_path):
     listener added to the listener manager that ``dag.test()`` calls, and both undone afterwards.
     """
     pytest.importorskip("airflow.providers.openlineage", reason="the openlineage provider is not installed")
+    from airflow_provider_starrocks.testing.dags import AIRFLOW_3
+
+    if not AIRFLOW_3:
+        # Airflow 2.11's listener emits DAG-run events through a forked ProcessPoolExecutor, which deadlocks in
+        # this multi-threaded test process (stack threads, triggers); the lineage code itself is shared.
+        pytest.skip("OpenLineage events are tested on Airflow 3 (2.11's listener forks a process pool)")
     import json
 
     from airflow.providers.openlineage import conf as ol_conf
