@@ -85,6 +85,20 @@ class LoadStatusMixin:
         return self.get_conn(default_catalog=True, read_timeout=read_timeout)
 
     @staticmethod
+    def close_quietly(conn: Any) -> None:
+        """
+        Close a connection that may already be gone (pymysql raises on a second close).
+
+        :param conn: a connection, or ``None``.
+        """
+        if conn is None:
+            return
+        try:
+            conn.close()
+        except Exception:  # a dropped connection may fail to close
+            pass
+
+    @staticmethod
     def reconnect(conn: Any) -> bool:
         """
         Reopen a dropped pymysql connection in place (same object, same settings); return whether it worked.

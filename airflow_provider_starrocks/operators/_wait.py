@@ -85,17 +85,8 @@ def _silent_fe(hook: Any, policy: WaitPolicy, exc: BaseException, cancel: Any, l
         try:
             sent = cancel(conn)
         finally:
-            _close_quietly(conn)
+            hook.close_quietly(conn)
     except Exception as cancel_exc:
         log.warning("Could not cancel %r: %s", policy.label, driver_message(cancel_exc))
     outcome = "cancel sent; its outcome is unknown" if sent else "the cancel could not be sent"
     return f"{head} past its deadline; {outcome}: a retry finds the job by its label."
-
-
-def _close_quietly(conn: Any) -> None:
-    if conn is None:
-        return
-    try:
-        conn.close()
-    except Exception:  # a dropped connection may fail to close
-        pass

@@ -186,7 +186,9 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
             )
             return self._finish(conn, step, store)
         finally:
-            _close_quietly(conn)  # a dropped connection is already closed; pymysql raises on a second close
+            self.hook.close_quietly(
+                conn
+            )  # a dropped connection is already closed; pymysql raises on a second close
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
         """Turn the trigger's event into the same result (or error) as the sync path."""
@@ -287,10 +289,3 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
                 self.log.info("Could not read rejected rows of %r: %s", state.label, exc)
         error = StarRocksLoadFatalError if step.fatal else StarRocksLoadError
         raise error(step.failure(rejected))
-
-
-def _close_quietly(conn: Any) -> None:
-    try:
-        conn.close()
-    except Exception:  # a dropped connection may fail to close
-        pass

@@ -101,10 +101,6 @@ class WaitPolicy:
         self._last_log = started
         self._warned_committed = False
 
-    @property
-    def submitted(self) -> bool:
-        return self.watch.submitted
-
     def delay(self, now: float) -> float:
         """Return the next wait: backoff with jitter, never past the deadline while it is ahead."""
         if self.cancelled_at is not None:
@@ -121,8 +117,8 @@ class WaitPolicy:
         :param now: the clock.
         """
         self.cancelled_at = now
-        return Step("wait", self.delay(now), warning=f"StarRocks job {self.label!r} passed its deadline: "
-                    "cancel sent; reading the job again for its outcome.")  # fmt: skip
+        warning = f"StarRocks job {self.label!r} passed its deadline: cancel sent; reading the job again for its outcome."
+        return Step("wait", self.delay(now), warning=warning)
 
     def decide(self, jobs: Iterable[Any], now: float) -> Step:
         """
