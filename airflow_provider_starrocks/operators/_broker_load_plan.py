@@ -47,6 +47,9 @@ class LoadPlan:
     def load_timeout(self) -> int:
         return load_timeout(self.properties)
 
+    #: What is submitted, for the log line.
+    submit_kind = "broker load"
+
     @property
     def secrets(self) -> list[str]:
         return [self.broker[k] for k in self.broker.secret_keys]

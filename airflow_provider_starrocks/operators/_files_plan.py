@@ -77,12 +77,19 @@ class FilesPlan:
     def timeout(self) -> int:
         return self.insert_timeout or DEFAULT_INSERT_TIMEOUT
 
-    def insert(self) -> Statement:
-        """Render the ``INSERT ... WITH LABEL ... FROM FILES(...)`` statement and its redacted twin."""
+    #: What is submitted, for the log line.
+    submit_kind = "INSERT from FILES()"
+
+    def statement(self, label: str) -> Statement:
+        """
+        Render the ``INSERT ... WITH LABEL ... FROM FILES(...)`` statement and its redacted twin under ``label``.
+
+        :param label: the label to submit under.
+        """
         return insert_from_files(
             database=self.database,
             table=self.table,
-            label=self.label,
+            label=label,
             files_properties={**self.files_properties, **self.auth},
             secret_keys=self.auth.secret_keys,
             columns=self.columns,
@@ -93,7 +100,7 @@ class FilesPlan:
     def task(self) -> Statement:
         """Render ``SUBMIT TASK <label> AS <insert>``, the task named after the label."""
         properties = {"session.insert_timeout": self.insert_timeout} if self.insert_timeout else None
-        return submit_task(self.label, self.insert(), properties)
+        return submit_task(self.label, self.statement(self.label), properties)
 
 
 def _files_properties(op: Any, fmt: str) -> dict[str, Any]:

@@ -9,13 +9,12 @@ from airflow.providers.common.compat.sdk import BaseOperator
 
 from airflow_provider_starrocks.jobs.load import LoadKind
 from airflow_provider_starrocks.operators._broker_load_plan import build_plan, lineage_specs, result_of
-from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
+from airflow_provider_starrocks.operators._label_start import LoadStarter, check_on_finished_label
 from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import (
-    LoadArgumentError,
     check_flag,
     check_poll_interval,
     deferrable_flag,
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
 
     from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
 
-ON_FINISHED_LABEL = ("skip", "reload", "fail")
 XCOM_KEY = "starrocks_load"
 # The trigger enforces the deadline itself; the deferral timeout is only a backstop beyond it.
 
@@ -111,10 +109,6 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if on_finished_label not in ON_FINISHED_LABEL:
-            raise LoadArgumentError(
-                f"on_finished_label: {on_finished_label!r} is not supported; use one of {', '.join(ON_FINISHED_LABEL)}."
-            )
         check_poll_interval(poll_interval)
         self.database = database
         self.table = table
@@ -128,7 +122,7 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         self.data_descriptions = data_descriptions
         self.properties = properties
         self.load_label = label
-        self.on_finished_label = on_finished_label
+        self.on_finished_label = check_on_finished_label(on_finished_label)
         self.aws_conn_id = aws_conn_id
         self.credential_mode = credential_mode
         self.region = region

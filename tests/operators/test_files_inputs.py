@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -138,3 +139,23 @@ def test_flags_are_strict_booleans(argument, value, expected):
         return
     op = StarRocksInsertFromFilesOperator(task_id="insert", **{**GOOD, argument: value})
     assert getattr(op, argument) is expected
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param(
+            {"on_finished_label": "maybe"}, "on_finished_label: 'maybe' is not supported", id="unknown"
+        ),
+        pytest.param(
+            {"on_finished_label": "reload", "submit_as_task": True},
+            "'reload' is not supported with submit_as_task=True",
+            id="reload_as_task",
+        ),
+    ],
+)
+def test_bad_on_finished_label_fails_at_dag_parse(overrides, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        StarRocksInsertFromFilesOperator(
+            task_id="t", database="sales", table="orders", source="s3://b/k.parquet", **overrides
+        )
