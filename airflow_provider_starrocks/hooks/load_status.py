@@ -19,11 +19,11 @@ from airflow_provider_starrocks.utils.load_state import (
     parse_rows,
     parse_rows_per_label,
 )
-from airflow_provider_starrocks.utils.sql import (
+from airflow_provider_starrocks.utils.redaction import scrub_secrets
+from airflow_provider_starrocks.utils.statements.loads import (
     cancel_load,
     load_tracking_log,
     loads_by_labels,
-    scrub_secrets,
     show_load,
 )
 

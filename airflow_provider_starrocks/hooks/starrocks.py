@@ -12,7 +12,8 @@ from airflow.providers.common.sql.hooks.sql import DbApiHook
 from airflow_provider_starrocks.hooks.load_status import LoadStatusMixin
 from airflow_provider_starrocks.hooks.sql_ecosystem import SqlEcosystemMixin
 from airflow_provider_starrocks.hooks.task_runs import TaskRunMixin
-from airflow_provider_starrocks.utils.sql import Statement, set_catalog, set_session_variable
+from airflow_provider_starrocks.utils.sql import Statement
+from airflow_provider_starrocks.utils.statements.session import set_catalog, set_session_variable
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

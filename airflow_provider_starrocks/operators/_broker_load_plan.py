@@ -14,7 +14,8 @@ from airflow_provider_starrocks.utils.load_options import (
     check_sources,
     load_timeout,
 )
-from airflow_provider_starrocks.utils.sql import broker_load, validate_label, validate_name
+from airflow_provider_starrocks.utils.sql import validate_label, validate_name
+from airflow_provider_starrocks.utils.statements.loads import broker_load
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
-from airflow_provider_starrocks.utils.sql import scrub_secrets
+from airflow_provider_starrocks.utils.redaction import scrub_secrets
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

@@ -13,12 +13,8 @@ from airflow_provider_starrocks.utils.load_options import (
     check_sources,
     split_format_options,
 )
-from airflow_provider_starrocks.utils.sql import (
-    insert_from_files,
-    submit_task,
-    validate_label,
-    validate_name,
-)
+from airflow_provider_starrocks.utils.sql import validate_label, validate_name
+from airflow_provider_starrocks.utils.statements.files import insert_from_files, submit_task
 
 if TYPE_CHECKING:
     from airflow_provider_starrocks.utils.aws_auth import AwsProperties

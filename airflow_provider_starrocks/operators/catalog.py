@@ -22,6 +22,7 @@ from airflow_provider_starrocks.utils.catalog_properties import (
     metastore_properties,
     secret_property_keys,
 )
+from airflow_provider_starrocks.utils.statements import catalogs
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -194,13 +195,15 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
         try:
             props, secret_keys = self.build_properties()
             # Built once here so that every bad value fails before any SQL is sent.
-            sql.create_external_catalog(self.catalog_name, props, secret_keys, comment=self.comment or None)
+            catalogs.create_external_catalog(
+                self.catalog_name, props, secret_keys, comment=self.comment or None
+            )
         except ValueError as err:
             raise AirflowFailException(f"{type(self).__name__} {self.task_id!r}: {err}") from None
         secret_values = [str(props[k]) for k in secret_keys]
 
         def statement(name: str) -> Statement:
-            return sql.create_external_catalog(name, props, secret_keys, comment=self.comment or None)
+            return catalogs.create_external_catalog(name, props, secret_keys, comment=self.comment or None)
 
         conn = self.hook.get_conn()
         try:
@@ -212,19 +215,19 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
                     raise statement_error(exc, secret_values) from None
 
             def exists(name: str) -> bool:
-                rows, columns = run(sql.show_catalogs())
+                rows, columns = run(catalogs.show_catalogs())
                 index = columns.index("Catalog") if "Catalog" in columns else 0
                 return any(row[index] == name for row in rows)
 
             def validate(name: str) -> None:
-                rows, _ = run(sql.show_databases_in_catalog(name))
+                rows, _ = run(catalogs.show_databases_in_catalog(name))
                 self.log.info("Catalog %r is reachable: %d database(s) listed.", name, len(rows))
 
             ops = Lifecycle(
                 kind="catalog",
                 exists=exists,
                 create=lambda name: run(statement(name)),
-                drop=lambda name: run(sql.drop_catalog(name)),
+                drop=lambda name: run(catalogs.drop_catalog(name)),
                 validate=validate,
                 temp_name_limit=_CATALOG_NAME_LIMIT,
             )

@@ -19,6 +19,7 @@ from airflow_provider_starrocks.operators.catalog import DEFAULT_AWS_CONN_ID
 from airflow_provider_starrocks.utils import lineage, sql
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
 from airflow_provider_starrocks.utils.column_types import parse_columns
+from airflow_provider_starrocks.utils.statements import catalogs
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -168,7 +169,7 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
             props["enable_wildcards"] = self.enable_wildcards
         aws = self._aws_properties
         props.update(aws)
-        return sql.create_file_external_table(
+        return catalogs.create_file_external_table(
             self.database, table, columns, props, aws.secret_keys, comment=self.comment or None
         )
 
@@ -195,18 +196,18 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
                     raise statement_error(exc, secret_values) from None
 
             def exists(name: str) -> bool:
-                rows, _ = run(sql.show_tables(self.database))
+                rows, _ = run(catalogs.show_tables(self.database))
                 return any(row[0] == name for row in rows)
 
             def validate(name: str) -> None:
-                rows, _ = run(sql.select_one_row(self.database, name))
+                rows, _ = run(catalogs.select_one_row(self.database, name))
                 self.log.info("Table %s.%s is readable: %d row(s) read.", self.database, name, len(rows))
 
             ops = Lifecycle(
                 kind="table",
                 exists=exists,
                 create=lambda name: run(self.build_statement(name)),
-                drop=lambda name: run(sql.drop_table(self.database, name)),
+                drop=lambda name: run(catalogs.drop_table(self.database, name)),
                 validate=validate,
                 temp_name_limit=_TABLE_NAME_LIMIT,
             )

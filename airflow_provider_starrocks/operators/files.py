@@ -23,7 +23,7 @@ from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS, LoadWatch, load_deadline
-from airflow_provider_starrocks.utils.sql import set_session_variable, use_database
+from airflow_provider_starrocks.utils.statements.session import set_session_variable, use_database
 from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 from airflow_provider_starrocks.utils.wait_policy import WaitPolicy
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from airflow_provider_starrocks.utils.aws_auth import check_no_auth_keys
 from airflow_provider_starrocks.utils.column_types import check_column_name
-from airflow_provider_starrocks.utils.sql import broker_load_data_description, validate_name
+from airflow_provider_starrocks.utils.sql import validate_name
+from airflow_provider_starrocks.utils.statements.loads import broker_load_data_description
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_starrocks.utils import sql
 from airflow_provider_starrocks.utils.column_types import ColumnSpecError, parse_columns
+from airflow_provider_starrocks.utils.statements import catalogs
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_parse_columns_refuses(columns, message):
 
 
 def test_create_file_external_table_statement():
-    stmt = sql.create_file_external_table(
+    stmt = catalogs.create_file_external_table(
         "test_s3_db",
         "file_table",
         parse_columns("id varchar(65500), attributes map<varchar(100), varchar(2000)>"),
@@ -75,9 +75,11 @@ def test_create_file_external_table_statement():
 @pytest.mark.parametrize(
     ("builder", "expected"),
     [
-        pytest.param(lambda: sql.drop_table("db", "t`x"), "DROP TABLE `db`.`t``x`", id="drop_table"),
-        pytest.param(lambda: sql.show_tables("db"), "SHOW TABLES FROM `db`", id="show_tables"),
-        pytest.param(lambda: sql.select_one_row("db", "t"), "SELECT * FROM `db`.`t` LIMIT 1", id="select"),
+        pytest.param(lambda: catalogs.drop_table("db", "t`x"), "DROP TABLE `db`.`t``x`", id="drop_table"),
+        pytest.param(lambda: catalogs.show_tables("db"), "SHOW TABLES FROM `db`", id="show_tables"),
+        pytest.param(
+            lambda: catalogs.select_one_row("db", "t"), "SELECT * FROM `db`.`t` LIMIT 1", id="select"
+        ),
     ],
 )
 def test_table_builders(builder, expected):
