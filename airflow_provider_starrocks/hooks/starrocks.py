@@ -6,9 +6,13 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowFailException
 from airflow.providers.common.sql.hooks.sql import DbApiHook
 
+from airflow_provider_starrocks.exceptions import (
+    StarRocksConnectionConfigError,
+    StarRocksConnectionError,
+    StarRocksVersionError,
+)
 from airflow_provider_starrocks.hooks.load_status import LoadStatusMixin
 from airflow_provider_starrocks.hooks.sql_ecosystem import SqlEcosystemMixin
 from airflow_provider_starrocks.hooks.task_runs import TaskRunMixin
@@ -33,18 +37,6 @@ _DEFINE_CONNECTION_HINT = (
 
 # current_version() returns e.g. "3.3.5-6d81f75" or "2.1.2 0782ad7".
 _VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
-
-
-class StarRocksConnectionError(Exception):
-    """The FE could not be reached, refused the login, or does not know the database."""
-
-
-class StarRocksConnectionConfigError(StarRocksConnectionError, AirflowFailException):
-    """The connection is undefined, its password is refused or its database unknown: a retry cannot fix that."""
-
-
-class StarRocksVersionError(AirflowFailException):
-    """The server is older than a feature needs; a retry cannot fix that."""
 
 
 def parse_version(text: str) -> tuple[int, int, int]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import LoadArgumentError
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
 from airflow_provider_starrocks.utils.load_options import (
-    LoadArgumentError,
     build_description,
     check_properties,
     check_sources,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
+from airflow_provider_starrocks.exceptions import StarRocksStatementError
 from airflow_provider_starrocks.utils.redaction import scrub_secrets
 
 if TYPE_CHECKING:
@@ -23,52 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IF_EXISTS_CHOICES = ("error", "ignore", "replace")
-
-# Failures a retry cannot fix: bad definitions, missing rights, wrong credentials, names already taken.
-_PERMANENT_MARKERS = (
-    "access denied",
-    "accessdenied",
-    "signaturedoesnotmatch",
-    "invalidaccesskeyid",
-    "invalidclienttokenid",
-    "expiredtoken",
-    "not authorized",
-    "forbidden",
-    "403",
-    "invalid",
-    "not supported",
-    "analyzing error",
-    "syntax error",
-    "already exists",
-    "unknown database",
-    "unknown table",
-    "can not be null or empty",
-    "doesn't exist",
-    "does not exist",
-)
-
-
-class StarRocksStatementError(Exception):
-    """
-    A statement StarRocks refused, with its message already scrubbed of secrets.
-
-    :param message: StarRocks's error text.
-    :param code: the MySQL error code, when the driver gave one.
-    """
-
-    def __init__(self, message: str, code: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    @property
-    def already_exists(self) -> bool:
-        return "already exists" in self.message.lower()
-
-    @property
-    def permanent(self) -> bool:
-        text = self.message.lower()
-        return self.code == 1045 or any(marker in text for marker in _PERMANENT_MARKERS)
 
 
 def statement_error(exc: BaseException, secret_values: Iterable[str]) -> StarRocksStatementError:

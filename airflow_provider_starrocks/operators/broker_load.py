@@ -9,19 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
 
+from airflow_provider_starrocks.exceptions import (
+    LoadArgumentError,
+    StarRocksLoadError,
+    StarRocksLoadFatalError,
+)
 from airflow_provider_starrocks.operators._broker_load_plan import build_plan, lineage_specs, result_of
 from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
 from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.operators._wait import wait_for_end
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import (
-    LoadArgumentError,
-    check_flag,
-    check_poll_interval,
-    deferrable_flag,
-)
-from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
+from airflow_provider_starrocks.utils.load_state import LoadState
 from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS, load_deadline
 from airflow_provider_starrocks.utils.wait_policy import Step, WaitPolicy
 

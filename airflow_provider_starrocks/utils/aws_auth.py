@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import AwsAuthConfigError
 from airflow_provider_starrocks.utils.sql import REDACTED
 
 if TYPE_CHECKING:
@@ -59,10 +60,6 @@ _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re
 _AUTO_HINT = (
     "set credential_mode='temporary' (Airflow resolves the credentials) or an explicit credential_mode"
 )
-
-
-class AwsAuthConfigError(ValueError):
-    """An AWS connection or argument that cannot be turned into StarRocks AWS properties."""
 
 
 class AwsProperties(Mapping[str, str]):

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from airflow_provider_starrocks.exceptions import StarRocksExpressionError
+
 # StarRocksLex.g4: SINGLE_QUOTED_TEXT '\'' ('\\'. | '\'\'' | ~('\'' | '\\'))* '\'' (DOUBLE_QUOTED_TEXT alike),
 # BACKQUOTED_IDENTIFIER '`' (~'`' | '``')* '`', LETTER [a-zA-Z_$\u0080-\uffff], INTEGER_VALUE, DECIMAL_VALUE,
 # DOUBLE_VALUE with EXPONENT 'E' [+-]? DIGIT+ (case-insensitive lexer). Non-ASCII letters are identifier
@@ -88,10 +90,6 @@ _TYPES = frozenset(
 )  # fmt: skip
 _AGGREGATES_WITH_DISTINCT = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX", "ARRAY_AGG", "GROUP_CONCAT"})
 _MAX_DEPTH = 64
-
-
-class StarRocksExpressionError(ValueError):
-    """An expression argument that is not what its clause takes."""
 
 
 @dataclass(frozen=True)

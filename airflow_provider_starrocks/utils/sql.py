@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from airflow_provider_starrocks.exceptions import StarRocksSqlValueError
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
@@ -60,10 +62,6 @@ _LITERAL_ESCAPES = {
     "\x1a": "\\Z",
 }
 _LITERAL_ESCAPE_RE = re.compile('[\\\\"\n\r\t\b\x1a]')
-
-
-class StarRocksSqlValueError(ValueError):
-    """A user value that cannot be placed in StarRocks SQL."""
 
 
 @dataclass(frozen=True)

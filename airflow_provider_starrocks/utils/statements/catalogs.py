@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from airflow_provider_starrocks.exceptions import StarRocksSqlValueError
 from airflow_provider_starrocks.utils.sql import (
-    StarRocksSqlValueError,
     Statement,
     property_list,
     qualified_name,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from airflow_provider_starrocks.exceptions import StarRocksSqlValueError
 from airflow_provider_starrocks.utils.expressions import render_expression
 from airflow_provider_starrocks.utils.sql import (
-    StarRocksSqlValueError,
     Statement,
     property_list,
     qualified_name,
