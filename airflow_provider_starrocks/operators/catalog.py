@@ -9,10 +9,10 @@ from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperat
 
 from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG, StarRocksHook
 from airflow_provider_starrocks.operators._create_flow import (
-    IF_EXISTS_CHOICES,
     Lifecycle,
+    check_create_arguments,
     create_idempotently,
-    statement_error,
+    statement_runner,
 )
 from airflow_provider_starrocks.utils import lineage, sql
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
@@ -137,10 +137,7 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
         _mask_secret_properties(self.properties)
 
     def _check_arguments(self) -> None:
-        if self.if_exists not in IF_EXISTS_CHOICES:
-            raise ValueError(
-                f"if_exists {self.if_exists!r} is invalid: use one of {', '.join(IF_EXISTS_CHOICES)}."
-            )
+        check_create_arguments(self.if_exists, self.comment)
         if not isinstance(self.validate, bool):
             raise ValueError(f"validate must be True or False, got {self.validate!r}.")
         sql.validate_name(self.catalog_name, "catalog_name")
@@ -148,8 +145,6 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
             raise ValueError(
                 f"catalog_name must not be {DEFAULT_CATALOG!r}, the internal catalog: pick another."
             )
-        if self.comment is not None and not isinstance(self.comment, str):
-            raise ValueError(f"comment must be a string, got {type(self.comment).__name__}.")
         if self.glue_aws_conn_id is not None and self.metastore != "glue":
             raise ValueError(
                 f"glue_aws_conn_id only applies to metastore='glue', not {self.metastore!r}: remove it."
@@ -206,13 +201,8 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
             return catalogs.create_external_catalog(name, props, secret_keys, comment=self.comment or None)
 
         conn = self.hook.get_conn()
+        run = statement_runner(self.hook, conn, secret_values)
         try:
-
-            def run(stmt: Statement) -> tuple[list[tuple[Any, ...]], list[str]]:
-                try:
-                    return self.hook.execute_statement(stmt, conn)
-                except Exception as exc:  # the driver's error types vary; the text is scrubbed of secrets
-                    raise statement_error(exc, secret_values) from None
 
             def exists(name: str) -> bool:
                 rows, columns = run(catalogs.show_catalogs())

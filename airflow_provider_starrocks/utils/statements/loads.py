@@ -69,22 +69,24 @@ def broker_load_data_description(
     if partitions:
         keyword = "TEMPORARY PARTITION" if temporary_partitions else "PARTITION"
         parts.append(f"{keyword} (" + ", ".join(quote_identifier(p, "partition") for p in partitions) + ")")
-    if column_separator is not None:
-        parts.append(f"COLUMNS TERMINATED BY {quote_literal(column_separator, 'column_separator')}")
-    if row_delimiter is not None:
-        parts.append(f"ROWS TERMINATED BY {quote_literal(row_delimiter, 'row_delimiter')}")
-    if file_format is not None:
-        parts.append(f"FORMAT AS {quote_literal(file_format, 'format')}")
+    for keyword, text, what in (
+        ("COLUMNS TERMINATED BY", column_separator, "column_separator"),
+        ("ROWS TERMINATED BY", row_delimiter, "row_delimiter"),
+        ("FORMAT AS", file_format, "format"),
+    ):
+        if text is not None:
+            parts.append(f"{keyword} {quote_literal(text, what)}")
     # formatProps: fixed keyword order, no commas.
     props = []
     if skip_header is not None:
         props.append(f"skip_header = {int(skip_header)}")
     if trim_space is not None:
         props.append(f"trim_space = {'true' if trim_space else 'false'}")
-    if enclose is not None:
-        props.append(f"enclose = {quote_literal(enclose, 'enclose')}")
-    if escape is not None:
-        props.append(f"escape = {quote_literal(escape, 'escape')}")
+    props += [
+        f"{key} = {quote_literal(text, key)}"
+        for key, text in (("enclose", enclose), ("escape", escape))
+        if text is not None
+    ]
     if props:
         parts.append("(" + " ".join(props) + ")")
     if columns:
