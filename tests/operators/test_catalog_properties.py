@@ -13,7 +13,6 @@ from airflow_provider_starrocks.utils.catalog_properties import (
     metastore_properties,
     secret_property_keys,
 )
-from airflow_provider_starrocks.utils.statements import catalogs
 
 
 @pytest.mark.parametrize(
@@ -146,34 +145,6 @@ def test_secret_property_keys():
         "iceberg.catalog.oauth2.credential",
         "iceberg.catalog.oauth2.token",
     }
-
-
-def test_create_external_catalog_statement():
-    stmt = catalogs.create_external_catalog(
-        "sales",
-        {"type": "hive", "aws.s3.secret_key": 'se"cret', "enable_recursive_listing": True},
-        {"aws.s3.secret_key"},
-        comment='it\'s "ours"',
-    )
-    assert stmt.sql == (
-        'CREATE EXTERNAL CATALOG `sales` COMMENT "it\'s \\"ours\\""\nPROPERTIES (\n'
-        '    "type" = "hive",\n    "aws.s3.secret_key" = "se\\"cret",\n    "enable_recursive_listing" = "true"\n)'
-    )
-    assert "se" + '\\"cret' not in stmt.redacted
-    assert '"aws.s3.secret_key" = "***"' in stmt.redacted
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param("1abc", id="digit_first"),
-        pytest.param("a-b", id="dash"),
-        pytest.param("a" * 65, id="too_long"),
-    ],
-)
-def test_catalog_builders_refuse_bad_names(name):
-    with pytest.raises(sql.StarRocksSqlValueError, match="catalog_name"):
-        catalogs.drop_catalog(name)
 
 
 def test_temporary_name_is_valid_and_bounded():
