@@ -12,6 +12,8 @@ from __future__ import annotations
 import abc
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from airflow_provider_starrocks.exceptions import StarRocksJobError, StarRocksJobFatalError
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
@@ -92,6 +94,9 @@ class JobKind(abc.ABC):
     status_type: ClassVar[type[JobStatus]]
     #: Whether the job has a cancel statement.
     cancellable: ClassVar[bool] = False
+    #: What a failed job raises, and a failure a retry cannot fix.
+    error: ClassVar[type[StarRocksJobError]] = StarRocksJobError
+    fatal_error: ClassVar[type[StarRocksJobError]] = StarRocksJobFatalError
     #: Whether the triggerer's shared poller can batch this kind (one statement for many identities).
     batched: ClassVar[bool] = False
 

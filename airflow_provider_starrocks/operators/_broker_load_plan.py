@@ -5,16 +5,17 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import LoadArgumentError
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
 from airflow_provider_starrocks.utils.load_options import (
-    LoadArgumentError,
     build_description,
     check_properties,
     check_sources,
     load_timeout,
 )
-from airflow_provider_starrocks.utils.sql import broker_load, validate_label, validate_name
+from airflow_provider_starrocks.utils.sql import validate_label, validate_name
+from airflow_provider_starrocks.utils.statements.loads import broker_load
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -6,19 +6,12 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import LoadArgumentError
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.column_types import check_column_name
-from airflow_provider_starrocks.utils.load_options import (
-    LoadArgumentError,
-    check_sources,
-    split_format_options,
-)
-from airflow_provider_starrocks.utils.sql import (
-    insert_from_files,
-    submit_task,
-    validate_label,
-    validate_name,
-)
+from airflow_provider_starrocks.utils.load_options import check_sources, split_format_options
+from airflow_provider_starrocks.utils.sql import validate_label, validate_name
+from airflow_provider_starrocks.utils.statements.files import insert_from_files, submit_task
 
 if TYPE_CHECKING:
     from airflow_provider_starrocks.utils.aws_auth import AwsProperties

@@ -11,9 +11,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from airflow.providers.common.compat.sdk import AirflowFailException
 
-from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
+from airflow_provider_starrocks.exceptions import (
+    LabelAlreadyUsedError,
+    StarRocksLoadError,
+    StarRocksLoadFatalError,
+)
 from airflow_provider_starrocks.utils.labels import reload_label
-from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.load_state import LoadState
 from airflow_provider_starrocks.utils.polling import LoadWatch
 
 if TYPE_CHECKING:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
+from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
 from airflow_provider_starrocks.jobs.load import LoadKind
 from airflow_provider_starrocks.operators._broker_load_plan import build_plan, lineage_specs, result_of
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
@@ -14,18 +15,14 @@ from airflow_provider_starrocks.operators._label_start import LoadStarter, check
 from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import (
-    check_flag,
-    check_poll_interval,
-    deferrable_flag,
-)
-from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
 from airflow_provider_starrocks.utils.polling import load_deadline
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+    from airflow_provider_starrocks.utils.load_state import LoadState
 
 XCOM_KEY = "starrocks_load"
 # The trigger enforces the deadline itself; the deferral timeout is only a backstop beyond it.

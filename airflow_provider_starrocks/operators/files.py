@@ -29,7 +29,7 @@ from airflow_provider_starrocks.utils.load_options import (
 )
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch, load_deadline
-from airflow_provider_starrocks.utils.sql import set_session_variable, use_database
+from airflow_provider_starrocks.utils.statements.session import set_session_variable, use_database
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context

@@ -11,7 +11,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_provider_starrocks.utils.load_state import JobStatus, _int, _normalize, _text, is_fatal_message
+from airflow_provider_starrocks.exceptions import is_fatal_message
+from airflow_provider_starrocks.utils.load_state import JobStatus, _int, _normalize, _text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

@@ -650,9 +650,11 @@ BREAKING_VALUES = [
 @contextlib.contextmanager
 def broken_escaper(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from airflow_provider_starrocks.utils import sql
+    from airflow_provider_starrocks.utils.statements import catalogs, files, loads
 
     with monkeypatch.context() as patch:
-        patch.setattr(sql, "quote_literal", naive_quote_literal)
+        for module in (sql, catalogs, files, loads):
+            patch.setattr(module, "quote_literal", naive_quote_literal)
         yield
 
 
