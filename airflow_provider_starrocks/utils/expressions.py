@@ -17,6 +17,7 @@ pinterest/starrocks ``pinterest-release-3.3.5`` 7c653fb8f0cf2f74c087bfd92826f55d
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -24,17 +25,21 @@ from dataclasses import dataclass
 # BACKQUOTED_IDENTIFIER '`' (~'`' | '``')* '`', LETTER [a-zA-Z_$\u0080-\uffff], INTEGER_VALUE, DECIMAL_VALUE,
 # DOUBLE_VALUE with EXPONENT 'E' [+-]? DIGIT+ (case-insensitive lexer). Non-ASCII letters are identifier
 # characters to StarRocks; this module accepts them only inside backticks, so no lookalike can pass as a keyword.
-_TOKEN = re.compile(
-    r"""
+_TOKEN_PATTERN = r"""
     (?P<ws>[ \t\r\n]+)
   | (?P<str>'(?:\\.|''|[^'\\])*'|"(?:\\.|""|[^"\\])*")
   | (?P<qident>`(?:[^`]|``)*`)
   | (?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<word>[A-Za-z_$\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)
   | (?P<op><=>|<=|>=|<>|!=|->|\|\||&&|[=<>+\-*/%&|^~!(),.\[\]{}:])
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+    """
+
+
+@functools.cache
+def _token_re() -> re.Pattern[str]:
+    # Compiled on first use: the Unicode ranges cost about 4 ms, which every DAG parse would pay at import.
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE | re.DOTALL)
+
 
 # Table functions take rows out of thin air (FILES() with other credentials, UNNEST, ...): never in an expression.
 TABLE_FUNCTIONS = frozenset(
@@ -113,7 +118,7 @@ def _tokenize(text: str, argument: str) -> list[_Token]:
             raise _error(argument, text, "contains a comment", "remove it")
         if text[pos] == ";":
             raise _error(argument, text, "contains ';' outside quotes", "give one expression, not statements")
-        match = _TOKEN.match(text, pos)
+        match = _token_re().match(text, pos)
         if match is None:
             char = text[pos]
             if char in "'\"`":
