@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator, mask_secret
 
-from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG, StarRocksHook
 from airflow_provider_starrocks.operators._create_flow import (
     Lifecycle,
     check_create_arguments,
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
 
     from airflow.providers.common.compat.sdk import Context
 
+    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
     from airflow_provider_starrocks.utils.sql import Statement
 
 _CATALOG_NAME_LIMIT = 64
@@ -104,7 +104,7 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
         properties: dict[str, Any] | None = None,
         if_exists: str = "error",
         validate: bool = True,
-        starrocks_conn_id: str = StarRocksHook.default_conn_name,
+        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -129,6 +129,8 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
 
     @cached_property
     def hook(self) -> StarRocksHook:
+        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+
         return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def render_template_fields(self, context: Context, jinja_env: Any = None) -> None:
@@ -140,6 +142,8 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
         check_create_arguments(self.if_exists, self.comment)
         if not isinstance(self.validate, bool):
             raise ValueError(f"validate must be True or False, got {self.validate!r}.")
+        from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG
+
         sql.validate_name(self.catalog_name, "catalog_name")
         if self.catalog_name == DEFAULT_CATALOG:
             raise ValueError(

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
 
-from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG, StarRocksHook
 from airflow_provider_starrocks.operators._create_flow import (
     Lifecycle,
     check_create_arguments,
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
 
     from airflow.providers.common.compat.sdk import Context
 
+    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
     from airflow_provider_starrocks.utils.sql import Statement
 
 # FileTable.SUPPORTED_FORMAT (fe/fe-core/src/main/java/com/starrocks/catalog/FileTable.java, pinterest-release-3.3.5
@@ -90,7 +90,7 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
         comment: str | None = None,
         if_exists: str = "error",
         validate: bool = True,
-        starrocks_conn_id: str = StarRocksHook.default_conn_name,
+        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -116,6 +116,8 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
 
     @cached_property
     def hook(self) -> StarRocksHook:
+        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+
         return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def _check_format(self) -> str:
@@ -219,6 +221,10 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
 
         :param task_instance: the task instance (unused).
         """
+        from airflow_provider_starrocks.hooks.starrocks import (
+            DEFAULT_CATALOG,  # file tables live in default_catalog
+        )
+
         try:
             namespace = lineage.hook_namespace(self.hook)
             (location,) = lineage.s3_datasets([self.path])

@@ -9,6 +9,7 @@ rules; :mod:`~airflow_provider_starrocks.utils.expressions` holds the entry poin
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -18,17 +19,21 @@ from airflow_provider_starrocks.exceptions import StarRocksExpressionError
 # BACKQUOTED_IDENTIFIER '`' (~'`' | '``')* '`', LETTER [a-zA-Z_$\u0080-\uffff], INTEGER_VALUE, DECIMAL_VALUE,
 # DOUBLE_VALUE with EXPONENT 'E' [+-]? DIGIT+ (case-insensitive lexer). Non-ASCII letters are identifier
 # characters to StarRocks; this module accepts them only inside backticks, so no lookalike can pass as a keyword.
-_TOKEN = re.compile(
-    r"""
+_TOKEN_PATTERN = r"""
     (?P<ws>[ \t\r\n]+)
   | (?P<str>'(?:\\.|''|[^'\\])*'|"(?:\\.|""|[^"\\])*")
   | (?P<qident>`(?:[^`]|``)*`)
   | (?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<word>[A-Za-z_$\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)
   | (?P<op><=>|<=|>=|<>|!=|->|\|\||&&|[=<>+\-*/%&|^~!(),.\[\]{}:])
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+"""
+
+
+@functools.cache
+def _token_re() -> re.Pattern[str]:
+    # Compiled on first use: DAG files import this module (through the operators) far more often than they parse.
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE | re.DOTALL)
+
 
 # Clause keywords: as a bare word they mean the expression ended, so they are never taken as a column name.
 CLAUSE_KEYWORDS = frozenset(
@@ -66,7 +71,7 @@ def tokenize(text: str, argument: str) -> list[Token]:
             raise expression_error(
                 argument, text, "contains ';' outside quotes", "give one expression, not statements"
             )
-        match = _TOKEN.match(text, pos)
+        match = _token_re().match(text, pos)
         if match is None:
             char = text[pos]
             if char in "'\"`":

@@ -116,13 +116,6 @@ def test_bad_templated_select_fails_the_task_without_sql(starrocks, run_dag, log
     assert starrocks.statements == []
 
 
-def test_deferrable_defaults_from_config(monkeypatch):
-    monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "true")
-    assert StarRocksInsertFromFilesOperator(task_id="a", **GOOD).deferrable is True
-    monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "false")
-    assert StarRocksInsertFromFilesOperator(task_id="b", **GOOD).deferrable is False
-
-
 @pytest.mark.parametrize("argument", ["submit_as_task", "deferrable"])
 @pytest.mark.parametrize(
     ("value", "expected"),

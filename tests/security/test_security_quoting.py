@@ -16,6 +16,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from airflow.providers.common.compat.sdk import AirflowFailException
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -629,7 +630,22 @@ def test_load_property_key_and_value_are_refused_or_exact(fe_sales, key, value):
 
 
 def test_load_property_value_with_nul_is_refused_before_any_sql(fe_sales):
-    assert check_load(fe_sales, "propert", properties={"custom_key": "a\x00b"}) is None
+    operator = broker_load.StarRocksS3BrokerLoadOperator(
+        task_id="load",
+        database="sales",
+        table="orders",
+        source="s3://starrocks-test/sample/orders.parquet",
+        label="sec_nul",
+        aws_conn_id=None,
+        region="us-west-2",
+        properties={"custom_key": "a\x00b"},
+    )
+    # AirflowFailException: no retry can fix the argument.
+    with pytest.raises(
+        AirflowFailException, match=r"property 'custom_key' contains a NUL character"
+    ) as refused:
+        operator.execute(minimal_context())
+    assert "a\x00b" not in str(refused.value)
     assert fe_sales.statements == []
 
 

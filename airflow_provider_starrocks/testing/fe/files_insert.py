@@ -28,7 +28,7 @@ from airflow_provider_starrocks.testing.fe.loads import LoadJob
 from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 if TYPE_CHECKING:
-    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.context import FeContext
     from airflow_provider_starrocks.testing.fe.releases import Release
 
 SOURCE_NAME = "__sr_files"
@@ -155,7 +155,7 @@ def _csv_options(props: dict[str, str]) -> CsvOptions:
     )
 
 
-def read_files(fe: FeEmulator, props: dict[str, str]) -> tuple[pa.Table, int, int]:
+def read_files(fe: FeContext, props: dict[str, str]) -> tuple[pa.Table, int, int]:
     """Check the FILES() properties and read every matching object; return (rows, file count, bytes).
 
     :param fe: the emulator.
@@ -193,7 +193,7 @@ def read_files(fe: FeEmulator, props: dict[str, str]) -> tuple[pa.Table, int, in
     return pa.concat_tables(tables, promote_options="permissive"), len(found), sum(s for _, s in found)
 
 
-def run_files_insert(fe: FeEmulator, sql: str, current_db: str | None, user: str) -> LoadJob:
+def run_files_insert(fe: FeContext, sql: str, current_db: str | None, user: str) -> LoadJob:
     """Run the INSERT synchronously and record it as a load job of type INSERT.
 
     :param fe: the emulator.

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     import pyarrow as pa
 
-    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.context import FeContext
     from airflow_provider_starrocks.testing.fe.session import FeSession
     from airflow_provider_starrocks.testing.fe.store import Table
     from airflow_provider_starrocks.testing.fe.stream import TokenStream
@@ -54,7 +54,7 @@ DEFAULT_VARIABLES: dict[str, Any] = {
 }
 
 
-def file_table_reader(fe: FeEmulator) -> Callable[[Table], pa.Table]:
+def file_table_reader(fe: FeContext) -> Callable[[Table], pa.Table]:
     return lambda table: file_tables.read_file_table(fe.aws, table)
 
 

@@ -17,7 +17,7 @@ from airflow_provider_starrocks.testing.fe.stream import TokenStream
 if TYPE_CHECKING:
     from mysql_mimic.connection import Connection
 
-    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.context import FeContext
 
 
 class FeSession(BaseSession):
@@ -26,7 +26,7 @@ class FeSession(BaseSession):
     :param fe: the emulator this connection belongs to.
     """
 
-    def __init__(self, fe: FeEmulator) -> None:
+    def __init__(self, fe: FeContext) -> None:
         self.fe = fe
         self.variables = SessionVariables(GlobalVariables())
         self.variables.set("version", fe.config.mysql_server_version, force=True)

@@ -31,7 +31,7 @@ from airflow_provider_starrocks.testing.fe.errors import StarRocksError, analysi
 from airflow_provider_starrocks.testing.fe.redactor import redact, task_tables_redact
 
 if TYPE_CHECKING:
-    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.context import FeContext
     from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 # catalog/system/information/TaskRunsSystemTable.java: JOB_ID and PROCESS_TIME came with #60054 (upstream main,
@@ -110,7 +110,7 @@ class TaskManager:
     :param fe: the emulator (runs the INSERT through its FILES() path).
     """
 
-    def __init__(self, fe: FeEmulator) -> None:
+    def __init__(self, fe: FeContext) -> None:
         self.fe = fe
         self.lock = threading.RLock()
         self.tasks: dict[str, Task] = {}
