@@ -19,8 +19,12 @@ message: Unexpected input 'order', the most similar input is {a legal identifier
 from __future__ import annotations
 
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 from airflow_provider_starrocks.testing.fe.errors import SyntaxProblem, parse_error
+
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.testing.fe.lexer import Token
 
 RESERVED_33 = frozenset(
     {
@@ -62,3 +66,32 @@ def reserved_word_error(word: str, pos: int) -> SyntaxProblem:
     :param pos: its offset in the statement.
     """
     return parse_error(f"Unexpected input '{word}', the most similar input is {{a legal identifier}}", pos)
+
+
+def check_qualified_names(tokens: list[Token]) -> None:
+    """Refuse a reserved word written bare as a part of a dotted name (``t.order``, ``select.x``).
+
+    Statements the emulator hands to its SQL engine are not parsed by the emulator's grammar; a part of
+    ``qualifiedName`` / a dereference (``primaryExpression '.' fieldName=identifier``) is an identifier position
+    in StarRocks.g4, so a reserved word there fails as :func:`reserved_word_error` says.
+
+    :param tokens: the statement's tokens.
+    """
+    words = ACTIVE.get()
+    if not words:
+        return
+    for index, tok in enumerate(tokens):
+        if tok.kind != "ident" or tok.upper not in words:
+            continue
+        before = tokens[index - 1] if index else None
+        after = tokens[index + 1] if index + 1 < len(tokens) else None
+        follows_dot = before is not None and before.kind == "symbol" and before.value == "."
+        leads_dot = (
+            after is not None
+            and after.kind == "symbol"
+            and after.value == "."
+            and index + 2 < len(tokens)
+            and tokens[index + 2].kind in ("ident", "qident")
+        )
+        if follows_dot or leads_dot:
+            raise reserved_word_error(tok.value, tok.pos)
