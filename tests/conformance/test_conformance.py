@@ -5,7 +5,8 @@ what StarRocks answers (``error`` code and text, ``error_prefix`` / ``error_rege
 ``columns``, ``rows``, ``row_count`` or ``cells`` of the first
 row), and cites the StarRocks files it was copied from as ``path@commit`` of the ``pinterest/starrocks`` release
 branches (``testing/fe/releases.py`` lists them). ``{creds}`` stands for the ``loader`` user's S3 keys; setup lines
-starting with ``@`` drive the emulator (``@force_next_load STATE``, ``@wait LABEL STATE``).
+starting with ``@`` drive the emulator (``@force_next_load STATE``, ``@wait LABEL STATE``, ``@wait_task NAME STATE``)
+or expect a failure (``@fails SQL``: a statement StarRocks refuses, run for what it leaves behind).
 """
 
 from __future__ import annotations
@@ -55,9 +56,28 @@ def _wait(conn: Any, label: str, state: str, deadline_s: float = 20.0) -> None:
         time.sleep(0.02)
 
 
+def _wait_task(conn: Any, name: str, state: str, deadline_s: float = 20.0) -> None:
+    end = time.monotonic() + deadline_s
+    sql = f"SELECT STATE FROM information_schema.task_runs WHERE TASK_NAME = '{name}'"
+    while True:
+        rows, _ = query(conn, sql)
+        if rows and rows[-1][0] == state:
+            return
+        assert time.monotonic() < end, f"task {name} never reached {state}: {rows}"
+        time.sleep(0.02)
+
+
 def _run(starrocks: Any, conn: Any, sql: str, creds: str) -> tuple[list[tuple[Any, ...]], list[str]]:
     if sql.startswith("@force_next_load "):
         starrocks.fe.force_next_load(sql.split()[1])
+        return [], []
+    if sql.startswith("@fails "):
+        with pytest.raises(pymysql.err.MySQLError):
+            query(conn, sql.removeprefix("@fails ").replace("{creds}", creds))
+        return [], []
+    if sql.startswith("@wait_task "):
+        _, name, state = sql.split()
+        _wait_task(conn, name, state)
         return [], []
     if sql.startswith("@wait "):
         _, label, state = sql.split()

@@ -9,7 +9,7 @@ from mysql_mimic.errors import MysqlError
 from mysql_mimic.session import BaseSession
 from mysql_mimic.variables import GlobalVariables, SessionVariables
 
-from airflow_provider_starrocks.testing.fe import handlers
+from airflow_provider_starrocks.testing.fe import handlers, reserved_words
 from airflow_provider_starrocks.testing.fe.errors import StarRocksError, SyntaxProblem, not_supported
 from airflow_provider_starrocks.testing.fe.store import DEFAULT_CATALOG
 from airflow_provider_starrocks.testing.fe.stream import TokenStream
@@ -74,6 +74,7 @@ class FeSession(BaseSession):
 
         :param sql: the statement text.
         """
+        reserved_words.ACTIVE.set(self.fe.config.release.reserved_words)
         ts = TokenStream(sql)
         if ts.tok.kind == "eof" or (ts.at_sym(";") and ts.peek(1).kind == "eof"):
             raise StarRocksError("Query was empty")
