@@ -35,7 +35,7 @@ from airflow_provider_starrocks.testing.fe.reserved_words import reserved_word_e
 from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 if TYPE_CHECKING:
-    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.context import FeContext
     from airflow_provider_starrocks.testing.fe.session import FeSession
 
 VARCHAR_MAX = "varchar(1048576)"
@@ -128,7 +128,7 @@ def _cast_csv(column: pa.ChunkedArray, kind: str) -> pa.ChunkedArray | pa.Array:
     return pa.array(values, type={"bigint": pa.int64(), "double": pa.float64(), "boolean": pa.bool_()}[kind])
 
 
-def infer(fe: FeEmulator, props: dict[str, str]) -> tuple[pa.Table, list[tuple[str, str]]]:
+def infer(fe: FeContext, props: dict[str, str]) -> tuple[pa.Table, list[tuple[str, str]]]:
     """Read the files of a FILES() call and return its rows typed as StarRocks infers them, with the schema.
 
     :param fe: the emulator.

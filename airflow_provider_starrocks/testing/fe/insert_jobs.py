@@ -27,7 +27,7 @@ from airflow_provider_starrocks.testing.fe.store import DEFAULT_CATALOG
 from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 if TYPE_CHECKING:
-    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.context import FeContext
     from airflow_provider_starrocks.testing.fe.releases import Release
 
 INSERT_TIMEOUT_S = 14400  # session variable insert_timeout
@@ -96,7 +96,7 @@ def parse_insert_head(sql: str, release: Release | None) -> InsertHead:
 
 
 def run_insert(
-    fe: FeEmulator, sql: str, current_db: str | None, user: str, catalog: str = DEFAULT_CATALOG
+    fe: FeContext, sql: str, current_db: str | None, user: str, catalog: str = DEFAULT_CATALOG
 ) -> int:
     """Run an INSERT (without FILES()) synchronously and record it as a load job of type INSERT.
 
