@@ -71,7 +71,32 @@ class LoadPlan:
         )
 
 
-def _specs(op: Any) -> list[tuple[dict[str, Any], str]]:
+@dataclasses.dataclass(frozen=True)
+class BrokerLoadSpec:
+    """
+    A broker load's arguments as the operator holds them after rendering: unchecked, possibly from ``dag_run.conf``.
+
+    Field names and meanings are the operator's arguments (:class:`.StarRocksS3BrokerLoadOperator`).
+    """
+
+    database: Any
+    load_label: Any = None
+    data_descriptions: Any = None
+    properties: Any = None
+    aws_conn_id: Any = None
+    credential_mode: Any = "auto"
+    region: Any = None
+    table: Any = None
+    source: Any = None
+    format: Any = None
+    format_options: Any = None
+    columns: Any = None
+    set_expressions: Any = None
+    where: Any = None
+    partitions: Any = None
+
+
+def _specs(op: BrokerLoadSpec) -> list[tuple[dict[str, Any], str]]:
     single = {key: getattr(op, key) for key in _SINGLE if getattr(op, key) is not None}
     if op.data_descriptions is not None:
         if single:
@@ -91,11 +116,11 @@ def _specs(op: Any) -> list[tuple[dict[str, Any], str]]:
     return [(single, "arguments")]
 
 
-def build_plan(op: Any, base_label: str) -> LoadPlan:
+def build_plan(op: BrokerLoadSpec, base_label: str) -> LoadPlan:
     """
     Check every argument of a broker-load operator and return its plan; raises before any SQL is sent.
 
-    :param op: the operator, templates rendered.
+    :param op: the arguments, templates rendered.
     :param base_label: the label to use (user-given or derived).
     """
     validate_name(op.database, "database", "database")
@@ -123,7 +148,7 @@ def build_plan(op: Any, base_label: str) -> LoadPlan:
 
 
 def lineage_specs(
-    op: Any, namespace: str, result: Mapping[str, Any] | None
+    op: BrokerLoadSpec, namespace: str, result: Mapping[str, Any] | None
 ) -> tuple[list[lineage.DatasetSpec], list[lineage.DatasetSpec]]:
     """
     Return the input (S3) and output (table) datasets of a broker load; raises ``ValueError`` on bad arguments.
@@ -132,7 +157,7 @@ def lineage_specs(
     ``set_expressions`` derive columns (then which names are table columns is not known here). Rows loaded are
     known for the whole job only, so they are reported when the job loads one table.
 
-    :param op: the operator, templates rendered.
+    :param op: the arguments, templates rendered.
     :param namespace: the FE's namespace.
     :param result: the task's result (``sink_rows``), or ``None`` when the load did not finish.
     """

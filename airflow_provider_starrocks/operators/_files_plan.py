@@ -96,7 +96,31 @@ class FilesPlan:
         return submit_task(self.label, self.statement(self.label), properties)
 
 
-def _files_properties(op: Any, fmt: str) -> dict[str, Any]:
+@dataclasses.dataclass(frozen=True)
+class FilesSpec:
+    """
+    A FILES() load's arguments as the operator holds them after rendering: unchecked, possibly from ``dag_run.conf``.
+
+    Field names and meanings are the operator's arguments (:class:`.StarRocksInsertFromFilesOperator`).
+    """
+
+    database: Any
+    table: Any
+    source: Any
+    format: Any = None
+    format_options: Any = None
+    columns: Any = None
+    select: Any = "*"
+    where: Any = None
+    properties: Any = None
+    aws_conn_id: Any = None
+    credential_mode: Any = "auto"
+    region: Any = None
+    insert_timeout: Any = None
+    submit_as_task: bool = False
+
+
+def _files_properties(op: FilesSpec, fmt: str) -> dict[str, Any]:
     source = op.source
     if not isinstance(source, str):
         raise _fail(
@@ -143,11 +167,11 @@ def _columns(columns: object) -> tuple[str, ...]:
     return tuple(check_column_name(c, "columns") for c in columns)
 
 
-def build_files_plan(op: Any, label: str) -> FilesPlan:
+def build_files_plan(op: FilesSpec, label: str) -> FilesPlan:
     """
-    Check every argument of the operator and return its plan; raises ``ValueError`` before any SQL is sent.
+    Check every argument and return the plan; raises ``ValueError`` before any SQL is sent.
 
-    :param op: the operator, templates rendered.
+    :param op: the arguments, templates rendered.
     :param label: the label to use (user-given or derived).
     """
     validate_name(op.database, "database", "database")
@@ -190,20 +214,20 @@ def build_files_plan(op: Any, label: str) -> FilesPlan:
 
 
 def result_of(
-    plan_or_op: Any, label: str, load: LoadState | None, run: TaskRunState | None
+    target: FilesPlan | FilesSpec, label: str, load: LoadState | None, run: TaskRunState | None
 ) -> dict[str, Any]:
     """
     Return the task's XCom: label, rows, timings and the task run; never properties.
 
-    :param plan_or_op: anything with ``database`` and ``table``.
+    :param target: the plan or the arguments (``database`` and ``table``).
     :param label: the label (and task name).
     :param load: the INSERT job, when StarRocks still lists it.
     :param run: the task run, for ``submit_as_task``.
     """
     result: dict[str, Any] = {
         "label": label,
-        "database": plan_or_op.database,
-        "table": plan_or_op.table,
+        "database": target.database,
+        "table": target.table,
         "state": load.state if load else None,
         "job_id": load.job_id if load else None,
         "rows_inserted": load.sink_rows if load else None,

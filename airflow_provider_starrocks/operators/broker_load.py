@@ -9,7 +9,12 @@ from airflow.providers.common.compat.sdk import BaseOperator
 
 from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
 from airflow_provider_starrocks.jobs.load import LoadKind
-from airflow_provider_starrocks.operators._broker_load_plan import build_plan, lineage_specs, result_of
+from airflow_provider_starrocks.operators._broker_load_plan import (
+    BrokerLoadSpec,
+    build_plan,
+    lineage_specs,
+    result_of,
+)
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
 from airflow_provider_starrocks.operators._label_start import LoadStarter, check_on_finished_label
 from airflow_provider_starrocks.operators._load_record import LoadRecord
@@ -141,7 +146,7 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         ti = context["ti"]
         base = task_label(ti, self.load_label)
         try:
-            plan = build_plan(self, base)  # every argument checked here, before any SQL
+            plan = build_plan(self._spec(), base)  # every argument checked here, before any SQL
         except ValueError as exc:
             raise StarRocksLoadFatalError(f"Invalid broker load arguments: {exc}") from None
         deadline = load_deadline(plan.load_timeout, self.deadline_grace, self.execution_timeout)
@@ -171,7 +176,7 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         """
         try:
             namespace = lineage.hook_namespace(self.hook)
-            inputs, outputs = lineage_specs(self, namespace, self._lineage_result)
+            inputs, outputs = lineage_specs(self._spec(), namespace, self._lineage_result)
         except Exception as exc:  # lineage never fails the task; arguments were checked by execute
             self.log.warning("No OpenLineage datasets for this broker load: %s", exc)
             return None
@@ -179,6 +184,25 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         return lineage.operator_lineage(inputs, outputs, job_id=job_id, source=namespace)
 
     # -- steps ------------------------------------------------------------------------------------------------
+
+    def _spec(self) -> BrokerLoadSpec:
+        return BrokerLoadSpec(
+            database=self.database,
+            load_label=self.load_label,
+            data_descriptions=self.data_descriptions,
+            properties=self.properties,
+            aws_conn_id=self.aws_conn_id,
+            credential_mode=self.credential_mode,
+            region=self.region,
+            table=self.table,
+            source=self.source,
+            format=self.format,
+            format_options=self.format_options,
+            columns=self.columns,
+            set_expressions=self.set_expressions,
+            where=self.where,
+            partitions=self.partitions,
+        )
 
     def _record(
         self, context: Context, store: LoadRecord, base: str, label: str, state: LoadState, owner: bool

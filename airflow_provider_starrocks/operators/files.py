@@ -9,7 +9,7 @@ from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperat
 
 from airflow_provider_starrocks.jobs.load import LoadKind
 from airflow_provider_starrocks.jobs.task_run import TaskRunKind
-from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
+from airflow_provider_starrocks.operators._files_plan import FilesPlan, FilesSpec, build_files_plan, result_of
 from airflow_provider_starrocks.operators._files_task import (
     TaskRecord,
     check_keep_task,
@@ -163,7 +163,7 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         label = task_label(context["ti"], self.load_label)
         try:
-            plan = build_files_plan(self, label)  # every argument checked here, before any SQL
+            plan = build_files_plan(self._spec(), label)  # every argument checked here, before any SQL
         except ValueError as exc:
             raise StarRocksLoadFatalError(f"Invalid FILES() load arguments: {exc}") from None
         version = self.hook.require_version(plan.min_version, plan.feature)
@@ -180,11 +180,11 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
         """Return the result of a FINISHED INSERT or a SUCCESS task run (recorded in the task state store)."""
         if isinstance(status, LoadState):
             LoadRecord(context, self.log).complete(status)
-            result = result_of(self, status.label, status, None)
+            result = result_of(self._spec(), status.label, status, None)
         else:
             conn = self.hook.get_load_conn()
             try:
-                result = result_of(self, status.label, self._load_state(conn, status.label), status)
+                result = result_of(self._spec(), status.label, self._load_state(conn, status.label), status)
             finally:
                 self.hook.close_quietly(conn)
             TaskRecord(context, self.log).done(status.label, result)
@@ -285,6 +285,24 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
         return run
 
     # -- shared steps -----------------------------------------------------------------------------------------
+
+    def _spec(self) -> FilesSpec:
+        return FilesSpec(
+            database=self.database,
+            table=self.table,
+            source=self.source,
+            format=self.format,
+            format_options=self.format_options,
+            columns=self.columns,
+            select=self.select,
+            where=self.where,
+            properties=self.properties,
+            aws_conn_id=self.aws_conn_id,
+            credential_mode=self.credential_mode,
+            region=self.region,
+            insert_timeout=self.insert_timeout,
+            submit_as_task=self.submit_as_task,
+        )
 
     def _release(self, name: str) -> None:
         try:
