@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 from airflow.providers.common.compat.sdk import AirflowException
 
 from airflow_provider_starrocks.jobs import get_kind
+from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
 from airflow_provider_starrocks.operators._wait import wait_for_end
 from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS
 from airflow_provider_starrocks.utils.wait_policy import Step, WaitPolicy
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from airflow_provider_starrocks.jobs.base import JobKind, JobStatus
 
 
-class StarRocksJobMixin:
+class StarRocksJobMixin(StarRocksHookMixin):
     """
     Follow the job an operator submitted: wait (sync) or defer, then :meth:`job_result` or the failure.
 
@@ -40,7 +41,6 @@ class StarRocksJobMixin:
     poll_interval: float
     deferrable: bool
     cancel_on_kill: bool
-    hook: Any
     log: Any
     _followed: JobKind | None = None
     _owned: bool = False

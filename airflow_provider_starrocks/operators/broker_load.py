@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseOperator
@@ -26,7 +25,6 @@ from airflow_provider_starrocks.utils.polling import load_deadline
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
     from airflow_provider_starrocks.utils.load_state import LoadState
 
 XCOM_KEY = "starrocks_load"
@@ -133,12 +131,6 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         self.cancel_on_kill = check_flag(cancel_on_kill, "cancel_on_kill")
         self.starrocks_conn_id = starrocks_conn_id
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     # -- entry points -----------------------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator, mask_secret
@@ -13,6 +12,7 @@ from airflow_provider_starrocks.operators._create_flow import (
     create_idempotently,
     statement_runner,
 )
+from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
 from airflow_provider_starrocks.utils import lineage, sql
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.catalog_properties import (
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
     from airflow_provider_starrocks.utils.sql import Statement
 
 _CATALOG_NAME_LIMIT = 64
@@ -43,7 +42,7 @@ class _DefaultConnId(str):
 DEFAULT_AWS_CONN_ID: str = _DefaultConnId("aws_default")
 
 
-class StarRocksCreateExternalCatalogOperator(BaseOperator):
+class StarRocksCreateExternalCatalogOperator(StarRocksHookMixin, BaseOperator):
     """
     Create an external catalog, validate that StarRocks can reach its metastore, and never leave a broken one.
 
@@ -126,12 +125,6 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
         self.validate = validate
         self.starrocks_conn_id = starrocks_conn_id
         self._lineage_action: str | None = None  # created / replaced / ignored, for OpenLineage
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def render_template_fields(self, context: Context, jinja_env: Any = None) -> None:
         super().render_template_fields(context, jinja_env)

@@ -14,6 +14,7 @@ from airflow_provider_starrocks.operators._create_flow import (
     create_idempotently,
     statement_runner,
 )
+from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
 from airflow_provider_starrocks.operators.catalog import DEFAULT_AWS_CONN_ID
 from airflow_provider_starrocks.utils import lineage, sql
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
     from airflow_provider_starrocks.utils.sql import Statement
 
 # FileTable.SUPPORTED_FORMAT (fe/fe-core/src/main/java/com/starrocks/catalog/FileTable.java, pinterest-release-3.3.5
@@ -38,7 +38,7 @@ _S3_PATH = re.compile(r"s3[an]?://[a-z0-9][a-z0-9.\-]{1,62}(/\S*)?\Z")
 _TABLE_NAME_LIMIT = 64
 
 
-class StarRocksCreateFileExternalTableOperator(BaseOperator):
+class StarRocksCreateFileExternalTableOperator(StarRocksHookMixin, BaseOperator):
     r"""
     Create a file external table in ``default_catalog`` over S3 files, validate it, never leave a broken one.
 
@@ -113,12 +113,6 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
         self.validate = validate
         self.starrocks_conn_id = starrocks_conn_id
         self._lineage_action: str | None = None  # created / replaced / ignored, for OpenLineage
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def _check_format(self) -> str:
         fmt = self.format

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
@@ -34,7 +33,6 @@ from airflow_provider_starrocks.utils.statements.session import set_session_vari
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
     from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 
 
@@ -151,12 +149,6 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
         self.keep_task = check_keep_task(keep_task)
         self.starrocks_conn_id = starrocks_conn_id
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     # -- entry points -----------------------------------------------------------------------------------------
 

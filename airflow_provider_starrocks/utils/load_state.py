@@ -144,20 +144,6 @@ class LoadState(JobStatus):
         parsed: dict[str, Any] = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
         return cls(label=label, state=state, **parsed)
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LoadState:
-        """
-        Rebuild a state from :meth:`to_dict` output (e.g. a trigger event); unknown keys are ignored.
-
-        :param data: the dict.
-        """
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-safe dict of every field."""
-        return dataclasses.asdict(self)
-
     @property
     def cancel_type(self) -> str | None:
         """The StarRocks ``CancelType`` of a failed job (e.g. ``ETL_QUALITY_UNSATISFIED``), if reported."""

@@ -77,20 +77,6 @@ class TaskRunState(JobStatus):
         parsed: dict[str, Any] = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
         return cls(label=label, state=state, **parsed)
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TaskRunState:
-        """
-        Rebuild a state from :meth:`to_dict` output; unknown keys are ignored.
-
-        :param data: the dict.
-        """
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-safe dict of every field."""
-        return dataclasses.asdict(self)
-
     @property
     def task_name(self) -> str:
         return self.label
