@@ -11,6 +11,7 @@ from airflow.providers.common.sql.hooks.sql import DbApiHook
 
 from airflow_provider_starrocks.hooks.load_status import LoadStatusMixin
 from airflow_provider_starrocks.hooks.sql_ecosystem import SqlEcosystemMixin
+from airflow_provider_starrocks.hooks.statements import WriteStatementMixin
 from airflow_provider_starrocks.hooks.task_runs import TaskRunMixin
 from airflow_provider_starrocks.utils.sql import Statement, set_catalog, set_session_variable
 
@@ -58,7 +59,7 @@ def parse_version(text: str) -> tuple[int, int, int]:
     return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
 
 
-class StarRocksHook(SqlEcosystemMixin, LoadStatusMixin, TaskRunMixin, DbApiHook):
+class StarRocksHook(SqlEcosystemMixin, LoadStatusMixin, TaskRunMixin, WriteStatementMixin, DbApiHook):
     """
     Interact with StarRocks through the FE's MySQL protocol port.
 

@@ -527,3 +527,59 @@ def render_select_list(text: object, argument: str = "select") -> str:
             break
     parser.end()
     return ", ".join(items)
+
+
+# Words that make a query write, run another statement or end it: never in an unloaded query.
+_QUERY_FORBIDDEN = frozenset(
+    {"INTO", "OUTFILE", "INSERT", "DELETE", "UPDATE", "CREATE", "DROP", "ALTER", "TRUNCATE", "GRANT", "REVOKE",
+     "SUBMIT", "LOAD", "KILL", "EXPORT", "BACKUP", "RESTORE"}
+)  # fmt: skip
+
+
+def render_query(text: object, argument: str = "sql") -> str:
+    """
+    Return ``text`` if it is one query statement (``SELECT``, ``WITH ... SELECT`` or a parenthesised one), else raise.
+
+    A whole query is beyond this module's expression grammar, so it is read with StarRocks's lexical rules only:
+    no comment, no ``;`` outside quotes (one trailing ``;`` is dropped), balanced parentheses, a query keyword
+    first, and no word that writes (``INTO OUTFILE``, ``INSERT``...) outside quotes. The text is sent as given.
+
+    :param text: the query, e.g. ``"SELECT dt, sum(amount) FROM sales.orders GROUP BY dt"``.
+    :param argument: the argument it came from, for the error message.
+    """
+    if not isinstance(text, str):
+        raise StarRocksExpressionError(
+            f"{argument}: must be a string of SQL, got {type(text).__name__}; pass a str."
+        )
+    query = text.strip()
+    if query.endswith(";"):
+        query = query[:-1].rstrip()
+    try:
+        tokens = _parser(query, argument, "a query").tokens  # also refuses NUL and empty text
+    except StarRocksExpressionError as exc:
+        if "';' outside quotes" in str(exc):
+            raise _error(
+                argument, query, "holds more than one statement", "give one SELECT statement"
+            ) from None
+        raise
+    first = tokens[0]
+    if not (
+        first.kind == "op" and first.text == "(" or first.kind == "word" and first.upper in ("SELECT", "WITH")
+    ):
+        raise _error(argument, query, "is not a query", "give one SELECT (or WITH ... SELECT) statement")
+    depth = 0
+    for token in tokens:
+        if token.kind == "op" and token.text in "()":
+            depth += 1 if token.text == "(" else -1
+            if depth < 0:
+                raise _error(argument, query, "has a ')' without its '('", "balance the parentheses")
+        elif token.kind == "word" and token.upper in _QUERY_FORBIDDEN:
+            raise _error(
+                argument,
+                query,
+                f"contains {token.text.upper()}, which makes it more than a query",
+                "give one SELECT statement; the operator writes its result itself",
+            )
+    if depth:
+        raise _error(argument, query, "has a '(' without its ')'", "balance the parentheses")
+    return query

@@ -1,0 +1,1 @@
+"""StarRocks statement builders, one module per statement family; the quoting core is ``utils/sql.py``."""
