@@ -36,11 +36,14 @@ from airflow_provider_starrocks.testing.aws_identities import (
     REGION,
     ROLES,
     S3_ASSUMED_ROLE,
+    S3_WRITE_ROLE,
+    UNLOAD_PREFIX,
     UNTRUSTED_ROLE,
     USER_ADMIN,
     USER_INSTANCE_METADATA,
     USER_LOADER,
     USER_NO_POLICY,
+    USER_WRITER,
     bootstrap,
     role_arn,
 )
@@ -61,9 +64,12 @@ __all__ = [
     "INSTANCE_ROLE",
     "REGION",
     "S3_ASSUMED_ROLE",
+    "S3_WRITE_ROLE",
+    "UNLOAD_PREFIX",
     "UNTRUSTED_ROLE",
     "USER_LOADER",
     "USER_NO_POLICY",
+    "USER_WRITER",
     "AwsEmulator",
     "call_aws",
     "StorageAccessError",
@@ -370,3 +376,26 @@ class AwsEmulator:
         body = call_aws(self.s3_client(props).get_object, Bucket=bucket, Key=key)["Body"]
         with body:
             return bytes(body.read())
+
+    def write_object(self, props: Mapping[str, str], uri: str, body: bytes) -> None:
+        """
+        Write one object with the credentials StarRocks would resolve from ``props`` (a single-part PutObject).
+
+        :param props: statement properties (``aws.s3.*``).
+        :param uri: ``s3://bucket/key`` or ``s3a://bucket/key``.
+        :param body: the content.
+        :raises StorageAccessError: on an AWS error (``AccessDenied``...).
+        """
+        bucket, key = s3_glob.split_uri(uri)
+        call_aws(self.s3_client(props).put_object, Bucket=bucket, Key=key, Body=body)
+
+    def delete_object(self, props: Mapping[str, str], uri: str) -> None:
+        """
+        Delete one object with the credentials StarRocks would resolve from ``props``.
+
+        :param props: statement properties (``aws.s3.*``).
+        :param uri: ``s3://bucket/key``.
+        :raises StorageAccessError: on an AWS error.
+        """
+        bucket, key = s3_glob.split_uri(uri)
+        call_aws(self.s3_client(props).delete_object, Bucket=bucket, Key=key)

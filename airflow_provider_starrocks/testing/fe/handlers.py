@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.testing.fe import catalogs, file_tables, files_insert, selects
+from airflow_provider_starrocks.testing.fe import catalogs, file_tables, files_insert, selects, unload
 from airflow_provider_starrocks.testing.fe.ddl import parse_create_table, split_table_name
 from airflow_provider_starrocks.testing.fe.errors import (
     ERR_BAD_DB,
@@ -288,6 +288,9 @@ def handle_select(session: FeSession, ts: TokenStream) -> Result:
 def handle_insert(session: FeSession, ts: TokenStream) -> Result:
     ts.advance()
     ts.accept_kw("INTO") or ts.accept_kw("OVERWRITE")
+    if unload.is_unload(ts):
+        session.affected_rows = unload.run_unload(session, ts)
+        return None
     catalog, _db, _name = split_table_name(ts.qualified_name())
     _require_default_catalog(session, catalog, "INSERT")
     if files_insert.uses_files(ts):
