@@ -91,6 +91,8 @@ def handle_show(session: FeSession, ts: TokenStream) -> Result:
         store.require_db(db)
         rows, columns = render_show_load(stmt, session.fe.loads.jobs_of(db), session.fe.config)
         return [tuple(r) for r in rows], columns
+    if ts.at_kw("PIPES"):
+        return session.fe.pipes.handle_show(session, ts)
     if ts.accept_kw("CATALOGS"):
         ts.end()
         return catalogs.show_catalogs(store)
@@ -128,6 +130,9 @@ def handle_create(session: FeSession, ts: TokenStream) -> Result:
         if len(parts) == 2 and parts[0] != DEFAULT_CATALOG:
             raise not_supported("CREATE DATABASE in an external catalog")
         store.create_database(parts[-1], if_not_exists)
+        return None
+    if ts.at_kw("PIPE") or ts.at_kw("OR", "REPLACE", "PIPE"):
+        session.fe.pipes.handle_create(session, ts)
         return None
     if ts.at_kw("EXTERNAL", "CATALOG"):
         ts.advance()
@@ -186,6 +191,9 @@ def handle_drop(session: FeSession, ts: TokenStream) -> Result:
         name = ts.identifier_or_string()
         ts.end()
         catalogs.drop_catalog(store, name, if_exists)
+        return None
+    if ts.at_kw("PIPE"):
+        session.fe.pipes.handle_drop(session, ts)
         return None
     if ts.accept_kw("TASK"):
         if_exists = ts.accept_kw("IF", "EXISTS")
@@ -324,6 +332,14 @@ def handle_admin(session: FeSession, ts: TokenStream) -> Result:
     return selects.frontend_config(session, pattern)
 
 
+def handle_alter(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    if not ts.at_kw("PIPE"):
+        raise not_supported(f"ALTER statement {ts.rest_text()!r}")
+    session.fe.pipes.handle_alter(session, ts)
+    return None
+
+
 def handle_noop(session: FeSession, ts: TokenStream) -> Result:
     _ok(ts)
     return None
@@ -342,6 +358,7 @@ DISPATCH: dict[str, Callable[[FeSession, TokenStream], Result]] = {
     "INSERT": handle_insert,
     "SUBMIT": handle_submit,
     "ADMIN": handle_admin,
+    "ALTER": handle_alter,
     "COMMIT": handle_noop,
     "ROLLBACK": handle_noop,
     "BEGIN": handle_noop,
