@@ -22,7 +22,8 @@ PipeManager.java, PipeTaskDesc.java, filelist/RepoAccessor.java), ``sql/analyzer
 - ``SHOW PIPES`` lists the pipes of one database ordered by the first column; its LIKE and WHERE are parsed and
   ignored by ``ShowExecutor.visitShowPipeStatement`` at every release.
 
-Emulator clock: a pipe's seconds last ``FeConfig.pipe_clock_scale`` real seconds; ``hold_state = "LOADING"`` keeps
+Emulator clock: a pipe's seconds last ``FeConfig.pipe_clock_scale`` real seconds (the first listing comes one
+listener round, 1 s, after CREATE); ``hold_state = "LOADING"`` keeps
 pieces LOADING. Task runs of the pipe's INSERTs are not listed in ``information_schema.task_runs``.
 """
 
@@ -53,6 +54,7 @@ DEFAULT_POLL_INTERVAL = 300  # Config.pipe_default_poll_interval_s
 DEFAULT_BATCH_SIZE = 1 << 30  # Pipe.DEFAULT_BATCH_SIZE
 DEFAULT_BATCH_FILES = 256  # Pipe.DEFAULT_BATCH_FILES
 FAILED_TASK_THRESHOLD = 5  # Pipe.FAILED_TASK_THRESHOLD (also each task's error limit)
+LISTENER_INTERVAL_S = 1.0  # Config.pipe_listener_interval_millis
 SUPPORTED_PROPERTIES = ("auto_ingest", "poll_interval", "batch_size", "batch_files", "warehouse")
 # ShowPipeStmt.META_DATA
 SHOW_PIPES_COLUMNS = [
@@ -201,6 +203,8 @@ class Pipe:
     batch_files: int = DEFAULT_BATCH_FILES
     eos: bool = False
     last_polled: float = float("-inf")
+    #: PipeListener polls every Config.pipe_listener_interval_millis (1 s): not before the first round
+    first_poll_at: float = field(default_factory=time.monotonic)
     files: list[PipeFile] = field(default_factory=list)
     task: PipeTask | None = None
     failed_tasks: int = 0
@@ -408,6 +412,7 @@ class PipeManager:
                 files_props=files_props, files_span=span, label_at=label_at,
             )  # fmt: skip
             pipe.set_properties(stmt.properties, rules.lower_case_property_keys)
+            pipe.first_poll_at += LISTENER_INTERVAL_S * max(0.0, float(self.fe.config.pipe_clock_scale))
             self.pipes[key] = pipe
         self._ensure_thread()
 
@@ -636,7 +641,7 @@ class PipeManager:
         scale = max(0.0, float(self.fe.config.pipe_clock_scale))
         now = time.monotonic()
         with self.lock:
-            if pipe.eos or now < pipe.last_polled + pipe.poll_interval * scale:
+            if pipe.eos or now < pipe.first_poll_at or now < pipe.last_polled + pipe.poll_interval * scale:
                 return
             pipe.last_polled = now
             if any(f.state == "UNLOADED" for f in pipe.files):
