@@ -172,10 +172,10 @@ class TestErrors:
 
 class TestLifecycle:
     def test_suspend_resume_and_drop(self, starrocks, conn, creds):
-        starrocks.fe.config.pipe_clock_scale = 100  # the first poll only
         put(starrocks, "incoming2/a.parquet", [(1, "a", 1.0, None)])
         create_pipe(conn, creds, "s3://starrocks-test/incoming2/", '"POLL_INTERVAL" = "60"')
         wait(lambda: count(conn) == 1)
+        starrocks.fe.config.pipe_clock_scale = 100  # no second listing during the test
         query(conn, "ALTER PIPE p SUSPEND")
         assert pipe(conn)["STATE"] == "SUSPEND"
         query(conn, "ALTER PIPE p RESUME")
