@@ -17,7 +17,8 @@ FILE_TABLE = "example_starrocks_file_external_table"
 CSV_LOAD = "example_starrocks_csv_broker_load"
 FILES_INSERT = "example_starrocks_insert_from_files"
 UNLOAD = "example_starrocks_unload_to_s3"
-EXAMPLE_IDS = {DAILY, CATALOGS, FILE_TABLE, CSV_LOAD, FILES_INSERT, UNLOAD}
+PIPE = "example_starrocks_pipe"
+EXAMPLE_IDS = {DAILY, CATALOGS, FILE_TABLE, CSV_LOAD, FILES_INSERT, UNLOAD, PIPE}
 DATABASE = "example_db"
 # sample/orders.*: ids 1..100, amount = id * 1.25.
 SAMPLE_AMOUNT_SUM = 1.25 * sum(range(1, 101))
@@ -201,6 +202,29 @@ def test_unload_writes_the_days_aggregate_partitioned_by_date(starrocks, run_dag
     assert all(k.startswith("unload/daily_revenue/dt=2024-01-02/") and k.endswith(".parquet") for k in keys)
     body = starrocks.aws.read_object(reader, f"s3://starrocks-test/{keys[0]}")
     assert set(pq.read_table(io.BytesIO(body)).column_names) >= {"name", "orders", "revenue"}
+
+
+@pytest.mark.examples
+@examples
+def test_pipe_is_created_once_and_the_sensor_waits_for_the_day(starrocks, run_dag, example_bag, monkeypatch):
+    dag = example_bag.dags[PIPE]
+    for task in dag.tasks:  # the example polls every 30 s in reschedule mode; the test cannot wait that long
+        if task.task_id == "wait_for_day":
+            monkeypatch.setattr(task, "poke_interval", 0.1)
+            monkeypatch.setattr(task, "mode", "poke")
+            monkeypatch.setattr(task, "timeout", 30)
+    days = {}
+    for day in ("2024-01-02", "2024-01-03"):
+        logical_date = datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.timezone.utc)
+        days[day] = run_dag(dag, logical_date=logical_date)
+
+    first, second = days["2024-01-02"], days["2024-01-03"]
+    for result in (first, second):
+        assert set(result.task_states.values()) == {"success"}, result.task_states
+    assert first.xcom["create_pipe"]["action"] == "created"
+    assert second.xcom["create_pipe"]["action"] == "ignored"
+    assert first.xcom["wait_for_day"]["files"] == ["s3://starrocks-test/daily/2024-01-02/part-0.parquet"]
+    assert _query(f"SELECT count(*) FROM {DATABASE}.pipe_orders WHERE dt = '2024-01-03'") == [(10,)]
 
 
 @pytest.mark.examples
