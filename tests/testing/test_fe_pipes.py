@@ -298,3 +298,41 @@ class TestRefusals:
             '"AUTO_INGEST" = "FALSE", "Batch_Files" = "3"',
         )
         assert pipe(conn)["PROPERTIES"] == "('auto_ingest'='FALSE','batch_files'='3')"
+
+
+class TestPollErrors:
+    @pytest.fixture
+    def loader_loses_read(self, starrocks):
+        """Take the loader's S3 read policy away in IAM (moto enforces it), and give it back afterwards."""
+        from airflow_provider_starrocks.testing.aws_identities import S3_READ_POLICY
+
+        iam = starrocks.aws._client("iam", starrocks.aws.users["stack_admin"] + ("",))
+
+        def revoke():
+            iam.delete_user_policy(UserName="loader", PolicyName="loader-0")
+            starrocks.aws._clients.clear()
+
+        yield revoke
+        iam.put_user_policy(UserName="loader", PolicyName="loader-0", PolicyDocument=S3_READ_POLICY)
+
+    @pytest.mark.parametrize(
+        ("version", "state", "exception"),
+        [
+            pytest.param("3.3.5", "ERROR", "com.starrocks.common.UserException", id="3.3_stops"),
+            pytest.param(
+                "3.5.0", "RUNNING", "com.starrocks.common.StarRocksException", id="3.5_records_only"
+            ),
+        ],
+    )
+    def test_a_failed_listing(self, starrocks, conn, creds, loader_loses_read, version, state, exception):
+        starrocks.fe.config.version = version
+        put(starrocks, "incoming3/a.parquet", [(1, "a", 1.0, None)])
+        create_pipe(conn, creds, "s3://starrocks-test/incoming3/", '"POLL_INTERVAL" = "1"')
+        wait(lambda: count(conn) == 1)
+        loader_loses_read()
+        error = wait(lambda: pipe(conn)["LAST_ERROR"])
+        assert error.startswith(
+            f'{{"errorMessage":"poll from source failed: {exception}: Fail to get file status: '
+            "Access storage error. Error code: AccessDenied."
+        ), error
+        assert pipe(conn)["STATE"] == state

@@ -631,6 +631,9 @@ class PipeManager:
         with self.lock:
             if generation != self._generation or self.pipes.get((pipe.db, pipe.name)) is not pipe:
                 return
+            if self.fe.store.db_id(pipe.db) != pipe.db_id:
+                del self.pipes[(pipe.db, pipe.name)]  # PipeManager.dropPipesOfDb on DROP DATABASE
+                return
             if pipe.state != "RUNNING":
                 return
         self._poll(pipe)
@@ -651,9 +654,13 @@ class PipeManager:
             listed = self.fe.aws.list_object_versions(props, pipe.path)
         except (StorageAccessError, ValueError) as exc:
             text = storage_error_text(exc) if isinstance(exc, StorageAccessError) else str(exc)
+            rules = self.fe.config.release.pipes
             with self.lock:
-                pipe.record_error(f"poll from source failed: {text}")
-                if self.fe.config.release.pipes.poll_error_stops_pipe:
+                # The S3A exception text after "Fail to get file status: " is the emulator's storage error text.
+                pipe.record_error(
+                    f"poll from source failed: {rules.user_exception}: Fail to get file status: {text}"
+                )
+                if rules.poll_error_stops_pipe:
                     pipe.state = "ERROR"
             return
         bucket = re.match(r"^(s3a?://[^/]+/)", pipe.path)

@@ -248,7 +248,10 @@ UNLOADS: dict[str, UnloadRelease] = {
 # catalog/system/information/PipesSystemTable.java / PipeFileSystemTable.java (the same columns on 3.3.5 ... main).
 # 3.1.4 has none of it (no PIPE in its grammar). Pipe.processProperties keeps the keys as written on 3.3.5 and
 # lower-cases them from 3.4.0 (SHOW PIPES / information_schema.pipes PROPERTIES). Pipe.poll turns the pipe to ERROR
-# when listing the source fails on 3.3.5 and 3.4.0; from 3.5 it only records the error.
+# when listing the source fails on 3.3.5 and 3.4.0; from 3.5 it only records the error. FilePipeSource.poll wraps
+# the listing's exception (HdfsFsManager.listFileMeta: "Fail to get file status: ...") in a RuntimeException, whose
+# message is the wrapped exception's class and text: com.starrocks.common.UserException up to 3.4, renamed
+# com.starrocks.common.StarRocksException in 3.5.
 @dataclass(frozen=True)
 class PipeRelease:
     """What pipes do at one release.
@@ -256,19 +259,31 @@ class PipeRelease:
     :param supported: whether CREATE / ALTER / DROP / SHOW PIPE(S) exist.
     :param lower_case_property_keys: whether stored property keys are lower-cased.
     :param poll_error_stops_pipe: whether a failed listing of the source turns the pipe to ERROR.
+    :param user_exception: the Java class name a failed listing's message starts with.
     """
 
     supported: bool
     lower_case_property_keys: bool = False
     poll_error_stops_pipe: bool = True
+    user_exception: str = "com.starrocks.common.UserException"
 
 
 PIPES: dict[str, PipeRelease] = {
     "3.1": PipeRelease(supported=False),
     "3.3": PipeRelease(supported=True),
     "3.4": PipeRelease(supported=True, lower_case_property_keys=True),
-    "3.5": PipeRelease(supported=True, lower_case_property_keys=True, poll_error_stops_pipe=False),
-    "newest": PipeRelease(supported=True, lower_case_property_keys=True, poll_error_stops_pipe=False),
+    "3.5": PipeRelease(
+        supported=True,
+        lower_case_property_keys=True,
+        poll_error_stops_pipe=False,
+        user_exception="com.starrocks.common.StarRocksException",
+    ),
+    "newest": PipeRelease(
+        supported=True,
+        lower_case_property_keys=True,
+        poll_error_stops_pipe=False,
+        user_exception="com.starrocks.common.StarRocksException",
+    ),
 }
 
 # What `current_version()` shows for a release given by name only.
