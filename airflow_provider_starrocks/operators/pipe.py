@@ -156,6 +156,28 @@ class StarRocksCreatePipeOperator(_PipeOperator):
         self.log.info("Pipe %s.%s %s: %s", self.database, self.pipe, action, row.get("state"))
         return {**row, "action": action}
 
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """
+        Report the S3 prefix the pipe reads and the table it loads (the pipe itself moves the data later).
+
+        :param task_instance: the task instance (unused).
+        """
+        from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG
+        from airflow_provider_starrocks.utils import lineage
+
+        try:
+            namespace = lineage.hook_namespace(self.hook)
+            inputs = lineage.s3_datasets([self.source])
+            output = lineage.DatasetSpec(
+                namespace, lineage.table_name(DEFAULT_CATALOG, self.database, self.table)
+            )
+        except Exception as exc:  # lineage never fails the task
+            self.log.warning("No OpenLineage datasets for this pipe: %s", exc)
+            return None
+        return lineage.operator_lineage(
+            inputs, [output], job_id=f"pipe {self.database}.{self.pipe}", source=namespace
+        )
+
 
 class StarRocksAlterPipeOperator(_PipeOperator):
     """
