@@ -265,6 +265,13 @@ class TestRefusals:
             query(conn, f"INSERT INTO FILES({props}) SELECT * FROM t")
         assert info.value.args == (1064, f"Getting analyzing error. Detail message: {error}.")
 
+    def test_other_file_systems_are_not_emulated(self, conn):
+        with pytest.raises(pymysql.err.ProgrammingError) as info:
+            query(conn, 'INSERT INTO FILES("path" = "hdfs://nn/x/", "format" = "parquet") SELECT * FROM t')
+        assert info.value.args[1].startswith(
+            "not supported by the StarRocks emulator: INSERT INTO FILES() to hdfs://"
+        )
+
     def test_31_has_no_insert_into_files(self, starrocks, conn):
         starrocks.fe.config.version = "3.1.4"
         with pytest.raises(pymysql.err.ProgrammingError) as info:

@@ -439,6 +439,10 @@ def run_unload(session: FeSession, ts: TokenStream) -> int:
     if compressed_csv and not rules.csv_compression and data.num_rows:
         # CSVFileWriter::init (be/src/formats/csv/csv_file_writer.cpp) before any byte is written.
         raise StarRocksError(f"not supported compression type {target.compression}")
+    if not target.path.lower().startswith(("s3://", "s3a://", "s3n://")):
+        raise not_supported(
+            f"INSERT INTO FILES() to {target.path.split('://', 1)[0]}:// (only S3 is emulated)"
+        )
     written: list[str] = []
     rows = 0
     try:
