@@ -172,7 +172,10 @@ def build_pipe_plan(op: Any) -> PipePlan:
     auth = build_aws_properties(
         op.aws_conn_id, "s3", credential_mode=op.credential_mode, region=op.region, purpose="pipe"
     )
-    gates = [(PIPE_SINCE, "pipes (CREATE PIPE)"), (FILES_FORMATS[fmt], f"FILES() with format {fmt!r}")]
+    gates: list[tuple[tuple[int, ...], str]] = [
+        (PIPE_SINCE, "pipes (CREATE PIPE)"),
+        (FILES_FORMATS[fmt], f"FILES() with format {fmt!r}"),
+    ]
     if op.if_exists == "replace":
         gates.append((REPLACE_SINCE, "if_exists='replace' (CREATE OR REPLACE PIPE)"))
     min_version, feature = max(gates, key=lambda gate: gate[0])
