@@ -171,11 +171,12 @@ class StarRocksUnloadToS3Operator(BaseOperator):
             return None
         try:
             namespace = lineage.hook_namespace(self.hook)
+            tables = plan.tables or _query_tables(plan.query)
             inputs = [
                 lineage.DatasetSpec(
-                    namespace, lineage.table_name(*(parts if len(parts) == 3 else (DEFAULT_CATALOG, *parts)))
+                    namespace, lineage.table_name(*((DEFAULT_CATALOG, *t) if len(t) == 2 else t))
                 )
-                for parts in plan.tables
+                for t in tables
             ]
             bucket, key = lineage.s3_dataset(plan.path)
             output = lineage.DatasetSpec(bucket, key, rows=result.get("rows_written"))
@@ -183,3 +184,21 @@ class StarRocksUnloadToS3Operator(BaseOperator):
             self.log.warning("No OpenLineage datasets for this unload: %s", exc)
             return None
         return lineage.operator_lineage(inputs, [output], job_id=result.get("label"), source=namespace)
+
+
+def _query_tables(query: str) -> list[tuple[str, ...]]:
+    """
+    Return the ``db.table`` / ``catalog.db.table`` names a query reads (OpenLineage's SQL parser, if installed).
+
+    Unqualified names are left out: which database they mean depends on the session.
+
+    :param query: the unloaded query.
+    """
+    try:
+        import openlineage_sql
+    except ImportError:
+        return []
+    parsed = openlineage_sql.parse([query], dialect="mysql")
+    return [
+        tuple(part for part in (t.database, t.schema, t.name) if part) for t in parsed.in_tables if t.schema
+    ]
