@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -12,16 +13,16 @@ from airflow.providers.common.compat.sdk import (
     PokeReturnValue,
 )
 
-from airflow_provider_starrocks.jobs.pipe_files import (
+from airflow_provider_starrocks.jobs.pipe import (
     ERROR,
     FINISHED,
-    PipeFilesSummary,
-    parse_pipe_files,
-    summarize,
+    PipeFilesKind,
+    PipeFilesStatus,
+    pipe_identity,
 )
-from airflow_provider_starrocks.utils.load_options import check_sources
+from airflow_provider_starrocks.operators._job import StarRocksJobMixin
+from airflow_provider_starrocks.utils.load_options import check_sources, deferrable_flag
 from airflow_provider_starrocks.utils.sql import validate_name
-from airflow_provider_starrocks.utils.statements.pipes import pipe_files, pipes
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,24 +68,28 @@ def check_pipe_sensor_args(
     return checked
 
 
-class StarRocksPipeSensor(BaseSensorOperator):
+class StarRocksPipeSensor(StarRocksJobMixin, BaseSensorOperator):
     """
     Wait until the files under ``path_prefix`` (or exactly ``files``) are FINISHED in ``information_schema.pipe_files``.
 
     With ``path_prefix`` the sensor waits for at least one file under it and for every listed one to be
     FINISHED; with ``files`` (templated, e.g. ``["s3://bucket/daily/{{ ds }}/part-0.parquet"]``) for each of them
     to be listed and FINISHED. A file in ERROR fails the task with StarRocks's ERROR_MSG (``ALTER PIPE ... RETRY``
-    loads it again); a timeout names the files still pending.
+    loads it again); a timeout names the files still pending. Deferrable: the triggerer follows the
+    ``pipe_files`` job kind. The sensor never changes the pipe.
 
     :param database: the pipe's database.
     :param pipe: the pipe name.
     :param path_prefix: an ``s3://`` prefix, e.g. ``s3://bucket/daily/{{ ds }}/``.
     :param files: the full ``s3://`` names of the files to wait for, instead of ``path_prefix``.
     :param starrocks_conn_id: the StarRocks connection.
+    :param deferrable: wait in the triggerer; default from ``[operators] default_deferrable``.
     """
 
     template_fields = ("database", "pipe", "path_prefix", "files")
     ui_color = "#e6f2ff"
+    timeout_error = AirflowSensorTimeout
+    cancel_on_kill = False  # nothing to cancel: the pipe is not this task's job
 
     def __init__(
         self,
@@ -94,6 +99,7 @@ class StarRocksPipeSensor(BaseSensorOperator):
         path_prefix: str | None = None,
         files: list[str] | None = None,
         starrocks_conn_id: str = "starrocks_default",
+        deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -102,8 +108,10 @@ class StarRocksPipeSensor(BaseSensorOperator):
         self.path_prefix = path_prefix
         self.files = files
         self.starrocks_conn_id = starrocks_conn_id
-        self._summary: PipeFilesSummary | None = None
-        self._pipe_checked = False
+        self.deferrable = deferrable_flag(deferrable)
+        self.poll_interval = float(self.poke_interval)
+        self._status: PipeFilesStatus | None = None
+        self._job: PipeFilesKind | None = None
 
     @cached_property
     def hook(self) -> StarRocksHook:
@@ -111,60 +119,66 @@ class StarRocksPipeSensor(BaseSensorOperator):
 
         return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
-    def execute(self, context: Context) -> Any:
+    def _prepare(self) -> PipeFilesKind:
         try:
-            self._wanted = check_pipe_sensor_args(self.database, self.pipe, self.path_prefix, self.files)
+            wanted = check_pipe_sensor_args(self.database, self.pipe, self.path_prefix, self.files)
         except ValueError as exc:
             raise AirflowFailException(f"Invalid pipe sensor arguments: {exc}") from None
-        try:
-            return super().execute(context)
-        except AirflowSensorTimeout:
-            summary = self._summary
-            pending = list(summary.pending) if summary else []
-            raise AirflowSensorTimeout(
-                f"Pipe {self.database}.{self.pipe}: timed out; "
-                + (
-                    f"{len(pending)} file(s) still pending: {_names(pending)}"
-                    if pending
-                    else "no file listed yet"
-                )
-                + f" under {self.path_prefix or 'the files given'}."
-            ) from None
+        self._job = PipeFilesKind(self.database, pipe_identity(self.pipe, self.path_prefix, wanted))
+        return self._job
+
+    def _timeout_text(self, status: PipeFilesStatus | None) -> str:
+        pending = list(status.pending) if status else []
+        return (
+            f"Pipe {self.database}.{self.pipe}: timed out; "
+            + (
+                f"{len(pending)} file(s) still pending: {_names(pending)}"
+                if pending
+                else "no file listed yet"
+            )
+            + f" under {self.path_prefix or 'the files given'}."
+        )
+
+    def execute(self, context: Context) -> Any:
+        job = self._prepare()
+        if not self.deferrable:
+            try:
+                return super().execute(context)
+            except AirflowSensorTimeout:
+                raise AirflowSensorTimeout(self._timeout_text(self._status)) from None
+        result = self.poke(context)
+        if result.is_done:
+            return result.xcom_value
+        self.defer_job(job, self._status, time.time() + self.timeout, submitted=True)
+        return None
 
     def poke(self, context: Context) -> PokeReturnValue:
+        job = self._job or self._prepare()
         conn = self.hook.get_load_conn()
         try:
-            if not self._pipe_checked:
-                _, rows = self.hook._fetch(conn, pipes(self.database, self.pipe))
-                if not rows:
-                    raise AirflowFailException(
-                        f"Pipe {self.database}.{self.pipe} does not exist (information_schema.pipes lists no such "
-                        "pipe): create it first, e.g. with StarRocksCreatePipeOperator."
-                    )
-                self._pipe_checked = True
-            columns, rows = self.hook._fetch(conn, pipe_files(self.database, self.pipe, self._wanted))
+            found = job.fetch(self.hook, conn)
         finally:
             self.hook.close_quietly(conn)
-        summary = summarize(
-            parse_pipe_files(columns, rows), path_prefix=self.path_prefix, wanted=self._wanted
-        )
-        self._summary = summary
-        if summary.state == ERROR:
-            name, message = summary.errors[0]
-            more = f" ({len(summary.errors) - 1} more in ERROR)" if len(summary.errors) > 1 else ""
+        if not found:
             raise AirflowFailException(
-                f"Pipe {self.database}.{self.pipe} failed to load {name}: {message}{more}. Fix the file or the "
-                "table, then ALTER PIPE ... RETRY ALL (StarRocksAlterPipeOperator(action='retry'))."
+                f"Pipe {self.database}.{self.pipe} does not exist (information_schema.pipes lists no such pipe): "
+                "create it first, e.g. with StarRocksCreatePipeOperator."
             )
-        self.log.info(
-            "Pipe %s.%s: %s, %d file(s) finished, %d pending.",
-            self.database,
-            self.pipe,
-            summary.state,
-            len(summary.finished),
-            len(summary.pending),
-        )
-        done = summary.state == FINISHED
-        return PokeReturnValue(
-            done, {"database": self.database, "pipe": self.pipe, "files": list(summary.finished)}
-        )
+        status: PipeFilesStatus = found[0]
+        self._status = status
+        if status.state == ERROR:
+            raise AirflowFailException(f"Pipe {self.database}.{self.pipe}: {status.failure_message()}")
+        self.log.info("StarRocks %s", status.describe())
+        return PokeReturnValue(status.state == FINISHED, self.job_result(context, status))
+
+    def job_result(self, context: Context, status: Any) -> dict[str, Any]:
+        return {"database": self.database, "pipe": self.pipe, "files": list(status.finished)}
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
+        """Finish after the trigger; a timeout names the files still pending."""
+        if isinstance(event, dict) and event.get("timeout"):
+            state = event.get("state")
+            raise AirflowSensorTimeout(
+                self._timeout_text(PipeFilesStatus.from_dict(state) if state else None)
+            )
+        return super().execute_complete(context, event)

@@ -53,9 +53,15 @@ def sensor_dag(dag_id, **kwargs):
     return dag
 
 
-def test_waits_for_the_days_prefix(orders_pipe, run_dag):
+DEFERRABLE = [pytest.param(False, id="poke"), pytest.param(True, id="deferrable")]
+
+
+@pytest.mark.parametrize("deferrable", DEFERRABLE)
+def test_waits_for_the_days_prefix(orders_pipe, run_dag, deferrable):
     uri = orders_pipe.put_day("2024-01-02", first_id=10)
-    dag = sensor_dag("pipe_prefix", path_prefix=orders_pipe.source + "/{{ ds }}/")
+    dag = sensor_dag(
+        f"pipe_prefix_{deferrable}", path_prefix=orders_pipe.source + "/{{ ds }}/", deferrable=deferrable
+    )
     result = run_dag(dag, **RUN_AT)
     assert result.task_states == {"wait": "success"}
     assert result.xcom["wait"]["files"] == [uri]
@@ -70,20 +76,26 @@ def test_waits_for_templated_files(orders_pipe, run_dag):
     assert result.xcom["wait"]["files"] == sorted([first, second])
 
 
-def test_a_file_in_error_fails_with_its_message(orders_pipe, run_dag, logs):
+@pytest.mark.parametrize("deferrable", DEFERRABLE)
+def test_a_file_in_error_fails_with_its_message(orders_pipe, run_dag, logs, deferrable):
     bad = orders_pipe.put_bad("2024-01-02")
-    result = run_dag(sensor_dag("pipe_error", files=[bad]), **RUN_AT)
+    result = run_dag(sensor_dag(f"pipe_error_{deferrable}", files=[bad], deferrable=deferrable), **RUN_AT)
     assert result.task_states == {"wait": "failed"}
     text = logs()
     assert f"failed to load {bad}:" in text
     assert "RETRY" in text
 
 
-def test_timeout_lists_the_pending_files(orders_pipe, run_dag, logs):
+@pytest.mark.parametrize("deferrable", DEFERRABLE)
+def test_timeout_lists_the_pending_files(orders_pipe, run_dag, logs, deferrable):
     missing = orders_pipe.source + "/2024-01-02/never.parquet"
-    result = run_dag(sensor_dag("pipe_timeout", files=[missing], timeout=1), **RUN_AT)
+    result = run_dag(
+        sensor_dag(f"pipe_timeout_{deferrable}", files=[missing], timeout=1, deferrable=deferrable), **RUN_AT
+    )
     assert result.task_states == {"wait": "failed"}
-    assert f"1 file(s) still pending: {missing}" in logs()
+    text = logs()
+    assert f"1 file(s) still pending: {missing}" in text
+    assert ("Deferring while pipe files" in text) == deferrable
 
 
 def test_unknown_pipe_fails(sales, run_dag, logs):
