@@ -249,6 +249,24 @@ def _orders_rows(stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     stack.statements.clear()
 
 
+def _existing_pipe(stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack.sql(
+        'CREATE PIPE sales.leak_pipe AS INSERT INTO sales.orders SELECT * FROM FILES("path" = '
+        '"s3://starrocks-test/sample/orders.parquet", "format" = "parquet", "aws.s3.use_instance_profile" = "true", '
+        '"aws.s3.region" = "us-west-2")'
+    )
+    stack.statements.clear()
+
+
+def _pipe_sensor(deferrable: bool) -> Any:
+    from airflow_provider_starrocks.sensors.pipe import StarRocksPipeSensor
+
+    return StarRocksPipeSensor(
+        task_id="wait", database="sales", pipe="leak_pipe", files=["s3://starrocks-test/sample/never.parquet"],
+        deferrable=deferrable, poke_interval=0.1, timeout=1,
+    )  # fmt: skip
+
+
 def _pipe(**kwargs: Any) -> Any:
     from airflow_provider_starrocks.operators.pipe import StarRocksCreatePipeOperator
 
@@ -378,6 +396,7 @@ SCENARIOS = [
     pytest.param(Scenario(lambda: _pipe(aws_conn_id="aws_assumed_role"), states={"create_pipe": "success"}), id="pipe-assumed_role"),
     pytest.param(Scenario(lambda: _pipe(aws_conn_id="aws_canary_session"), secrets=("canary_access_key", "canary_secret_key", "canary_session_token"), states="failed", direct=True), id="pipe-session_token_refused"),
     pytest.param(Scenario(lambda: _pipe(aws_conn_id="aws_canary_keys"), secrets=("canary_access_key", "canary_secret_key"), flows=("canary_secret_key",), states="failed", direct=True, setup=lambda s, m: echoing_fe(m, "CREATE PIPE")), id="pipe-fe_echoes_statement"),
+    pytest.param(Scenario(lambda: _pipe_sensor(True), deferred=True, states={"wait": "failed"}, setup=_existing_pipe), id="pipe-sensor-deferrable-timeout"),
     # The load sensor after a load, poke and deferrable.
     pytest.param(Scenario(lambda: _sensor(False), stack_flows=("loader_secret_key",), states={"sense": "success"}, setup=_preload), id="sensor-poke"),
     pytest.param(Scenario(lambda: _sensor(True, label="leak_never_submitted", timeout=1), deferred=True, states={"sense": "failed"}, setup=_preload), id="sensor-deferrable-timeout"),
