@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import time
 
 import pytest
@@ -127,3 +128,19 @@ def test_alter_unknown_pipe_fails_with_starrocks_text(sales):
     op = StarRocksAlterPipeOperator(task_id="a", database="sales", pipe="nope", action="suspend")
     with pytest.raises(StarRocksLoadError, match="nope"):
         op.execute({})
+
+
+@pytest.mark.parametrize(
+    ("version", "overrides", "needs"),
+    [
+        pytest.param("3.1.4", {}, "pipes (CREATE PIPE) needs StarRocks 3.2", id="3.1"),
+        pytest.param("3.2.2", {"if_exists": "replace"}, "needs StarRocks 3.2.3", id="replace-3.2.2"),
+    ],
+)
+def test_release_gates_fail_before_create(sales, pipe_source, version, overrides, needs):
+    from airflow_provider_starrocks.hooks.starrocks import StarRocksVersionError
+
+    sales.fe.config.version = version
+    with pytest.raises(StarRocksVersionError, match=re.escape(needs)):
+        create(pipe_source, **overrides).execute({})
+    assert not [s for s in sales.statements if s.upper().startswith("CREATE")]

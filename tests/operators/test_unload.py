@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -196,3 +197,27 @@ def test_retry_after_refused_unload_writes(orders):
         task_id="unload", path=path, table="sales.orders", aws_conn_id="aws_writer"
     )
     assert op.execute(context(store))["rows_written"] == 100
+
+
+@pytest.mark.parametrize(
+    ("version", "overrides", "needs"),
+    [
+        pytest.param("3.1.4", {}, "INSERT INTO FILES() with format 'parquet' needs StarRocks 3.2", id="3.1-parquet"),
+        pytest.param("3.3.5", {"format_options": {"version": "1.0"}}, "needs StarRocks 3.4.6", id="3.3-parquet-version"),
+        pytest.param("3.5.0", {"format": "csv", "properties": {"compression": "gzip"}}, "needs StarRocks 4.0", id="3.5-gzip-csv"),
+    ],
+)  # fmt: skip
+def test_release_gates_fail_before_the_write(orders, version, overrides, needs):
+    from airflow_provider_starrocks.hooks.starrocks import StarRocksVersionError
+
+    orders.fe.config.version = version
+    op = StarRocksUnloadToS3Operator(
+        task_id="unload",
+        path=f"{BUCKET}/unload/gated/",
+        table="sales.orders",
+        aws_conn_id="aws_writer",
+        **overrides,
+    )
+    with pytest.raises(StarRocksVersionError, match=re.escape(needs)):
+        op.execute(context(Store()))
+    assert not [s for s in orders.statements if "INSERT INTO FILES" in s]
