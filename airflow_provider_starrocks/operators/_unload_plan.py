@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.column_types import check_column_name
-from airflow_provider_starrocks.utils.expressions import render_query
 from airflow_provider_starrocks.utils.load_options import LoadArgumentError
+from airflow_provider_starrocks.utils.queries import render_query
 from airflow_provider_starrocks.utils.sql import validate_label
 from airflow_provider_starrocks.utils.statements.unload import split_table_name, table_query, unload_to_files
 

@@ -1,1 +1,1 @@
-"""StarRocks statement builders, one module per statement family; the quoting core is ``utils/sql.py``."""
+"""Statement builders, one module per statement family; each builder returns a ``Statement``."""

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_starrocks.utils.expressions import render_expression, render_query
+from airflow_provider_starrocks.utils.expressions import render_expression
+from airflow_provider_starrocks.utils.queries import render_query
 from airflow_provider_starrocks.utils.sql import (
     StarRocksSqlValueError,
     Statement,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_starrocks.utils.expressions import StarRocksExpressionError, render_query
+from airflow_provider_starrocks.utils.expressions import StarRocksExpressionError
+from airflow_provider_starrocks.utils.queries import render_query
 from airflow_provider_starrocks.utils.sql import StarRocksSqlValueError
 from airflow_provider_starrocks.utils.statements.unload import split_table_name, table_query, unload_to_files
 
