@@ -21,6 +21,7 @@ from airflow_provider_starrocks.hooks.connection_config import (  # noqa: F401
 )
 from airflow_provider_starrocks.hooks.load_status import LoadStatusMixin
 from airflow_provider_starrocks.hooks.sql_ecosystem import SqlEcosystemMixin
+from airflow_provider_starrocks.hooks.statements import WriteStatementMixin
 from airflow_provider_starrocks.hooks.task_runs import TaskRunMixin
 from airflow_provider_starrocks.utils.sql import Statement
 
@@ -44,7 +45,9 @@ def parse_version(text: str) -> tuple[int, int, int]:
     return int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
 
 
-class StarRocksHook(ConnectionConfigMixin, SqlEcosystemMixin, LoadStatusMixin, TaskRunMixin, DbApiHook):
+class StarRocksHook(
+    ConnectionConfigMixin, SqlEcosystemMixin, LoadStatusMixin, TaskRunMixin, WriteStatementMixin, DbApiHook
+):
     """
     Interact with StarRocks through the FE's MySQL protocol port.
 

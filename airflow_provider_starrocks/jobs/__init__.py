@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 KINDS: dict[str, str] = {
     "load": "airflow_provider_starrocks.jobs.load:LoadKind",
     "task_run": "airflow_provider_starrocks.jobs.task_run:TaskRunKind",
+    "pipe_files": "airflow_provider_starrocks.jobs.pipe:PipeFilesKind",
 }
 
 

@@ -21,6 +21,8 @@ CONN_IDS = [
     "aws_no_policy",
     "aws_temporary",
     "aws_s3_compatible",
+    "aws_writer",
+    "aws_write_role",
 ]
 
 

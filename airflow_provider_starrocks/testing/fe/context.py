@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.config import FeConfig
     from airflow_provider_starrocks.testing.fe.files import StorageGateway
     from airflow_provider_starrocks.testing.fe.loads import LoadManager
+    from airflow_provider_starrocks.testing.fe.pipes import PipeManager
     from airflow_provider_starrocks.testing.fe.session import FeSession
     from airflow_provider_starrocks.testing.fe.store import Store
     from airflow_provider_starrocks.testing.fe.tasks import TaskManager
@@ -26,7 +27,9 @@ class FeContext(Protocol):
     aws: StorageGateway
     loads: LoadManager
     tasks: TaskManager
+    pipes: PipeManager
     statements: list[str]
+    user: str
 
     @property
     def stall_seconds(self) -> float:

@@ -12,6 +12,7 @@ from mysql_mimic import MysqlServer
 from airflow_provider_starrocks.testing.fe.auth import FeConnection, SingleUserIdentity
 from airflow_provider_starrocks.testing.fe.config import FeConfig
 from airflow_provider_starrocks.testing.fe.loads import LoadManager
+from airflow_provider_starrocks.testing.fe.pipes import PipeManager
 from airflow_provider_starrocks.testing.fe.releases import full_version
 from airflow_provider_starrocks.testing.fe.session import FeSession
 from airflow_provider_starrocks.testing.fe.store import Store
@@ -71,6 +72,7 @@ class FeEmulator:
         self.store = Store()
         self.loads = LoadManager(self.store, aws, self.config)
         self.tasks = TaskManager(self)
+        self.pipes = PipeManager(self)
         self._stall_seconds = 0.0
         self._sessions: set[FeSession] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -97,6 +99,7 @@ class FeEmulator:
             return
         self._call(self._close())
         self.loads.stop()
+        self.pipes.stop()
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
@@ -112,6 +115,7 @@ class FeEmulator:
         """Forget all databases, catalogs, load jobs, labels, statements and faults; config back to its start."""
         self.loads.reset()
         self.tasks.reset()
+        self.pipes.reset()
         self.store.reset()
         self.statements.clear()
         self._stall_seconds = 0.0

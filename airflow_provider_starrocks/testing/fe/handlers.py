@@ -11,6 +11,7 @@ from airflow_provider_starrocks.testing.fe import (
     files_select,
     insert_jobs,
     selects,
+    unload,
 )
 from airflow_provider_starrocks.testing.fe.ddl import parse_create_table, split_table_name
 from airflow_provider_starrocks.testing.fe.errors import (
@@ -98,6 +99,8 @@ def handle_show(session: FeSession, ts: TokenStream) -> Result:
         store.require_db(db)
         rows, columns = render_show_load(stmt, session.fe.loads.jobs_of(db), session.fe.config)
         return [tuple(r) for r in rows], columns
+    if ts.at_kw("PIPES"):
+        return session.fe.pipes.handle_show(session, ts)
     if ts.accept_kw("CATALOGS"):
         ts.end()
         return catalogs.show_catalogs(store)
@@ -135,6 +138,9 @@ def handle_create(session: FeSession, ts: TokenStream) -> Result:
         if len(parts) == 2 and parts[0] != DEFAULT_CATALOG:
             raise not_supported("CREATE DATABASE in an external catalog")
         store.create_database(parts[-1], if_not_exists)
+        return None
+    if ts.at_kw("PIPE") or ts.at_kw("OR", "REPLACE", "PIPE"):
+        session.fe.pipes.handle_create(session, ts)
         return None
     if ts.at_kw("EXTERNAL", "CATALOG"):
         ts.advance()
@@ -193,6 +199,9 @@ def handle_drop(session: FeSession, ts: TokenStream) -> Result:
         name = ts.identifier_or_string()
         ts.end()
         catalogs.drop_catalog(store, name, if_exists)
+        return None
+    if ts.at_kw("PIPE"):
+        session.fe.pipes.handle_drop(session, ts)
         return None
     if ts.accept_kw("TASK"):
         if_exists = ts.accept_kw("IF", "EXISTS")
@@ -296,6 +305,9 @@ def handle_insert(session: FeSession, ts: TokenStream) -> Result:
     ts.advance()
     into = ts.accept_kw("INTO")
     into or ts.accept_kw("OVERWRITE")
+    if unload.is_unload(ts):
+        session.affected_rows = unload.run_unload(session, ts)
+        return None
     catalog, _db, _name = split_table_name(ts.qualified_name())
     _require_default_catalog(session, catalog, "INSERT")
     if files_insert.uses_files(ts):
@@ -342,6 +354,14 @@ def handle_describe(session: FeSession, ts: TokenStream) -> Result:
     raise not_supported(f"DESC statement {ts.rest_text()!r}")
 
 
+def handle_alter(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    if not ts.at_kw("PIPE"):
+        raise not_supported(f"ALTER statement {ts.rest_text()!r}")
+    session.fe.pipes.handle_alter(session, ts)
+    return None
+
+
 def handle_noop(session: FeSession, ts: TokenStream) -> Result:
     _ok(ts)
     return None
@@ -362,6 +382,7 @@ DISPATCH: dict[str, Callable[[FeSession, TokenStream], Result]] = {
     "ADMIN": handle_admin,
     "DESC": handle_describe,
     "DESCRIBE": handle_describe,
+    "ALTER": handle_alter,
     "COMMIT": handle_noop,
     "ROLLBACK": handle_noop,
     "BEGIN": handle_noop,

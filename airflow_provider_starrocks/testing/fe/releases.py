@@ -151,6 +151,16 @@ class Release:
     def loads_newest_layout(self) -> bool:
         return self.loads_columns == LOADS_26
 
+    @property
+    def unload(self) -> UnloadRelease:
+        """``INSERT INTO FILES()`` (unload) behaviour: :data:`UNLOADS`."""
+        return UNLOADS[self.name]
+
+    @property
+    def pipes(self) -> PipeRelease:
+        """Pipe behaviour: :data:`PIPES`."""
+        return PIPES[self.name]
+
 
 RELEASES: dict[str, Release] = {
     "3.1": Release(
@@ -223,6 +233,90 @@ RELEASES: dict[str, Release] = {
         reserved_words=RESERVED_NEWEST,
     ),
 }
+
+
+# -- INSERT INTO FILES() (unload). Grammar: insertStatement in StarRocks.g4 (3.1.4: fe/fe-core/src/main/java/com/
+# starrocks/sql/parser/StarRocks.g4 has no FILES target, and FILES is a reserved word, so the statement is a syntax
+# error; 3.3.5 ... main: INSERT INTO FILES propertyList, WITH LABEL accepted and dropped by AstBuilder
+# .visitInsertStatement). Properties: TableFunctionTable.parsePropertiesForUnload (fe/fe-core/src/main/java/com/
+# starrocks/catalog/TableFunctionTable.java): identical on 3.3.5 and 3.4.0; 3.5 converts and length-checks
+# csv.column_separator / csv.row_delimiter and adds parquet.version; main adds csv.include_header. The BE writers
+# (be/src/formats/csv/csv_file_writer.cpp) refuse a compressed CSV ("not supported compression type ...") up to 3.5;
+# main compresses it and names the file .csv.<ext> (be/src/connector/file_chunk_sink.cpp). INSERT INTO FILES()
+# arrived upstream in 3.2 (not emulated), with csv and orc output by 3.3.
+@dataclass(frozen=True)
+class UnloadRelease:
+    r"""What INSERT INTO FILES() accepts at one release.
+
+    :param supported: whether the grammar has INSERT INTO FILES() at all.
+    :param csv_delimiter_checks: csv.column_separator / csv.row_delimiter converted (``\x..``) and length-checked.
+    :param parquet_version: whether ``parquet.version`` is read.
+    :param csv_include_header: whether ``csv.include_header`` is read.
+    :param csv_compression: whether a compressed CSV can be written.
+    """
+
+    supported: bool
+    csv_delimiter_checks: bool = False
+    parquet_version: bool = False
+    csv_include_header: bool = False
+    csv_compression: bool = False
+
+
+UNLOADS: dict[str, UnloadRelease] = {
+    "3.1": UnloadRelease(supported=False),
+    "3.3": UnloadRelease(supported=True),
+    "3.4": UnloadRelease(supported=True),
+    "3.5": UnloadRelease(supported=True, csv_delimiter_checks=True, parquet_version=True),
+    "newest": UnloadRelease(
+        supported=True, csv_delimiter_checks=True, parquet_version=True, csv_include_header=True,
+        csv_compression=True,
+    ),
+}  # fmt: skip
+
+
+# -- Pipes: fe/fe-core/src/main/java/com/starrocks/load/pipe/ (Pipe.java, FilePipeSource.java, PipeManager.java),
+# sql/analyzer/PipeAnalyzer.java, the createPipeStatement ... showPipeStatement rules of StarRocks.g4, and
+# catalog/system/information/PipesSystemTable.java / PipeFileSystemTable.java (the same columns on 3.3.5 ... main).
+# 3.1.4 has none of it (no PIPE in its grammar). Pipe.processProperties keeps the keys as written on 3.3.5 and
+# lower-cases them from 3.4.0 (SHOW PIPES / information_schema.pipes PROPERTIES). Pipe.poll turns the pipe to ERROR
+# when listing the source fails on 3.3.5 and 3.4.0; from 3.5 it only records the error. FilePipeSource.poll wraps
+# the listing's exception (HdfsFsManager.listFileMeta: "Fail to get file status: ...") in a RuntimeException, whose
+# message is the wrapped exception's class and text: com.starrocks.common.UserException up to 3.4, renamed
+# com.starrocks.common.StarRocksException in 3.5.
+@dataclass(frozen=True)
+class PipeRelease:
+    """What pipes do at one release.
+
+    :param supported: whether CREATE / ALTER / DROP / SHOW PIPE(S) exist.
+    :param lower_case_property_keys: whether stored property keys are lower-cased.
+    :param poll_error_stops_pipe: whether a failed listing of the source turns the pipe to ERROR.
+    :param user_exception: the Java class name a failed listing's message starts with.
+    """
+
+    supported: bool
+    lower_case_property_keys: bool = False
+    poll_error_stops_pipe: bool = True
+    user_exception: str = "com.starrocks.common.UserException"
+
+
+PIPES: dict[str, PipeRelease] = {
+    "3.1": PipeRelease(supported=False),
+    "3.3": PipeRelease(supported=True),
+    "3.4": PipeRelease(supported=True, lower_case_property_keys=True),
+    "3.5": PipeRelease(
+        supported=True,
+        lower_case_property_keys=True,
+        poll_error_stops_pipe=False,
+        user_exception="com.starrocks.common.StarRocksException",
+    ),
+    "newest": PipeRelease(
+        supported=True,
+        lower_case_property_keys=True,
+        poll_error_stops_pipe=False,
+        user_exception="com.starrocks.common.StarRocksException",
+    ),
+}
+
 # What `current_version()` shows for a release given by name only.
 DEFAULT_VERSIONS = {"3.1": "3.1.4", "3.3": "3.3.5", "3.4": "3.4.0", "3.5": "3.5.0", "newest": "4.0.0"}
 

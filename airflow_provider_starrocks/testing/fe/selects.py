@@ -237,6 +237,8 @@ def run_select(session: FeSession, ts: TokenStream) -> tuple[list[tuple[Any, ...
         return query_snapshot(session.fe.store, ts.sql, "task_runs", session.fe.tasks.snapshot())
     if system_table == "tasks":
         return query_snapshot(session.fe.store, ts.sql, "tasks", session.fe.tasks.tasks_snapshot())
+    if system_table in ("pipes", "pipe_files"):
+        return session.fe.pipes.query(session, ts.sql, system_table)
     if files_select.uses_files(ts.sql):
         return files_select.select_from_files(session, ts.sql)
     return runner(session).run(ts.sql, session.database, current_catalog=session.catalog)

@@ -36,6 +36,8 @@ class FeSession(BaseSession):
         self.catalog = DEFAULT_CATALOG
         self.session_vars: dict[str, Any] = {}
         self.connection: Connection | None = None
+        #: the next OK packet's affected rows (an INSERT's loaded rows), consumed by ``FeConnection.ok``
+        self.affected_rows: int | None = None
 
     async def init(self, connection: Connection) -> None:
         self.connection = connection
