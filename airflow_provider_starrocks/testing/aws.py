@@ -25,6 +25,8 @@ from airflow_provider_starrocks.testing.aws_errors import StorageAccessError, ca
 from airflow_provider_starrocks.testing.aws_identities import (
     ACCOUNT_ID,
     AIRFLOW_ROLE,
+    BACKUP_BUCKET,
+    BACKUP_ROLE,
     BUCKET,
     EXTERNAL_ID,
     EXTERNAL_ID_ROLE,
@@ -38,6 +40,8 @@ from airflow_provider_starrocks.testing.aws_identities import (
     S3_ASSUMED_ROLE,
     UNTRUSTED_ROLE,
     USER_ADMIN,
+    USER_BACKUP,
+    USER_BACKUP_READER,
     USER_INSTANCE_METADATA,
     USER_LOADER,
     USER_NO_POLICY,
@@ -52,6 +56,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ACCOUNT_ID",
     "AIRFLOW_ROLE",
+    "BACKUP_BUCKET",
+    "BACKUP_ROLE",
     "BUCKET",
     "EXTERNAL_ID",
     "EXTERNAL_ID_ROLE",
@@ -62,6 +68,8 @@ __all__ = [
     "REGION",
     "S3_ASSUMED_ROLE",
     "UNTRUSTED_ROLE",
+    "USER_BACKUP",
+    "USER_BACKUP_READER",
     "USER_LOADER",
     "USER_NO_POLICY",
     "AwsEmulator",
@@ -202,6 +210,11 @@ class AwsEmulator:
         for key, etag in self._initial_etags.items():
             if current.get(key) != etag:
                 s3.put_object(Bucket=BUCKET, Key=key, Body=self._initial_objects[key])
+        # Backup repositories start empty.
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BACKUP_BUCKET):
+            written = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if written:
+                s3.delete_objects(Bucket=BACKUP_BUCKET, Delete={"Objects": written, "Quiet": True})
 
     def _bootstrap(self) -> None:
         self._set_auth(enforced=False)

@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_starrocks.testing.aws import AwsEmulator
 from airflow_provider_starrocks.testing.aws_identities import (
     AIRFLOW_ROLE,
+    BACKUP_ROLE,
     EXTERNAL_ID,
     EXTERNAL_ID_ROLE,
     GLUE_ASSUMED_ROLE,
     REGION,
     S3_ASSUMED_ROLE,
+    USER_BACKUP,
+    USER_BACKUP_READER,
     USER_LOADER,
     USER_NO_POLICY,
     role_arn,
@@ -288,6 +291,11 @@ class StarRocksStack:
                 loader_key,
                 loader_secret,
             ),
+            # Backup repositories on s3://starrocks-backup: a writer (keys), the writer role assumed from the
+            # instance profile, and a reader that may list and read backups only.
+            "aws_backup_user": aws({}, *self.aws.users[USER_BACKUP]),
+            "aws_backup_role": aws({"role_arn": role_arn(BACKUP_ROLE)}),
+            "aws_backup_reader": aws({}, *self.aws.users[USER_BACKUP_READER]),
         }
         return {conn_id: json.dumps(conn) for conn_id, conn in connections.items()}
 

@@ -26,6 +26,13 @@ class FeConfig:
     :param hold_state: when set to a phase name, new load jobs stop in that state until it is cleared.
     :param label_keep_max_second: ``Config.label_keep_max_second``: age after which finished jobs are dropped.
     :param label_keep_max_num: ``Config.label_keep_max_num``: how many completed jobs are kept at most.
+    :param backup_state_delay: seconds a backup or restore job stays in each of its states (``testing/fe/backup.py``).
+    :param backup_hold_state: when set to a state name (``UPLOADING``, ``DOWNLOADING``...), backup and restore jobs
+        stop in that state until it is cleared.
+    :param backup_job_timeout: when set, backup and restore jobs time out after this many seconds instead of their
+        ``timeout`` property (at least 10 minutes in StarRocks).
+    :param backup_fail_state: the state in which the next backup or restore job fails with ``backup_fail_message``.
+    :param backup_fail_message: the message the next job reaching ``backup_fail_state`` fails with (used once).
     """
 
     version: str = "3.3.5"
@@ -39,6 +46,11 @@ class FeConfig:
     hold_state: str | None = None
     label_keep_max_second: float = 259200
     label_keep_max_num: int = 1000
+    backup_state_delay: float = 0.05
+    backup_hold_state: str | None = None
+    backup_job_timeout: float | None = None
+    backup_fail_state: str | None = None
+    backup_fail_message: str | None = None
 
     @property
     def release(self) -> Release:

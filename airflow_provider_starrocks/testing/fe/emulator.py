@@ -11,6 +11,7 @@ import mysql_mimic.server
 from mysql_mimic import MysqlServer
 
 from airflow_provider_starrocks.testing.fe.auth import FeConnection, SingleUserIdentity
+from airflow_provider_starrocks.testing.fe.backup import BackupManager
 from airflow_provider_starrocks.testing.fe.config import FeConfig
 from airflow_provider_starrocks.testing.fe.loads import LoadManager
 from airflow_provider_starrocks.testing.fe.releases import full_version
@@ -62,6 +63,7 @@ class FeEmulator:
         self.store = Store()
         self.loads = LoadManager(self.store, aws, self.config)
         self.tasks = TaskManager(self)
+        self.backups = BackupManager(self)
         self._stall_seconds = 0.0
         self._sessions: set[FeSession] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -102,6 +104,7 @@ class FeEmulator:
         """Forget all databases, catalogs, load jobs, labels, statements and faults; config back to its start."""
         self.loads.reset()
         self.tasks.reset()
+        self.backups.reset()
         self.store.reset()
         self.statements.clear()
         self._stall_seconds = 0.0
