@@ -39,7 +39,7 @@ _PERMANENT_MARKERS = (
     "not supported",
     "analyzing error",
     "syntax error",
-    "already exists",
+    "already exist",  # also RepositoryMgr's "repository with same name already exist: <name>"
     "unknown database",
     "unknown table",
     "can not be null or empty",
@@ -63,7 +63,8 @@ class StarRocksStatementError(Exception):
 
     @property
     def already_exists(self) -> bool:
-        return "already exists" in self.message.lower()
+        # RepositoryMgr.addAndInitRepoIfNotExist says "already exist" (no s).
+        return "already exist" in self.message.lower()
 
     @property
     def permanent(self) -> bool:
