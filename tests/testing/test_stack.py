@@ -21,6 +21,9 @@ CONN_IDS = [
     "aws_no_policy",
     "aws_temporary",
     "aws_s3_compatible",
+    "aws_backup_user",
+    "aws_backup_role",
+    "aws_backup_reader",
 ]
 
 

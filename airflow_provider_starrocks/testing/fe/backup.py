@@ -29,6 +29,7 @@ views, materialized views, functions, external catalogs (3.4+ object kinds), tem
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import json
@@ -40,9 +41,9 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.testing.fe.errors import (
     StarRocksError,
+    SyntaxProblem,
     analysis_error,
     not_supported,
-    parse_error,
 )
 from airflow_provider_starrocks.testing.fe.repositories import (
     Repository,
@@ -81,6 +82,20 @@ DEFAULT_REPLICATION_NUM = 3  # RunMode.defaultReplicationNum() of a shared-nothi
 META_VERSION = 92  # FeConstants.META_VERSION of 3.3.5 (recorded in the job info file)
 STARROCKS_META_VERSION = 4  # FeConstants.STARROCKS_META_VERSION
 BACKEND_ID = 10001
+
+
+class ParserError(SyntaxProblem):
+    """``new ParsingException(PARSER_ERROR_MSG.x())`` of AstBuilder: no position, so no line and column.
+
+    sql/parser/ParsingException.java getMessage (3.3.5 on): ``Getting syntax error. Detail message: <text>.``
+    """
+
+    def render(self, sql: str) -> str:
+        return f"Getting syntax error. Detail message: {self.detail}."
+
+
+def parse_error(detail: str, pos: int | None = None) -> ParserError:
+    return ParserError(detail, pos)
 
 
 @dataclass
@@ -343,7 +358,12 @@ class BackupManager:
                             raise StarRocksError(
                                 f"Partition {part} of table {ref.name} does not exist in snapshot {stmt.label}"
                             )
+                # BackupJobInfo.retainTables / BackupTableInfo.retainPartitions.
                 info["backup_objects"] = {name: objects[name] for name in sorted(seen)}
+                for ref in seen.values():
+                    if ref.partitions:
+                        parts = objects[ref.name]["partitions"]
+                        objects[ref.name]["partitions"] = {p: parts[p] for p in parts if p in ref.partitions}
             try:
                 meta = json.loads(storage.download(repo.meta_path(stmt.label)))
             except StorageFailure:
@@ -492,9 +512,10 @@ class BackupManager:
         def upload() -> bool:
             for signature, name in list(tasks.items()):
                 try:
-                    storage.upload(
+                    self._upload_tablet(
+                        storage,
                         job.repo.content_path(job.label, self._data_path(job, name)),
-                        _parquet(snapshot[name][1]),
+                        snapshot[name][1],
                     )
                 except StorageFailure as exc:
                     with self.lock:
@@ -532,6 +553,14 @@ class BackupManager:
                 return
             job.status_code, job.status_msg = "OK", ""
             job.state, job.finished_time = "FINISHED", time.time()
+
+    @staticmethod
+    def _upload_tablet(storage: Any, path: str, data: Any) -> None:
+        """SnapshotLoader::upload (be/src/runtime/snapshot_loader.cpp): write ``<file>.part``, rename to ``.<md5>``."""
+        content = _parquet(data)
+        final = f"{path}.{hashlib.md5(content, usedforsecurity=False).hexdigest()}"
+        storage.put(f"{path}.part", content)
+        storage.rename(f"{path}.part", final)
 
     def _data_path(self, job: Job, table: str) -> str:
         table_id = self._table_id(job.db, table)

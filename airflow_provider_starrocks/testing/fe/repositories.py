@@ -262,6 +262,8 @@ class RepositoryStorage:
         :raises StorageFailure: ``delete path <path>error`` (HdfsFsManager.deletePath) with the cause.
         """
         bucket, key = split_location(path)
+        if not any(found == path for found, _ in self.list_prefix(path)):
+            return  # S3AFileSystem.delete finds no file and returns false without a DELETE request
         try:
             call_aws(self._client().delete_object, Bucket=bucket, Key=key)
         except StorageAccessError as exc:
@@ -499,10 +501,14 @@ class RepositoryManager:
             info = json.loads(self.storage(repo).download(repo.info_path(label, timestamp)))
         except StorageFailure as exc:
             return (label, timestamp, NULL_STRING, NULL_STRING, f"Failed to get info: {exc.msg}")
-        brief = {k: v for k, v in info.items() if k != "id"}
-        for table in brief.get("backup_objects", {}).values():
-            table.pop("id", None)
-        return (label, timestamp, info.get("database"), json.dumps(brief, indent=1), "OK")
+        # BackupJobInfo.getBrief: toJson(false), which leaves the ids out.
+        return (label, timestamp, info.get("database"), json.dumps(_without_ids(info), indent=1), "OK")
+
+
+def _without_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if k != "id"}
+    return value
 
 
 def check_repo_name(name: str) -> None:
