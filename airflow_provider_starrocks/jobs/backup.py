@@ -169,12 +169,14 @@ class SnapshotJobStatus(JobStatus):
         return status_message(self.status)
 
     def progress_key(self) -> tuple[Any, ...]:
-        return (self.job_id, self.state, self.tasks)
+        return (self.job_id, self.state, self.tasks, self.task_errors)
 
     def describe(self) -> str:
         tasks = self.tasks
         suffix = f", {tasks[0]}/{tasks[1]} tasks" if tasks else ""
-        return f"{self.NOUN} {self.label!r} (job {self.job_id}): {self.state}{suffix}"
+        # A failed upload or download is retried by StarRocks until the job's timeout: show why it is stuck.
+        errors = f", task errors: {self.task_errors}" if self.task_errors and not self.is_terminal else ""
+        return f"{self.NOUN} {self.label!r} (job {self.job_id}): {self.state}{suffix}{errors}"
 
     def failure_message(self, details: Iterable[str] = ()) -> str:
         parts = [self.message or f"state {self.state}"]
@@ -451,7 +453,7 @@ class SnapshotStatus(JobStatus):
 
     @property
     def newest(self) -> str | None:
-        """The newest backup timestamp (``yyyy-MM-dd-HH-mm-ss`` sorts as text)."""
+        """The newest backup timestamp (``yyyy-MM-dd-HH-mm-ss-SSS`` sorts as text)."""
         return self.timestamps[-1] if self.timestamps else None
 
     @classmethod

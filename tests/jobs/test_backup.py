@@ -85,7 +85,7 @@ def restore_row(state="DOWNLOADING", status="[OK]"):
     return [
         "20",
         "snap1",
-        "2024-01-31-02-00-00",
+        "2024-01-31-02-00-00-125",
         "scratch",
         state,
         "false",
@@ -165,7 +165,7 @@ def test_failure_message_leads_with_starrocks_text():
 
 def test_restore_fields_and_round_trip():
     (status,) = parse_rows(RestoreStatus, RESTORE_COLUMNS, [restore_row()])
-    assert status.backup_timestamp == "2024-01-31-02-00-00"
+    assert status.backup_timestamp == "2024-01-31-02-00-00-125"
     assert status.replication_num == 1
     assert status.timings()["meta_prepared_time"] == "2024-02-01 03:00:01"
     assert RestoreStatus.from_dict(status.to_dict()) == status
@@ -241,9 +241,9 @@ SNAPSHOT_COLUMNS = ["Snapshot", "Timestamp", "Status"]
     ("row", "state", "newest"),
     [
         pytest.param(
-            ["snap1", "2024-01-31-02-00-00\n2024-02-01-02-00-00", "OK"],
+            ["snap1", "2024-01-31-02-00-00-125\n2024-02-01-02-00-00-007", "OK"],
             "PRESENT",
-            "2024-02-01-02-00-00",
+            "2024-02-01-02-00-00-007",
             id="two",
         ),
         pytest.param(["snap1", "", "ERROR: no snapshot"], "ABSENT", None, id="none"),
@@ -262,7 +262,7 @@ def test_snapshot_kind_reports_nothing_until_present():
     sql = 'SHOW SNAPSHOT ON `nightly` WHERE SNAPSHOT = "snap1"'
     absent = FakeHook({sql: (SNAPSHOT_COLUMNS, [["snap1", "", "ERROR: no snapshot"]])})
     assert SnapshotKind("nightly", "snap1").fetch(absent, None) == []
-    present = FakeHook({sql: (SNAPSHOT_COLUMNS, [["snap1", "2024-01-31-02-00-00", "OK"]])})
+    present = FakeHook({sql: (SNAPSHOT_COLUMNS, [["snap1", "2024-01-31-02-00-00-125", "OK"]])})
     (status,) = SnapshotKind("nightly", "snap1").fetch(present, None)
     assert status.is_terminal
     assert status.is_success

@@ -43,9 +43,9 @@ from airflow_provider_starrocks.utils.sql import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-# Repository.java (3.3.5): a backup's timestamp is its create time as BackupJob.TIMESTAMP_FORMAT,
-# "yyyy-MM-dd-HH-mm-ss", the suffix of its __info_<timestamp> file.
-BACKUP_TIMESTAMP_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}\Z", re.ASCII)
+# Repository.java: a backup's timestamp is its create time as BackupJob.TIMESTAMP_FORMAT, "yyyy-MM-dd-HH-mm-ss-SSS"
+# (3.1.4 to main), the suffix of its __info_<timestamp> file. Older documentation shows it without milliseconds.
+BACKUP_TIMESTAMP_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}(?:-\d{3})?\Z", re.ASCII)
 # BackupRestoreAnalyzer.java (3.1-newest): every other key fails with "Unknown backup job properties: [...]" /
 # "Unknown restore job properties: [...]".
 BACKUP_PROPERTIES = frozenset({"timeout", "type"})
@@ -102,15 +102,15 @@ def validate_snapshot(name: str, what: str = "snapshot") -> str:
 
 def validate_backup_timestamp(value: str, what: str = "backup_timestamp") -> str:
     """
-    Return a backup timestamp (``yyyy-MM-dd-HH-mm-ss``, as ``SHOW SNAPSHOT`` lists it), else raise.
+    Return a backup timestamp (``yyyy-MM-dd-HH-mm-ss-SSS``, as ``SHOW SNAPSHOT`` lists it), else raise.
 
     :param value: the timestamp.
     :param what: the argument it came from, for the error message.
     """
     if not isinstance(value, str) or not BACKUP_TIMESTAMP_PATTERN.match(value):
         raise StarRocksSqlValueError(
-            f"{what} {value!r} is invalid: StarRocks backup timestamps look like 2024-01-31-02-00-00 "
-            "(yyyy-MM-dd-HH-mm-ss, the Timestamp column of SHOW SNAPSHOT): copy one from there, or leave it "
+            f"{what} {value!r} is invalid: StarRocks backup timestamps look like 2024-01-31-02-00-00-123 "
+            "(yyyy-MM-dd-HH-mm-ss-SSS, the Timestamp column of SHOW SNAPSHOT): copy one from there, or leave it "
             "unset for the newest backup of the snapshot."
         )
     return value
@@ -251,7 +251,7 @@ def restore_snapshot(
     :param database: the database to restore into (it must exist).
     :param snapshot: the snapshot name.
     :param repository: the repository to read from.
-    :param backup_timestamp: which backup of the snapshot (``yyyy-MM-dd-HH-mm-ss``).
+    :param backup_timestamp: which backup of the snapshot (``yyyy-MM-dd-HH-mm-ss-SSS``).
     :param tables: the tables (partitions, new names); empty restores every table of the snapshot.
     :param properties: further restore properties (``timeout``, ``replication_num``, ``allow_load``, ...).
     """

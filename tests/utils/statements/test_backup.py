@@ -107,13 +107,13 @@ def test_restore_with_alias_and_timestamp():
         "scratch",
         "snap",
         "nightly",
-        "2024-01-31-02-00-00",
+        "2024-01-31-02-00-00-125",
         [TableSpec("orders", ("p1",), alias="orders_drill")],
         {"replication_num": 1},
     )
     assert stmt.sql == (
         "RESTORE SNAPSHOT `scratch`.`snap`\nFROM `nightly`\nON (\n    `orders` PARTITION (`p1`) AS `orders_drill`\n)\n"
-        'PROPERTIES (\n    "backup_timestamp" = "2024-01-31-02-00-00",\n    "replication_num" = "1"\n)'
+        'PROPERTIES (\n    "backup_timestamp" = "2024-01-31-02-00-00-125",\n    "replication_num" = "1"\n)'
     )
 
 
@@ -144,13 +144,15 @@ def test_restore_with_alias_and_timestamp():
         ),
         pytest.param(
             lambda: restore_snapshot(
-                "sales", "s", "r", "2024-01-31-02-00-00", properties={"backup_timestamp": "x"}
+                "sales", "s", "r", "2024-01-31-02-00-00-125", properties={"backup_timestamp": "x"}
             ),
             "backup_timestamp",
             id="timestamp_in_properties",
         ),
         pytest.param(
-            lambda: restore_snapshot("sales", "s", "r", "2024-01-31-02-00-00", properties={"type": "full"}),
+            lambda: restore_snapshot(
+                "sales", "s", "r", "2024-01-31-02-00-00-125", properties={"type": "full"}
+            ),
             "type",
             id="backup_only_property",
         ),
@@ -176,6 +178,7 @@ def test_snapshot_rule(value):
 
 
 def test_timestamp_rule():
-    assert validate_backup_timestamp("2024-01-31-02-00-00") == "2024-01-31-02-00-00"
-    with pytest.raises(StarRocksSqlValueError, match="yyyy-MM-dd-HH-mm-ss"):
-        validate_backup_timestamp("2024-01-31-02-00-00\n")
+    assert validate_backup_timestamp("2024-01-31-02-00-00-125") == "2024-01-31-02-00-00-125"
+    assert validate_backup_timestamp("2024-01-31-02-00-00") == "2024-01-31-02-00-00"  # older documentation
+    with pytest.raises(StarRocksSqlValueError, match="yyyy-MM-dd-HH-mm-ss-SSS"):
+        validate_backup_timestamp("2024-01-31-02-00-00-125\n")
