@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -139,8 +140,14 @@ def test_session_token_is_refused_for_a_stored_repository(starrocks, monkeypatch
     key, secret = starrocks.aws.users[USER_BACKUP]
     monkeypatch.setenv(
         "AIRFLOW_CONN_AWS_WITH_TOKEN",
-        '{"conn_type": "aws", "login": "%s", "password": "%s", "extra": {"region_name": "us-west-2", '
-        '"aws_session_token": "FwoGZXIvYXdzEXAMPLETOKEN"}}' % (key, secret),
+        json.dumps(
+            {
+                "conn_type": "aws",
+                "login": key,
+                "password": secret,
+                "extra": {"region_name": "us-west-2", "aws_session_token": "FwoGZXIvYXdzEXAMPLETOKEN"},
+            }
+        ),
     )
     with pytest.raises(AirflowFailException, match="session token would expire under a stored repository"):
         operator(aws_conn_id="aws_with_token").execute({})
