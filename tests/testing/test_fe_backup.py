@@ -193,7 +193,7 @@ class TestIdentities:
         )
         assert text.startswith(
             "Failed to create repository: failed to list remote path: "
-            f"{LOCATION}/__starrocks_repository_repo/__repo_info*. msg: Fail to get file status: "
+            f"{LOCATION}/__starrocks_repository_repo/__repo_info. msg: Fail to get file status: "
         )
         assert "AccessDenied" in text
         assert starrocks.aws.users["loader"][1] not in text

@@ -186,10 +186,11 @@ class RepositoryStorage:
     def _client(self) -> Any:
         return self.aws.s3_client(self.repo.properties)
 
-    def list_prefix(self, prefix_path: str) -> list[tuple[str, int]]:
+    def list_prefix(self, prefix_path: str, *, glob: bool = True) -> list[tuple[str, int]]:
         """Return ``(path, size)`` of the objects whose path starts with ``prefix_path`` (``storage.list(p + "*")``).
 
         :param prefix_path: a full ``s3a://`` path prefix.
+        :param glob: whether StarRocks lists ``prefix_path + "*"`` (the path in its error) or the path itself.
         :raises StorageFailure: ``failed to list remote path: ...``.
         """
         bucket, key = split_location(prefix_path)
@@ -209,7 +210,7 @@ class RepositoryStorage:
                     return found
         except StorageAccessError as exc:
             raise StorageFailure(
-                f"failed to list remote path: {prefix_path}*. msg: Fail to get file status: "
+                f"failed to list remote path: {prefix_path}{'*' if glob else ''}. msg: Fail to get file status: "
                 + _cause("getFileStatus", prefix_path, exc)
             ) from None
 
@@ -262,7 +263,7 @@ class RepositoryStorage:
         :raises StorageFailure: ``delete path <path>error`` (HdfsFsManager.deletePath) with the cause.
         """
         bucket, key = split_location(path)
-        if not any(found == path for found, _ in self.list_prefix(path)):
+        if not any(found == path for found, _ in self.list_prefix(path, glob=False)):
             return  # S3AFileSystem.delete finds no file and returns false without a DELETE request
         try:
             call_aws(self._client().delete_object, Bucket=bucket, Key=key)
@@ -398,7 +399,7 @@ class RepositoryManager:
         storage = self.storage(repo)
         info_path = f"{repo.root}/{FILE_REPO_INFO}"
         try:
-            files = storage.list_prefix(info_path)
+            files = storage.list_prefix(info_path, glob=False)
         except StorageFailure as exc:
             raise StarRocksError(f"Failed to create repository: {exc.msg}") from None
         if len(files) > 1:
