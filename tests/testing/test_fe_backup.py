@@ -298,6 +298,19 @@ class TestJobs:
             "Failed to cancel job: Job with label snap1 can not be cancelled. state: CANCELLED"
         )
 
+    def test_a_backup_cancelled_after_its_upload_keeps_its_snapshot_name(self, starrocks, conn):
+        # BackupJob.cancelInternal removes nothing from the repository; BackupHandler.backup then finds the name.
+        create_repo(conn, starrocks)
+        starrocks.configure(backup_hold_state="SAVE_META")
+        query(conn, "BACKUP SNAPSHOT src.snap1 TO repo")
+        wait_job(conn, "BACKUP", "src", ("SAVE_META",))
+        query(conn, "CANCEL BACKUP FROM src")
+        starrocks.configure(backup_hold_state=None)
+        assert refused(conn, "BACKUP SNAPSHOT src.snap1 TO repo") == (
+            "Snapshot with name 'snap1' already exist in repository"
+        )
+        assert query(conn, "SHOW SNAPSHOT ON repo")[0] == [("snap1", "", "ERROR: no snapshot")]
+
     def test_fault_hook_fails_the_next_job_with_the_given_message(self, starrocks, conn):
         create_repo(conn, starrocks)
         starrocks.configure(backup_fail_state="UPLOADING", backup_fail_message="upload snapshot failed")
