@@ -55,6 +55,8 @@ def refused(conn, sql):
 
 @pytest.fixture
 def conn(starrocks):
+    # Release-specific behaviour is tested with an explicit version; the rest holds for 3.3.5.
+    starrocks.configure(version="3.3.5")
     connection = connect(starrocks.fe)
     for sql in (
         "CREATE DATABASE src",
@@ -80,8 +82,13 @@ def newest_timestamp(conn, snapshot="snap1"):
     return rows[0][1].splitlines()[-1]
 
 
+RELEASES = [pytest.param(v, id=v) for v in ("3.1.4", "3.3.5", "3.4.0", "3.5.0", "4.0.0")]
+
+
 class TestBackupAndRestore:
-    def test_backup_writes_the_snapshot_and_restore_copies_the_rows(self, starrocks, conn):
+    @pytest.mark.parametrize("version", RELEASES)
+    def test_backup_writes_the_snapshot_and_restore_copies_the_rows(self, starrocks, conn, version):
+        starrocks.configure(version=version)
         create_repo(conn, starrocks)
         row = backup(conn)
         assert row["State"] == "FINISHED", row
@@ -535,6 +542,33 @@ class TestGrammarPerRelease:
         assert query(conn, "SELECT count(*) FROM scratch.o2")[0] == [(3,)]
         starrocks.configure(version="3.3.5")
         assert refused(conn, "BACKUP DATABASE src SNAPSHOT snap2 TO repo").startswith("Getting syntax error")
+
+    def test_restore_from_3_4_takes_the_snapshot_database_and_creates_a_missing_one(self, starrocks, conn):
+        starrocks.configure(version="3.4.0")
+        create_repo(conn, starrocks)
+        backup(conn, on=" ON (orders)")
+        timestamp = newest_timestamp(conn)
+        query(conn, "DROP DATABASE src")
+        query(conn, f'RESTORE SNAPSHOT snap1 FROM repo PROPERTIES ("backup_timestamp" = "{timestamp}")')
+        assert wait_job(conn, "RESTORE", "src", ("FINISHED",))
+        assert query(conn, "SELECT count(*) FROM src.orders")[0] == [(3,)]
+        query(
+            conn,
+            f'RESTORE SNAPSHOT snap1 FROM repo DATABASE src AS fresh PROPERTIES ("backup_timestamp" = "{timestamp}")',
+        )
+        assert wait_job(conn, "RESTORE", "fresh", ("FINISHED",))
+        assert query(conn, "SELECT count(*) FROM fresh.orders")[0] == [(3,)]
+        assert (
+            refused(
+                conn,
+                f'RESTORE SNAPSHOT snap1 FROM repo DATABASE other PROPERTIES ("backup_timestamp" = "{timestamp}")',
+            )
+            == "target database: other is not existed in snapshot"
+        )
+        starrocks.configure(version="3.3.5")
+        assert refused(
+            conn, f'RESTORE SNAPSHOT snap1 FROM repo PROPERTIES ("backup_timestamp" = "{timestamp}")'
+        ).startswith("not supported by the StarRocks emulator")
 
     @pytest.mark.parametrize(
         ("version", "expected"),

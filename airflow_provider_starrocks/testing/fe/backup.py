@@ -74,6 +74,9 @@ DONE = ("FINISHED", "CANCELLED")
 #: Releases whose grammar has backupRestoreObjectDesc and ``DATABASE db [AS alias]`` (StarRocks.g4 at 3.4.0 a53c7f01,
 #: 3.5 61380ea4, main 70d1c246; 3.1.4 and 3.3.5 have tableDesc / restoreTableDesc).
 OBJECT_GRAMMAR_RELEASES = frozenset({"3.4", "3.5", "newest"})
+#: Releases whose BackupHandler.process reads the snapshot's info before the target database, takes the snapshot's
+#: database when the statement names none and creates a missing one (3.4.0 a53c7f01 on; 3.3.5 requires it).
+RESTORE_READS_INFO_FIRST_RELEASES = OBJECT_GRAMMAR_RELEASES
 #: Releases whose AstBuilder refuses CANCEL BACKUP / RESTORE without a database (3.3.5 on).
 CANCEL_NEEDS_DB_RELEASES = frozenset({"3.3", "3.4", "3.5", "newest"})
 MIN_TIMEOUT_S = 600  # BackupRestoreAnalyzer.MIN_TIMEOUT_MS
@@ -262,11 +265,27 @@ class BackupManager:
 
     # -- submission ---------------------------------------------------------------------------------------
 
+    def _repository(self, name: str) -> Repository:
+        repo = self.repos.get(name)
+        if repo is None:
+            raise StarRocksError(f"Repository {name} does not exist")
+        return repo
+
+    def _snapshot_info(self, repo: Repository, label: str, timestamp: str) -> dict[str, Any]:
+        """Repository.getSnapshotInfoFile, with BackupHandler's text around its failure."""
+        try:
+            info: dict[str, Any] = json.loads(
+                self.repos.storage(repo).download(repo.info_path(label, timestamp))
+            )
+        except StorageFailure as exc:
+            raise StarRocksError(
+                f"Failed to get info of snapshot '{label}' because: {exc.msg}. Maybe specified wrong backup timestamp"
+            ) from None
+        return info
+
     def _begin(self, repo_name: str, db: str) -> tuple[Repository, int]:
         """BackupHandler.process: the repository, the database, then the one-job-per-database rule."""
-        repo = self.repos.get(repo_name)
-        if repo is None:
-            raise StarRocksError(f"Repository {repo_name} does not exist")
+        repo = self._repository(repo_name)
         db_id = self.fe.store.db_id(db)
         if db_id is None:
             raise unknown_database(db)
@@ -333,21 +352,29 @@ class BackupManager:
                     raise analysis_error(f"Duplicated alias name: {ref.alias}")
                 aliases.add(ref.alias)
         options = _restore_properties(stmt.properties)
+        reads_info_first = self.fe.config.release.name in RESTORE_READS_INFO_FIRST_RELEASES
+        if not stmt.db and not reads_info_first:
+            # 3.1.4 / 3.3.5 look the database up by the statement's (missing) name.
+            raise not_supported(
+                "RESTORE SNAPSHOT without a database before 3.4 (write RESTORE SNAPSHOT db.name)"
+            )
         with self.lock:
-            repo, db_id = self._begin(stmt.repo, db)
-            storage = self.repos.storage(repo)
             timestamp = options["backup_timestamp"]
-            try:
-                info = json.loads(storage.download(repo.info_path(stmt.label, timestamp)))
-            except StorageFailure as exc:
-                raise StarRocksError(
-                    f"Failed to get info of snapshot '{stmt.label}' because: {exc.msg}. Maybe specified wrong "
-                    "backup timestamp"
-                ) from None
-            if stmt.origin_db is not None and info.get("database") != stmt.origin_db:
-                raise not_supported(
-                    f"RESTORE ... DATABASE {stmt.origin_db} of a snapshot of database {info.get('database')}"
-                )
+            if reads_info_first:
+                # BackupHandler.process (3.4.0 on): the snapshot's info, then the target database (the snapshot's
+                # own without a name), created when missing.
+                repo = self._repository(stmt.repo)
+                info = self._snapshot_info(repo, stmt.label, timestamp)
+                db = stmt.db or info.get("database") or ""
+                if self.fe.store.db_id(db) is None:
+                    self.fe.store.create_database(db, if_not_exists=True)
+                repo, db_id = self._begin(stmt.repo, db)
+                if stmt.origin_db is not None and info.get("database") != stmt.origin_db:
+                    raise StarRocksError(f"target database: {stmt.origin_db} is not existed in snapshot")
+            else:
+                repo, db_id = self._begin(stmt.repo, db)
+                info = self._snapshot_info(repo, stmt.label, timestamp)
+            storage = self.repos.storage(repo)
             objects = info["backup_objects"]
             if seen:
                 for ref in seen.values():
