@@ -205,6 +205,17 @@ class TestIdentities:
         assert "AccessDenied" in text
         assert starrocks.aws.users["loader"][1] not in text
 
+    def test_no_credential_in_what_the_fe_shows(self, starrocks, conn):
+        create_repo(conn, starrocks)
+        starrocks.configure(backup_hold_state="UPLOADING")
+        query(conn, "BACKUP SNAPSHOT src.snap1 TO repo")
+        wait_job(conn, "BACKUP", "src", ("UPLOADING",))
+        shown = [query(conn, sql) for sql in ("SHOW REPOSITORIES", "SHOW BACKUP", "SHOW SNAPSHOT ON repo")]
+        key, secret = starrocks.aws.users["backup_writer"]
+        assert key not in repr(shown)
+        assert secret not in repr(shown)
+        assert secret not in repr(starrocks.fe.backups.repos.get("repo"))
+
     def test_reader_creates_the_repository_but_its_backup_fails_in_uploading(self, starrocks, conn):
         # HdfsWriter.close() swallows the failed __repo_info upload: CREATE succeeds, nothing is written.
         create_repo(conn, starrocks, user="backup_reader")
@@ -455,6 +466,19 @@ class TestRefusals:
     def test_refused_with_starrocks_text(self, starrocks, conn, sql, text):
         create_repo(conn, starrocks)
         assert refused(conn, sql) == text
+
+    def test_backup_of_a_database_with_a_file_table_names_it(self, starrocks, conn):
+        create_repo(conn, starrocks)
+        key, secret = starrocks.aws.users["loader"]
+        query(
+            conn,
+            'CREATE EXTERNAL TABLE src.ft (id BIGINT) ENGINE=file PROPERTIES ("path" = '
+            f'"s3://starrocks-test/sample/orders.parquet", "format" = "parquet", "aws.s3.access_key" = "{key}", '
+            f'"aws.s3.secret_key" = "{secret}", "aws.s3.region" = "{REGION}")',
+        )
+        # BackupRestoreAnalyzer adds every table of the database; BackupHandler.backup refuses the non-OLAP one.
+        assert refused(conn, "BACKUP SNAPSHOT src.snap1 TO repo") == "Table 'ft' is not a OLAP table"
+        assert backup(conn, on=" ON (orders)")["State"] == "FINISHED"
 
     def test_restore_of_a_missing_snapshot_or_timestamp_names_the_path(self, starrocks, conn):
         create_repo(conn, starrocks)
