@@ -11,7 +11,8 @@ pinterest/starrocks 8a7f4f51, 7c653fb8, a53c7f01, 61380ea4, main 70d1c246)::
 
 Both ``s3://`` and ``s3a://`` locations work: the FE opens either through Hadoop's S3AFileSystem
 (fs/hdfs/HdfsFsManager.java ``getFileSystem``: ``case S3A_SCHEME`` and ``case S3_SCHEMA``; AWSCloudConfiguration
-sets ``fs.s3.impl`` to S3AFileSystem on every emulated branch), although CREATE_REPOSITORY.md asks for ``s3a://``.
+sets ``fs.s3.impl`` to S3AFileSystem on every emulated branch) and the BE uploads to either (be/src/fs/fs_util.h
+``is_s3_uri``), although CREATE_REPOSITORY.md asks for ``s3a://``.
 Other schemes (HDFS, OSS, GCS...) are not emulated.
 
 What the emulator keeps from StarRocks's storage calls (backup/BlobStorage.java, fs/HdfsUtil.java, 3.3.5):
