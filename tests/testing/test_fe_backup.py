@@ -329,6 +329,24 @@ class TestJobs:
         )
         assert query(conn, "SHOW SNAPSHOT ON repo")[0] == [("snap1", "", "ERROR: no snapshot")]
 
+    def test_a_restore_replaces_the_backup_job_of_its_database(self, starrocks, conn):
+        # BackupHandler keeps one job per database: SHOW BACKUP FROM src is empty once a restore into src began.
+        create_repo(conn, starrocks)
+        backup(conn, on=" ON (orders)")
+        query(
+            conn,
+            f'RESTORE SNAPSHOT src.snap1 FROM repo PROPERTIES ("backup_timestamp" = "{newest_timestamp(conn)}")',
+        )
+        wait_job(conn, "RESTORE", "src", ("FINISHED",))
+        assert job_row(conn, "BACKUP", "src") is None
+
+    def test_expired_jobs_are_no_longer_shown(self, starrocks, conn):
+        create_repo(conn, starrocks)
+        backup(conn)
+        starrocks.fe.backups.expire_jobs()
+        assert job_row(conn, "BACKUP", "src") is None
+        assert refused(conn, "CANCEL BACKUP FROM src") == "No backup job is currently running"
+
     def test_fault_hook_fails_the_next_job_with_the_given_message(self, starrocks, conn):
         create_repo(conn, starrocks)
         starrocks.configure(backup_fail_state="UPLOADING", backup_fail_message="upload snapshot failed")

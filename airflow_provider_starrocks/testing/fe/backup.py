@@ -249,6 +249,11 @@ class BackupManager:
             self.jobs.clear()
             self.repos.reset()
 
+    def expire_jobs(self) -> None:
+        """Forget every finished or cancelled job now (BackupHandler.removeOldJobs, after 7 days in StarRocks)."""
+        with self.lock:
+            self.jobs = {db_id: job for db_id, job in self.jobs.items() if not job.done}
+
     def all_jobs(self) -> list[Job]:
         with self.lock:
             return list(self.jobs.values())
