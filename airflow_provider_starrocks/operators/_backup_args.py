@@ -51,7 +51,9 @@ def check_location(location: object, log: logging.Logger | Any | None = None) ->
     """
     if not isinstance(location, str):
         raise _fail("location", f"{location!r} is not a string", "pass 's3a://<bucket>/<prefix>'")
-    match = _LOCATION.match(location.strip())
+    if location != location.strip():
+        raise _fail("location", f"{location!r} has leading or trailing whitespace", "remove it")
+    match = _LOCATION.match(location)
     if match is None:
         raise _fail(
             "location",

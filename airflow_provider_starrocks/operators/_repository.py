@@ -54,7 +54,9 @@ class StarRocksCreateRepositoryOperator(BaseOperator):
     :param credential_mode: how StarRocks gets AWS credentials (see ``build_aws_properties``); ``temporary`` is
         refused (the credentials would expire under the stored repository).
     :param region: the AWS region, overriding the connection's.
-    :param read_only: create a read-only repository (restores only), e.g. another cluster's during a migration.
+    :param read_only: create a read-only repository (restores only), e.g. on a second cluster during a migration:
+        give it the same name and location as the writing cluster's, since StarRocks keeps a repository's files
+        under ``<location>/__starrocks_repository_<name>/``.
     :param if_exists: ``error`` (default), ``ignore`` (keep the existing repository) or ``replace`` (validate the
         new definition under a temporary name first, then drop and re-create; the temporary twin leaves its
         ``__starrocks_repository_<name>__tmp_<hex>/__repo_info`` file under the location, which StarRocks never deletes).

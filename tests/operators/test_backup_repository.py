@@ -10,7 +10,7 @@ import pytest
 from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-from airflow_provider_starrocks.operators._repository import StarRocksCreateRepositoryOperator
+from airflow_provider_starrocks.operators.backup import StarRocksCreateRepositoryOperator
 from airflow_provider_starrocks.testing.aws import USER_BACKUP
 from airflow_provider_starrocks.testing.aws_identities import BACKUP_ROLE, role_arn
 
