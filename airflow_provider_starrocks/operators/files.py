@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
-from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
+from airflow.providers.common.compat.sdk import BaseOperator
 
 from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
+from airflow_provider_starrocks.jobs.load import LoadKind
+from airflow_provider_starrocks.jobs.task_run import TaskRunKind
 from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
 from airflow_provider_starrocks.operators._files_task import (
     TaskRecord,
@@ -17,23 +17,22 @@ from airflow_provider_starrocks.operators._files_task import (
     release_task,
     warn_stored_keys,
 )
-from airflow_provider_starrocks.operators._wait import wait_for_end
+from airflow_provider_starrocks.operators._job import StarRocksJobMixin
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
-from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS, LoadWatch, load_deadline
+from airflow_provider_starrocks.utils.polling import LoadWatch, load_deadline
 from airflow_provider_starrocks.utils.sql import set_session_variable, use_database
-from airflow_provider_starrocks.utils.task_run_state import TaskRunState
-from airflow_provider_starrocks.utils.wait_policy import WaitPolicy
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+    from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 
 
-class StarRocksInsertFromFilesOperator(BaseOperator):
+class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
     """
     Load files from S3 with ``INSERT INTO ... WITH LABEL ... SELECT ... FROM FILES(...)``.
 
@@ -87,6 +86,9 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
     ui_color = "#e6f2ff"
     #: Seconds past the INSERT timeout before the task stops waiting (StarRocks fails the run first).
     deadline_grace: float = 60.0
+
+    #: An INSERT runs in the statement that submits it and a task run has no cancel: neither is cancelled.
+    cancel_on_kill = False
 
     def __init__(
         self,
@@ -154,36 +156,29 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         conn = self.hook.get_load_conn()
         try:
             if self.submit_as_task:
-                return self._run_task(conn, plan, deadline, version, TaskRecord(context, self.log))
-            return self._run_insert(conn, plan, deadline)
+                return self._run_task(context, conn, plan, deadline, version)
+            return self._run_insert(context, conn, plan, deadline)
         finally:
             conn.close()
 
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Turn the trigger's event into the same result (or error) as the sync path."""
-        if not isinstance(event, dict) or event.get("status") not in ("success", "error"):
-            raise AirflowException(f"StarRocks FILES() load: invalid trigger event {event!r}.")
-        state: Any = None
-        if event.get("state"):
-            parser = TaskRunState if self.submit_as_task else LoadState
-            state = parser.from_dict(event["state"])
-        if self.submit_as_task and state is not None and state.is_terminal:
-            self._release(state.label)
-        if event["status"] != "success" or state is None or not state.is_success:
-            error = StarRocksLoadFatalError if event.get("fatal") else StarRocksLoadError
-            raise error(event.get("message") or f"StarRocks FILES() load {event.get('label')!r} failed.")
-        self.log.info("%s", event.get("message"))
-        if not self.submit_as_task:
-            self._lineage_result = result_of(self, state.label, state, None)
-            return self._lineage_result
-        conn = self.hook.get_load_conn()
-        try:
-            result = result_of(self, state.label, self._load_state(conn, state.label), state)
-            self._lineage_result = result
-        finally:
-            conn.close()
-        TaskRecord(context, self.log).done(state.label, result)
+    def job_result(self, context: Context, status: Any) -> dict[str, Any]:
+        """Return the result of a FINISHED INSERT or a SUCCESS task run (recorded in the task state store)."""
+        if isinstance(status, LoadState):
+            result = result_of(self, status.label, status, None)
+        else:
+            conn = self.hook.get_load_conn()
+            try:
+                result = result_of(self, status.label, self._load_state(conn, status.label), status)
+            finally:
+                self.hook.close_quietly(conn)
+            TaskRecord(context, self.log).done(status.label, result)
+        self.log.info("StarRocks FILES() load %r: %s rows inserted.", status.label, result["rows_inserted"])
+        self._lineage_result = result
         return result
+
+    def job_ended(self, job: Any, status: Any) -> None:
+        if isinstance(job, TaskRunKind):
+            self._release(job.identity)  # its definition holds the FILES() keys
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """
@@ -208,7 +203,7 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
 
     # -- synchronous INSERT -----------------------------------------------------------------------------------
 
-    def _run_insert(self, conn: Any, plan: FilesPlan, deadline: float) -> dict[str, Any]:
+    def _run_insert(self, context: Context, conn: Any, plan: FilesPlan, deadline: float) -> dict[str, Any]:
         state = self._load_state(conn, plan.label)
         if state is None or state.state == "CANCELLED":
             if plan.insert_timeout:
@@ -229,17 +224,14 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
             )
         if not state.is_terminal:
             self.log.info("Attaching to INSERT %s", state.describe())
-            if self.deferrable:
-                self._defer(plan.label, "load", state.job_id, deadline)
-            state = self._wait(
-                conn, plan.label, deadline, lambda c: self.hook.get_load_states(plan.database, plan.label, c)
-            )
-        return self._finish(conn, state, None)
+        return self.follow_job(
+            context, LoadKind(plan.database, plan.label), conn, state, deadline=deadline, owner=False
+        )
 
     # -- SUBMIT TASK ------------------------------------------------------------------------------------------
 
     def _run_task(
-        self, conn: Any, plan: FilesPlan, deadline: float, version: Any, record: TaskRecord
+        self, context: Context, conn: Any, plan: FilesPlan, deadline: float, version: Any
     ) -> dict[str, Any]:
         name = plan.label
         load = self._load_state(conn, name)
@@ -253,7 +245,7 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
             return result
         self.hook.execute_statement(use_database(plan.database), conn)
         run = self._task_run(conn, name)
-        recorded = record.succeeded(name) if run is None else None
+        recorded = TaskRecord(context, self.log).succeeded(name) if run is None else None
         if recorded is not None:  # label and runs expired: Airflow's own record still knows
             self.log.info("Task %r succeeded in an earlier try (task state record): skipping it.", name)
             return recorded
@@ -264,14 +256,9 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         else:
             warn_stored_keys(self.log, name, plan.auth, version, self.keep_task)
             run = self._submit_task(conn, plan, dropping=run is not None)
-        if not run.is_terminal:
-            if self.deferrable:
-                self._defer(name, "task_run", run.job_id, deadline)
-            run = self._wait(conn, name, deadline, lambda c: self.hook.get_task_runs(name, c))
-        release_task(self, conn, name, plan.database)
-        result = self._finish(conn, self._load_state(conn, name), run)
-        record.done(name, result)
-        return result
+        return self.follow_job(
+            context, TaskRunKind(plan.database, name), conn, run, deadline=deadline, owner=False
+        )
 
     def _submit_task(self, conn: Any, plan: FilesPlan, dropping: bool) -> TaskRunState:
         if dropping:
@@ -293,19 +280,6 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
 
     # -- shared steps -----------------------------------------------------------------------------------------
 
-    def _wait(self, conn: Any, label: str, deadline: float, fetch: Any) -> Any:
-        policy = WaitPolicy(
-            label,
-            poll_interval=self.poll_interval,
-            deadline=deadline,
-            started=time.time(),
-            no_cancel_reason="still running in StarRocks",
-        )
-        step = wait_for_end(self.hook, policy, fetch, conn, self.log)
-        if step.state is None or not step.state.is_terminal:
-            raise StarRocksLoadError(step.message)
-        return step.state
-
     def _release(self, name: str) -> None:
         try:
             conn = self.hook.get_load_conn()
@@ -326,35 +300,3 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
 
     def _deadline(self, plan: Any) -> float:
         return load_deadline(plan.timeout, self.deadline_grace, self.execution_timeout)
-
-    def _defer(self, label: str, kind: str, job_id: int | None, deadline: float) -> None:
-        from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
-
-        self.defer(
-            trigger=StarRocksLoadTrigger(
-                starrocks_conn_id=self.starrocks_conn_id,
-                database=self.database,
-                label=label,
-                job_id=job_id,
-                poll_interval=self.poll_interval,
-                deadline=deadline,
-                cancel_on_kill=False,
-                kind=kind,
-            ),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=max(deadline - time.time(), 0))
-            + timedelta(seconds=DEFER_GRACE_SECONDS),
-        )
-
-    def _finish(self, conn: Any, load: LoadState | None, run: TaskRunState | None) -> dict[str, Any]:
-        outcome: Any = run if run is not None else load
-        if outcome is not None and outcome.is_success:
-            label = outcome.label
-            result = result_of(self, label, load, run)
-            self.log.info("StarRocks FILES() load %r: %s rows inserted.", label, result["rows_inserted"])
-            self._lineage_result = result
-            return result
-        assert outcome is not None
-        rejected = self.hook.get_rejected_rows(load.job_id if load else None, conn)
-        error = StarRocksLoadFatalError if outcome.is_fatal else StarRocksLoadError
-        raise error(outcome.failure_message(rejected))

@@ -5,7 +5,7 @@ The operator's sync path, the trigger and the sensor all turn status rows into a
 parser does no I/O. Column names differ between StarRocks versions (SHOW LOAD: 16 columns on 2.x, 20 on
 3.x, 21 on the newest; ``information_schema.loads``: ``JOB_ID``/``DATABASE_NAME`` on 3.1-3.4,
 ``ID``/``DB_NAME`` on the newest), so rows are read through a normalized name, never by position.
-:class:`JobStatus` is the family's base, so a parser for ``information_schema.task_runs`` can join it.
+:class:`~airflow_provider_starrocks.jobs.base.JobStatus` is the family's base.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+
+from airflow_provider_starrocks.jobs.base import JobStatus
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -113,22 +115,6 @@ def _normalize(row: Mapping[str, Any]) -> dict[str, Any]:
     return {str(k).upper().replace("_", ""): v for k, v in row.items()}
 
 
-class JobStatus:
-    """Base of the state family: a ``state`` text judged against the subclass's state sets."""
-
-    SUCCESS: ClassVar[frozenset[str]] = frozenset()
-    FAILURE: ClassVar[frozenset[str]] = frozenset()
-    state: str
-
-    @property
-    def is_success(self) -> bool:
-        return self.state in self.SUCCESS
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.state in self.SUCCESS or self.state in self.FAILURE
-
-
 @dataclasses.dataclass(frozen=True)
 class LoadState(JobStatus):
     """
@@ -140,6 +126,7 @@ class LoadState(JobStatus):
 
     SUCCESS: ClassVar[frozenset[str]] = SUCCESS_STATES
     FAILURE: ClassVar[frozenset[str]] = FAILURE_STATES
+    COMMITTED: ClassVar[frozenset[str]] = COMMITTED_STATES
 
     label: str
     state: str
@@ -213,16 +200,6 @@ class LoadState(JobStatus):
         """The ``LOAD:<n>%`` part of the progress, as a number."""
         match = _LOAD_PROGRESS.search(self.progress or "")
         return float(match.group(1)) if match else None
-
-    @property
-    def is_committed(self) -> bool:
-        """Whether the job committed its data but is not yet visible (PREPARED): no cancel can stop it."""
-        return self.state in COMMITTED_STATES
-
-    @property
-    def is_cancellable(self) -> bool:
-        """Whether ``CANCEL LOAD`` can still stop the job: in flight and not committed, whatever its name."""
-        return not self.is_terminal and not self.is_committed
 
     @property
     def is_fatal(self) -> bool:

@@ -248,7 +248,7 @@ def test_on_kill_cancels_the_running_load(sales, cancel_on_kill):
     thread.start()
     wait_for(lambda: "LOADING" in {r[2] for r in jobs(sales)} or not thread.is_alive(), "LOADING")
     assert "unexpected" not in outcome, outcome
-    wait_for(lambda: op._active_label is not None, "the task to record its label")
+    wait_for(lambda: op._followed is not None, "the task to record its label")
     op.on_kill()
     if not cancel_on_kill:
         sales.fe.config.hold_state = None
