@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 KINDS: dict[str, str] = {
     "load": "airflow_provider_starrocks.jobs.load:LoadKind",
     "task_run": "airflow_provider_starrocks.jobs.task_run:TaskRunKind",
+    "backup": "airflow_provider_starrocks.jobs.backup:BackupKind",
+    "restore": "airflow_provider_starrocks.jobs.backup:RestoreKind",
+    "snapshot": "airflow_provider_starrocks.jobs.backup:SnapshotKind",
 }
 
 

@@ -203,6 +203,21 @@ class FakeHook:
         return self.answers.get(statement.sql, ([], []))
 
 
+@pytest.mark.parametrize(
+    ("name", "kind", "status", "cancellable"),
+    [
+        pytest.param("backup", BackupKind, BackupStatus, True, id="backup"),
+        pytest.param("restore", RestoreKind, RestoreStatus, True, id="restore"),
+        pytest.param("snapshot", SnapshotKind, SnapshotStatus, False, id="snapshot"),
+    ],
+)
+def test_kinds_are_registered(name, kind, status, cancellable):
+    from airflow_provider_starrocks.jobs import get_kind
+
+    assert get_kind(name) is kind
+    assert (kind.name, kind.status_type, kind.cancellable) == (name, status, cancellable)
+
+
 def test_backup_kind_finds_only_its_snapshot():
     hook = FakeHook({"SHOW BACKUP FROM `sales`": (BACKUP_COLUMNS, [backup_row(name="other")])})
     kind = BackupKind("sales", "snap1")
