@@ -37,13 +37,17 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_starrocks.operators.file_table",
                     "airflow_provider_starrocks.operators.broker_load",
                     "airflow_provider_starrocks.operators.files",
+                    "airflow_provider_starrocks.operators.backup",
                 ],
             }
         ],
         "sensors": [
             {
                 "integration-name": "StarRocks",
-                "python-modules": ["airflow_provider_starrocks.sensors.load"],
+                "python-modules": [
+                    "airflow_provider_starrocks.sensors.load",
+                    "airflow_provider_starrocks.sensors.snapshot",
+                ],
             }
         ],
         "triggers": [
