@@ -6,6 +6,7 @@ REPOSITORIES, SHOW BACKUP), never as extra SQL.
 
 from __future__ import annotations
 
+import hashlib
 import types
 from typing import Any
 
@@ -133,3 +134,65 @@ def context() -> dict[str, Any]:
         dag_id="sec", task_id="backup", run_id="manual__sec", map_index=-1, try_number=1
     )
     return {"ti": ti}
+
+
+@pytest.fixture
+def fe_sales(fe, monkeypatch):
+    """The stack with database ``sales`` (table ``orders``) and repository ``sec_repo``; statement log emptied."""
+    monkeypatch.setattr(fe.fe.config, "backup_state_delay", 0.0)
+    fe.sql(
+        "CREATE DATABASE sales",
+        "CREATE TABLE sales.orders (id BIGINT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id)",
+    )
+    repository_operator().execute({})
+    fe.statements.clear()
+    return fe
+
+
+def backup_operator(**kwargs: Any) -> Any:
+    from airflow_provider_starrocks.operators.backup import StarRocksBackupOperator
+
+    return StarRocksBackupOperator(
+        task_id="backup", database="sales", repository="sec_repo", poll_interval=0.01, **kwargs
+    )
+
+
+@SETTINGS
+@given(name=name_or_hostile)
+def test_snapshot_name_is_refused_or_exact(fe_sales, name):
+    sent, result = run_or_refusal(fe_sales, backup_operator(snapshot=name), "snapshot", context())
+    if sent:
+        # Examples repeat while hypothesis shrinks: a snapshot already in the repository is returned, not retaken.
+        listed = [row[0] for row in fe_sales.sql("SHOW SNAPSHOT ON sec_repo")]
+        assert name in listed
+        assert result["snapshot"] == name
+
+
+@SETTINGS
+@example(table=INJECTION)
+@given(table=name_or_hostile)
+def test_table_name_is_refused_or_reaches_the_fe_as_one_name(fe_sales, table):
+    before = len(fe_sales.statements)
+    try:
+        backup_operator(snapshot="sec_snap", tables=[table]).execute(context())
+        raise AssertionError(f"backed up an unknown table {table!r}")
+    except Exception as exc:
+        message = str(exc)
+    sent = fe_sales.statements[before:]
+    if not [s for s in sent if s.startswith("BACKUP")]:
+        assert "tables" in message
+        return
+    # Read back by the emulator's own parse: it looked up exactly that one table, and nothing ran after it.
+    assert f"Incorrect table name '{table}'" in message
+    assert [s for s in sent if not s.startswith(("SHOW", "BACKUP", "SET NAMES", "SET AUTOCOMMIT"))] == []
+
+
+@SETTINGS
+@given(partition=name_or_hostile)
+def test_partition_name_is_refused_or_exact(fe_sales, partition):
+    snapshot = "sec_part_" + hashlib.sha256(partition.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    operator = backup_operator(snapshot=snapshot, tables={"orders": [partition]})
+    sent, _ = run_or_refusal(fe_sales, operator, "partition", context())
+    backups = [s for s in sent if s.startswith("BACKUP")]
+    if backups:  # none when hypothesis repeats an example: that snapshot is already in the repository
+        assert f"`orders` PARTITION (`{partition}`)" in backups[0]
