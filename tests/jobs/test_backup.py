@@ -2,7 +2,8 @@
 Backup, restore and snapshot statuses parsed by column name, and what their kinds report.
 
 Rows are shaped as ``BackupJob.getInfo`` / ``RestoreJob.getInfo`` / ``Repository.getSnapshotInfo`` build them
-(pinterest-release-3.3.5 7c653fb8): the parser is pure, so these tests use rows rather than the stack.
+(pinterest-release-3.3.5 7c653fb8): the parser is pure, so those tests use rows (and a hook that answers them,
+the I/O boundary); the async cancel runs against the local stack.
 """
 
 from __future__ import annotations
@@ -281,3 +282,35 @@ def test_snapshot_kind_reports_nothing_until_present():
     (status,) = SnapshotKind("nightly", "snap1").fetch(present, None)
     assert status.is_terminal
     assert status.is_success
+
+
+@pytest.fixture
+def held_backup(starrocks, monkeypatch):
+    """A backup of snapshot ``held`` in database ``sales``, held in UPLOADING (the stack, no operator)."""
+    from airflow_provider_starrocks.operators.backup import StarRocksCreateRepositoryOperator
+
+    monkeypatch.setattr(starrocks.fe.config, "backup_hold_state", "UPLOADING")
+    starrocks.sql(
+        "CREATE DATABASE sales",
+        "CREATE TABLE sales.orders (id BIGINT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id)",
+    )
+    StarRocksCreateRepositoryOperator(
+        task_id="r", repository="nightly", location="s3://starrocks-backup/k", aws_conn_id="aws_backup_user"
+    ).execute({})
+    starrocks.sql("BACKUP SNAPSHOT sales.held TO nightly")
+    starrocks.statements.clear()
+    return starrocks
+
+
+@pytest.mark.asyncio
+async def test_async_cancel_opens_its_own_connection_and_spares_other_snapshots(held_backup):
+    """The triggerer's path (on_kill / deadline in a deferred task): acancel with no connection."""
+    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+
+    hook = StarRocksHook()
+    assert await BackupKind("sales", "other").acancel(hook, None) is False
+    assert [s for s in held_backup.statements if s.startswith("CANCEL")] == []
+    assert await BackupKind("sales", "held").acancel(hook, None) is True
+    assert [s for s in held_backup.statements if s.startswith("CANCEL")] == ["CANCEL BACKUP FROM `sales`"]
+    assert [row[3] for row in held_backup.sql("SHOW BACKUP FROM sales")] == ["CANCELLED"]
+    assert await BackupKind("sales", "held").acancel(hook, None) is False  # ended: nothing more is sent
