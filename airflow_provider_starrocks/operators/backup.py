@@ -10,6 +10,7 @@ killed worker) attaches to it and never takes a second snapshot.
 
 from __future__ import annotations
 
+import contextlib
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,7 +18,6 @@ from airflow.providers.common.compat.sdk import AirflowException, AirflowFailExc
 
 from airflow_provider_starrocks.jobs.backup import (
     BackupKind,
-    BackupStatus,
     RestoreKind,
     RestoreStatus,
     SnapshotStatus,
@@ -50,7 +50,7 @@ from airflow_provider_starrocks.utils.statements.backup import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from airflow.providers.common.compat.sdk import Context
 
@@ -135,6 +135,33 @@ class _SnapshotJobOperator(StarRocksJobMixin, BaseOperator):
 
     def _is_mine(self, job: SnapshotJobStatus) -> bool:
         return job.label == self._snapshot
+
+    @contextlib.contextmanager
+    def _reads(self) -> Iterator[None]:
+        """Turn a refused status read before submitting (unknown database or repository...) into a task failure."""
+        try:
+            yield
+        except AirflowException:
+            raise
+        except Exception as exc:  # the driver's error types vary
+            from airflow_provider_starrocks.hooks.load_status import driver_message
+            from airflow_provider_starrocks.operators._create_flow import StarRocksStatementError, fail
+
+            what = f"reading the {self.verb} state of database {self.database!r} and repository {self.repository!r}"
+            raise fail(StarRocksStatementError(driver_message(exc)), what) from None
+
+    def _after_submit(self, kind: Any, conn: Any) -> SnapshotJobStatus | None:
+        try:
+            mine = kind.fetch(self.hook, conn)
+        except Exception as exc:  # the FE went away after accepting the job: polling reconnects and finds it
+            self.log.warning(
+                "Reading the %s of snapshot %r after submitting failed (%s).", self.verb, self._snapshot, exc
+            )
+            return None
+        status = mine[0] if mine else None
+        if status is not None:
+            self.log.info("Submitted: %s", status.describe())
+        return status
 
     def _submit(self, conn: Any, statement: Statement) -> None:
         from airflow_provider_starrocks.hooks.load_status import driver_message
@@ -260,14 +287,19 @@ class StarRocksBackupOperator(_SnapshotJobOperator):
         kind = BackupKind(self.database, self._snapshot)
         conn = self.hook.get_load_conn()
         try:
-            current = kind.fetch_current(self.hook, conn)
-            if current is not None and self._is_mine(current) and current.state != "CANCELLED":
+            existing: SnapshotStatus | None = None
+            with self._reads():
+                current = kind.fetch_current(self.hook, conn)
+                attach = current is not None and self._is_mine(current) and current.state != "CANCELLED"
+                if not attach:
+                    self._other_jobs(conn, BackupKind)
+                    existing = self._snapshot_info(conn)
+            if attach:
                 # An earlier try (or run of this task instance) submitted it: follow it, never take a second one.
+                assert current is not None
                 self.log.info("Attaching to the earlier %s", current.describe())
                 self._attached = True
                 return self._follow(context, kind, conn, current, self._generated, props)
-            self._other_jobs(conn, BackupKind)
-            existing = self._snapshot_info(conn)
             if existing is not None and existing.is_success:
                 self.log.info(
                     "Snapshot %r is already in repository %r (backup %s): not backing up again.",
@@ -282,17 +314,9 @@ class StarRocksBackupOperator(_SnapshotJobOperator):
                 )
             self._attached = False
             self._submit(conn, statement)
-            status = self._after_submit(kind, conn)
-            return self._follow(context, kind, conn, status, True, props)
+            return self._follow(context, kind, conn, self._after_submit(kind, conn), True, props)
         finally:
             self.hook.close_quietly(conn)
-
-    def _after_submit(self, kind: BackupKind, conn: Any) -> BackupStatus | None:
-        mine = kind.fetch(self.hook, conn)
-        status = mine[0] if mine else None
-        if status is not None:
-            self.log.info("Submitted: %s", status.describe())
-        return status  # type: ignore[return-value]
 
     def _submit_error(self, message: str) -> Exception:
         if _SNAPSHOT_EXISTS in message:
@@ -422,22 +446,22 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
         try:
             timestamp = self._pick_timestamp(conn)
             self._timestamp = timestamp
-            current = kind.fetch_current(self.hook, conn)
-            if current is not None and self._is_mine(current) and current.state != "CANCELLED":
+            with self._reads():
+                current = kind.fetch_current(self.hook, conn)
+                attach = current is not None and self._is_mine(current) and current.state != "CANCELLED"
+                if not attach:
+                    self._other_jobs(conn, RestoreKind)
+            if attach:
+                assert current is not None
                 self.log.info("Attaching to the earlier %s", current.describe())
                 self._attached = True
                 return self._follow(context, kind, conn, current, False, props)
-            self._other_jobs(conn, RestoreKind)
             self._attached = False
             self._submit(
                 conn,
                 restore_snapshot(self.database, self._snapshot, self.repository, timestamp, specs, props),
             )
-            mine = kind.fetch(self.hook, conn)
-            status = mine[0] if mine else None
-            if status is not None:
-                self.log.info("Submitted: %s", status.describe())
-            return self._follow(context, kind, conn, status, True, props)
+            return self._follow(context, kind, conn, self._after_submit(kind, conn), True, props)
         finally:
             self.hook.close_quietly(conn)
 

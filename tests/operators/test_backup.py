@@ -338,3 +338,16 @@ def test_restore_bad_input_fails_before_sql(starrocks, kwargs, message):
 def test_constructor_refuses_bad_flags(kwargs):
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         backup(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param({"repository": "nope"}, "Repository [nope] does not exist", id="repository"),
+        pytest.param({"database": "nodb"}, "nodb", id="database"),
+    ],
+)
+def test_unknown_repository_or_database_fails_with_starrocks_text(sales, kwargs, message):
+    with pytest.raises(AirflowFailException, match=re.escape(message)):
+        backup(**kwargs).execute(context())
+    assert sent(sales, "BACKUP SNAPSHOT") == []
