@@ -19,6 +19,7 @@ import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_starrocks.jobs.base import JobKind, JobStatus
+from airflow_provider_starrocks.utils.load_state import is_fatal_message
 from airflow_provider_starrocks.utils.statements.backup import (
     cancel_backup,
     cancel_restore,
@@ -167,6 +168,14 @@ class SnapshotJobStatus(JobStatus):
     def message(self) -> str | None:
         """StarRocks's error text from the ``Status`` column, ``None`` while it is ``[OK]``."""
         return status_message(self.status)
+
+    @property
+    def is_fatal(self) -> bool:
+        # Access denied on upload or download ends as a TIMEOUT whose cause is in the task errors: a retry of the
+        # same job with the same rights fails the same way.
+        if self.state not in self.FAILURE:
+            return False
+        return is_fatal_message(self.message) or is_fatal_message(self.task_errors)
 
     def progress_key(self) -> tuple[Any, ...]:
         return (self.job_id, self.state, self.tasks, self.task_errors)

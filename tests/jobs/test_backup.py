@@ -164,6 +164,23 @@ def test_failure_message_leads_with_starrocks_text():
     assert message.endswith("extra line")
 
 
+@pytest.mark.parametrize(
+    ("status", "task_errors", "fatal"),
+    [
+        pytest.param("[COMMON_ERROR, msg: user cancelled]", "", False, id="user_cancelled"),
+        pytest.param(
+            "[TIMEOUT, msg: ]", "[20007: upload failed, msg: Access Denied]", True, id="denied_timeout"
+        ),
+        pytest.param("[TIMEOUT, msg: ]", "", False, id="plain_timeout"),
+    ],
+)
+def test_fatal_when_a_retry_cannot_help(status, task_errors, fatal):
+    row = backup_row(state="CANCELLED", status=status)
+    row[BACKUP_COLUMNS.index("TaskErrMsg")] = task_errors
+    (job,) = parse_rows(BackupStatus, BACKUP_COLUMNS, [row])
+    assert job.is_fatal is fatal
+
+
 def test_restore_fields_and_round_trip():
     (status,) = parse_rows(RestoreStatus, RESTORE_COLUMNS, [restore_row()])
     assert status.backup_timestamp == "2024-01-31-02-00-00-125"

@@ -351,3 +351,22 @@ def test_unknown_repository_or_database_fails_with_starrocks_text(sales, kwargs,
     with pytest.raises(AirflowFailException, match=re.escape(message)):
         backup(**kwargs).execute(context())
     assert sent(sales, "BACKUP SNAPSHOT") == []
+
+
+def test_identity_without_write_rights_fails_as_starrocks_does(sales, capfd):
+    # StarRocks creates the repository (its __repo_info write failure is swallowed), then the upload tasks fail
+    # again and again until the job's timeout cancels it (shortened here through the emulator's setting).
+    StarRocksCreateRepositoryOperator(
+        task_id="repo",
+        repository="readonly_keys",
+        location="s3://starrocks-backup/ro",
+        aws_conn_id="aws_backup_reader",
+    ).execute({})
+    sales.fe.config.backup_job_timeout = 1.0
+    with pytest.raises(AirflowFailException) as info:  # not retried: the same rights fail the same way
+        backup(repository="readonly_keys", snapshot="snap_denied").execute(context())
+    message = str(info.value)
+    assert "StarRocks backup of snapshot 'snap_denied'" in message
+    assert "ended CANCELLED: TIMEOUT" in message
+    assert "msg: Access Denied]" in message  # StarRocks's task error, from TaskErrMsg
+    assert "task errors:" in capfd.readouterr().out  # the progress lines showed why it was stuck
