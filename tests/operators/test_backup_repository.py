@@ -165,3 +165,24 @@ def test_secrets_stay_out_of_logs_and_result(starrocks, capfd, caplog):
         assert secret not in text
         assert key not in text
     assert '"aws.s3.secret_key" = "***"' in captured.out + captured.err + caplog.text
+
+
+class FailingListHook(StarRocksHook):
+    """SHOW SNAPSHOT refused once CREATE succeeded: StarRocks lists the location at CREATE too, so the stack cannot
+    fail only the second listing (e.g. a bucket policy changed in between); the double sits at the hook."""
+
+    def execute_statement(self, statement, conn=None):
+        if statement.sql.startswith("SHOW SNAPSHOT"):
+            raise RuntimeError("Failed to list snapshot in repo: nightly, err: AccessDenied")
+        return super().execute_statement(statement, conn)
+
+
+def test_repository_failing_validation_is_dropped_again(starrocks):
+    task = operator()
+    task.hook = FailingListHook()
+    with pytest.raises(
+        AirflowFailException, match=r"validating repository 'nightly' \(it was dropped again\)"
+    ):
+        task.execute({})
+    assert repositories() == {}
+    assert sent(starrocks, "DROP REPOSITORY `nightly`")
