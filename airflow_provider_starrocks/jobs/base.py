@@ -10,7 +10,10 @@ the operator: what to submit, and whether to attach, skip or resubmit, depends o
 from __future__ import annotations
 
 import abc
+import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow_provider_starrocks.exceptions import StarRocksJobError, StarRocksJobFatalError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -69,11 +72,18 @@ class JobStatus:
         return self.describe()
 
     def to_dict(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """Return a JSON-safe dict of every field (subclasses are dataclasses of JSON-safe values)."""
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Any:
-        raise NotImplementedError
+        """
+        Rebuild a status from :meth:`to_dict` output (e.g. a trigger event); unknown keys are ignored.
+
+        :param data: the dict.
+        """
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in data.items() if k in names})
 
 
 class JobKind(abc.ABC):
@@ -92,6 +102,9 @@ class JobKind(abc.ABC):
     status_type: ClassVar[type[JobStatus]]
     #: Whether the job has a cancel statement.
     cancellable: ClassVar[bool] = False
+    #: What a failed job raises, and a failure a retry cannot fix.
+    error: ClassVar[type[StarRocksJobError]] = StarRocksJobError
+    fatal_error: ClassVar[type[StarRocksJobError]] = StarRocksJobFatalError
     #: Whether the triggerer's shared poller can batch this kind (one statement for many identities).
     batched: ClassVar[bool] = False
 

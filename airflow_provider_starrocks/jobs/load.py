@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from airflow_provider_starrocks.exceptions import StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.jobs.base import JobKind
 from airflow_provider_starrocks.utils.load_state import LoadState
 
@@ -19,6 +20,8 @@ class LoadKind(JobKind):
     name: ClassVar[str] = "load"
     noun: ClassVar[str] = "load"
     status_type = LoadState
+    error = StarRocksLoadError
+    fatal_error = StarRocksLoadFatalError
     cancellable: ClassVar[bool] = True
     batched: ClassVar[bool] = True
 

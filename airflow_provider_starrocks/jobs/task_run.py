@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from airflow_provider_starrocks.exceptions import StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.jobs.base import JobKind
 from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 
@@ -18,6 +19,8 @@ class TaskRunKind(JobKind):
     name: ClassVar[str] = "task_run"
     noun: ClassVar[str] = "task"
     status_type = TaskRunState
+    error = StarRocksLoadError
+    fatal_error = StarRocksLoadFatalError
 
     def fetch(self, hook: Any, conn: Any) -> list[Any]:
         return list(hook.get_task_runs(self.identity, conn))

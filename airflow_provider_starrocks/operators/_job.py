@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 from airflow.providers.common.compat.sdk import AirflowException
 
 from airflow_provider_starrocks.jobs import get_kind
+from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
 from airflow_provider_starrocks.operators._wait import wait_for_end
-from airflow_provider_starrocks.utils.load_state import StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS
 from airflow_provider_starrocks.utils.wait_policy import Step, WaitPolicy
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from airflow_provider_starrocks.jobs.base import JobKind, JobStatus
 
 
-class StarRocksJobMixin:
+class StarRocksJobMixin(StarRocksHookMixin):
     """
     Follow the job an operator submitted: wait (sync) or defer, then :meth:`job_result` or the failure.
 
@@ -41,7 +41,6 @@ class StarRocksJobMixin:
     poll_interval: float
     deferrable: bool
     cancel_on_kill: bool
-    hook: Any
     log: Any
     _followed: JobKind | None = None
     _owned: bool = False
@@ -102,6 +101,7 @@ class StarRocksJobMixin:
                 conn,
                 self.log,
                 cancel=lambda c: job.cancel(self.hook, c),
+                error=job.error,
             )
         self._followed = None
         return self._outcome(context, job, step, conn)
@@ -151,7 +151,7 @@ class StarRocksJobMixin:
             self.log.info("%s", event.get("message"))
             return self.job_result(context, status)
         message = event.get("message") or f"StarRocks {kind.noun} {event.get('label')!r} failed."
-        raise self._error(message, fatal=bool(event.get("fatal")), timeout=bool(event.get("timeout")))
+        raise self._error(kind, message, fatal=bool(event.get("fatal")), timeout=bool(event.get("timeout")))
 
     def on_kill(self) -> None:
         # Only the task that submitted a job cancels it: one that attached (another run's label) stops waiting.
@@ -200,9 +200,9 @@ class StarRocksJobMixin:
                 details = job.details(self.hook, conn, status)
             except Exception as exc:  # the failure is what matters; its details are a bonus
                 self.log.info("Could not read the failure details of %r: %s", job.identity, exc)
-        raise self._error(step.failure(details), fatal=step.fatal, timeout=step.timeout)
+        raise self._error(type(job), step.failure(details), fatal=step.fatal, timeout=step.timeout)
 
-    def _error(self, message: str, *, fatal: bool, timeout: bool) -> Exception:
+    def _error(self, kind: type[JobKind], message: str, *, fatal: bool, timeout: bool) -> Exception:
         if timeout and self.timeout_error is not None:
             return self.timeout_error(message)
-        return (StarRocksLoadFatalError if fatal else StarRocksLoadError)(message)
+        return (kind.fatal_error if fatal else kind.error)(message)

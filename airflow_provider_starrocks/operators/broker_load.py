@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
+from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
 from airflow_provider_starrocks.jobs.load import LoadKind
-from airflow_provider_starrocks.operators._broker_load_plan import build_plan, lineage_specs, result_of
-from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
+from airflow_provider_starrocks.operators._broker_load_plan import (
+    BrokerLoadSpec,
+    build_plan,
+    lineage_specs,
+    result_of,
+)
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
+from airflow_provider_starrocks.operators._label_start import LoadStarter, check_on_finished_label
 from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import (
-    LoadArgumentError,
-    check_flag,
-    check_poll_interval,
-    deferrable_flag,
-)
-from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
 from airflow_provider_starrocks.utils.polling import load_deadline
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+    from airflow_provider_starrocks.utils.load_state import LoadState
 
-ON_FINISHED_LABEL = ("skip", "reload", "fail")
 XCOM_KEY = "starrocks_load"
 # The trigger enforces the deadline itself; the deferral timeout is only a backstop beyond it.
 
@@ -111,10 +109,6 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if on_finished_label not in ON_FINISHED_LABEL:
-            raise LoadArgumentError(
-                f"on_finished_label: {on_finished_label!r} is not supported; use one of {', '.join(ON_FINISHED_LABEL)}."
-            )
         check_poll_interval(poll_interval)
         self.database = database
         self.table = table
@@ -128,7 +122,7 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         self.data_descriptions = data_descriptions
         self.properties = properties
         self.load_label = label
-        self.on_finished_label = on_finished_label
+        self.on_finished_label = check_on_finished_label(on_finished_label)
         self.aws_conn_id = aws_conn_id
         self.credential_mode = credential_mode
         self.region = region
@@ -138,19 +132,13 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         self.starrocks_conn_id = starrocks_conn_id
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
-
     # -- entry points -----------------------------------------------------------------------------------------
 
     def execute(self, context: Context) -> dict[str, Any]:
         ti = context["ti"]
         base = task_label(ti, self.load_label)
         try:
-            plan = build_plan(self, base)  # every argument checked here, before any SQL
+            plan = build_plan(self._spec(), base)  # every argument checked here, before any SQL
         except ValueError as exc:
             raise StarRocksLoadFatalError(f"Invalid broker load arguments: {exc}") from None
         deadline = load_deadline(plan.load_timeout, self.deadline_grace, self.execution_timeout)
@@ -180,7 +168,7 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         """
         try:
             namespace = lineage.hook_namespace(self.hook)
-            inputs, outputs = lineage_specs(self, namespace, self._lineage_result)
+            inputs, outputs = lineage_specs(self._spec(), namespace, self._lineage_result)
         except Exception as exc:  # lineage never fails the task; arguments were checked by execute
             self.log.warning("No OpenLineage datasets for this broker load: %s", exc)
             return None
@@ -188,6 +176,25 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         return lineage.operator_lineage(inputs, outputs, job_id=job_id, source=namespace)
 
     # -- steps ------------------------------------------------------------------------------------------------
+
+    def _spec(self) -> BrokerLoadSpec:
+        return BrokerLoadSpec(
+            database=self.database,
+            load_label=self.load_label,
+            data_descriptions=self.data_descriptions,
+            properties=self.properties,
+            aws_conn_id=self.aws_conn_id,
+            credential_mode=self.credential_mode,
+            region=self.region,
+            table=self.table,
+            source=self.source,
+            format=self.format,
+            format_options=self.format_options,
+            columns=self.columns,
+            set_expressions=self.set_expressions,
+            where=self.where,
+            partitions=self.partitions,
+        )
 
     def _record(
         self, context: Context, store: LoadRecord, base: str, label: str, state: LoadState, owner: bool

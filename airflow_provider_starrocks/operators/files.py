@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import BaseOperator
+from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
 
-from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
 from airflow_provider_starrocks.jobs.load import LoadKind
 from airflow_provider_starrocks.jobs.task_run import TaskRunKind
-from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
+from airflow_provider_starrocks.operators._files_plan import FilesPlan, FilesSpec, build_files_plan, result_of
 from airflow_provider_starrocks.operators._files_task import (
     TaskRecord,
     check_keep_task,
@@ -18,17 +16,23 @@ from airflow_provider_starrocks.operators._files_task import (
     warn_stored_keys,
 )
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
+from airflow_provider_starrocks.operators._label_start import LoadStarter, check_on_finished_label
+from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
+from airflow_provider_starrocks.utils.load_options import (
+    LoadArgumentError,
+    check_flag,
+    check_poll_interval,
+    deferrable_flag,
+)
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch, load_deadline
-from airflow_provider_starrocks.utils.sql import set_session_variable, use_database
+from airflow_provider_starrocks.utils.statements.session import set_session_variable, use_database
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
     from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 
 
@@ -53,6 +57,8 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
     :param select: the select list (default ``*``), e.g. ``"$1, $2, cast($3 AS DOUBLE)"`` for CSV.
     :param where: a SQL predicate on the file rows.
     :param label: the INSERT label (also the task name); default derived from the task instance.
+    :param on_finished_label: what to do when the label already FINISHED (a cleared task): ``skip`` (default),
+        ``reload`` (insert again under a new label; not with ``submit_as_task``) or ``fail``.
     :param properties: further FILES() properties (``columns_from_path``, ...); auth keys come from the connection.
     :param aws_conn_id: the AWS connection; ``None`` uses the StarRocks nodes' instance profile.
     :param credential_mode: how StarRocks gets AWS credentials (see ``build_aws_properties``).
@@ -102,6 +108,7 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
         select: str = "*",
         where: str | None = None,
         label: str | None = None,
+        on_finished_label: str = "skip",
         properties: dict[str, Any] | None = None,
         aws_conn_id: str | None = "aws_default",
         credential_mode: str = "auto",
@@ -125,30 +132,30 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
         self.select = select
         self.where = where
         self.load_label = label
+        self.on_finished_label = check_on_finished_label(on_finished_label)
         self.properties = properties
         self.aws_conn_id = aws_conn_id
         self.credential_mode = credential_mode
         self.region = region
         self.insert_timeout = insert_timeout
         self.submit_as_task = check_flag(submit_as_task, "submit_as_task")
+        if self.submit_as_task and self.on_finished_label == "reload":
+            raise LoadArgumentError(
+                "on_finished_label: 'reload' is not supported with submit_as_task=True (the task is named after "
+                "the label); use 'skip' or 'fail', or submit_as_task=False to insert again under a new label."
+            )
         self.deferrable = deferrable_flag(deferrable)
         self.poll_interval = float(poll_interval)
         self.keep_task = check_keep_task(keep_task)
         self.starrocks_conn_id = starrocks_conn_id
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
-
     # -- entry points -----------------------------------------------------------------------------------------
 
     def execute(self, context: Context) -> dict[str, Any]:
         label = task_label(context["ti"], self.load_label)
         try:
-            plan = build_files_plan(self, label)  # every argument checked here, before any SQL
+            plan = build_files_plan(self._spec(), label)  # every argument checked here, before any SQL
         except ValueError as exc:
             raise StarRocksLoadFatalError(f"Invalid FILES() load arguments: {exc}") from None
         version = self.hook.require_version(plan.min_version, plan.feature)
@@ -164,11 +171,12 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
     def job_result(self, context: Context, status: Any) -> dict[str, Any]:
         """Return the result of a FINISHED INSERT or a SUCCESS task run (recorded in the task state store)."""
         if isinstance(status, LoadState):
-            result = result_of(self, status.label, status, None)
+            LoadRecord(context, self.log).complete(status)
+            result = result_of(self._spec(), status.label, status, None)
         else:
             conn = self.hook.get_load_conn()
             try:
-                result = result_of(self, status.label, self._load_state(conn, status.label), status)
+                result = result_of(self._spec(), status.label, self._load_state(conn, status.label), status)
             finally:
                 self.hook.close_quietly(conn)
             TaskRecord(context, self.log).done(status.label, result)
@@ -204,28 +212,13 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
     # -- synchronous INSERT -----------------------------------------------------------------------------------
 
     def _run_insert(self, context: Context, conn: Any, plan: FilesPlan, deadline: float) -> dict[str, Any]:
-        state = self._load_state(conn, plan.label)
-        if state is None or state.state == "CANCELLED":
-            if plan.insert_timeout:
-                self.hook.execute_statement(set_session_variable("insert_timeout", plan.insert_timeout), conn)
-            try:
-                self.hook.submit_load(
-                    plan.insert(), plan.label, conn, plan.secrets, kind="INSERT from FILES()"
-                )
-            except LabelAlreadyUsedError:
-                self.log.info("Label %r was used concurrently: following that INSERT.", plan.label)
-            state = LoadWatch(plan.label, submitted=True).observe(
-                self.hook.get_load_states(plan.database, plan.label, conn)
-            )
-            assert state is not None
-        elif state.is_success:
-            self.log.info(
-                "Label %r already FINISHED (%s rows): skipping the INSERT.", plan.label, state.sink_rows
-            )
-        if not state.is_terminal:
-            self.log.info("Attaching to INSERT %s", state.describe())
+        if plan.insert_timeout:
+            self.hook.execute_statement(set_session_variable("insert_timeout", plan.insert_timeout), conn)
+        starter = LoadStarter(self.hook, plan.database, self.on_finished_label, self.log)
+        try_number = int(getattr(context["ti"], "try_number", 1) or 1)
+        label, state, owner = starter.start(conn, plan, LoadRecord(context, self.log), try_number)
         return self.follow_job(
-            context, LoadKind(plan.database, plan.label), conn, state, deadline=deadline, owner=False
+            context, LoadKind(plan.database, label), conn, state, deadline=deadline, owner=owner
         )
 
     # -- SUBMIT TASK ------------------------------------------------------------------------------------------
@@ -236,6 +229,11 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
         name = plan.label
         load = self._load_state(conn, name)
         if load is not None and load.is_success:
+            if self.on_finished_label == "fail":
+                raise AirflowFailException(
+                    f"StarRocks label {name!r} already FINISHED ({load.sink_rows} rows). Set "
+                    "on_finished_label='skip' to accept the earlier insert."
+                )
             self.log.info(
                 "Label %r already FINISHED (%s rows): not submitting task %r.", name, load.sink_rows, name
             )
@@ -279,6 +277,24 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
         return run
 
     # -- shared steps -----------------------------------------------------------------------------------------
+
+    def _spec(self) -> FilesSpec:
+        return FilesSpec(
+            database=self.database,
+            table=self.table,
+            source=self.source,
+            format=self.format,
+            format_options=self.format_options,
+            columns=self.columns,
+            select=self.select,
+            where=self.where,
+            properties=self.properties,
+            aws_conn_id=self.aws_conn_id,
+            credential_mode=self.credential_mode,
+            region=self.region,
+            insert_timeout=self.insert_timeout,
+            submit_as_task=self.submit_as_task,
+        )
 
     def _release(self, name: str) -> None:
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import (
@@ -22,8 +21,6 @@ from airflow_provider_starrocks.utils.sql import validate_label, validate_name
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
-
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
 
 
 class StarRocksLoadSensor(StarRocksJobMixin, BaseSensorOperator):
@@ -59,12 +56,6 @@ class StarRocksLoadSensor(StarRocksJobMixin, BaseSensorOperator):
         self.deferrable = deferrable_flag(deferrable)
         self.poll_interval = float(self.poke_interval)
         self._seen = False
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def _check(self, state: LoadState | None) -> PokeReturnValue:
         if state is None:

@@ -18,6 +18,8 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import SharedPollError
+
 if TYPE_CHECKING:
     from airflow_provider_starrocks.utils.load_state import LoadState
 
@@ -27,10 +29,6 @@ log = logging.getLogger(__name__)
 BATCH_MIN_VERSION = (3, 1, 0)
 #: A status query hanging longer than this (a stalled FE) is abandoned and its connection reopened.
 QUERY_TIMEOUT = 60.0
-
-
-class SharedPollError(Exception):
-    """The shared status query failed, even on a fresh connection."""
 
 
 class SharedConnection:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_starrocks.exceptions import StarRocksJobError
 from airflow_provider_starrocks.jobs import get_kind
-from airflow_provider_starrocks.utils.load_state import StarRocksLoadError
 from airflow_provider_starrocks.utils.polling import MAX_POLL_ERRORS, next_delay
 from airflow_provider_starrocks.utils.wait_policy import READ_FLOOR_SECONDS, Step, WaitPolicy
 
@@ -146,7 +146,7 @@ class StarRocksJobTrigger(BaseTrigger):
                         conn = conn or await asyncio.wait_for(hook.aget_load_conn(), bound)
                         jobs = await asyncio.wait_for(self.job.afetch(hook, conn), bound)
                     errors = 0
-                except StarRocksLoadError:
+                except StarRocksJobError:
                     raise
                 except Exception as exc:
                     errors += 1
@@ -176,7 +176,7 @@ class StarRocksJobTrigger(BaseTrigger):
                 elif step.action != "wait":
                     return await self._final_event(hook, conn, step)
                 delay = step.delay  # the shared poller's cycle paces shared reads instead
-        except StarRocksLoadError as exc:
+        except StarRocksJobError as exc:
             return self._event("error", None, str(exc), fatal=True)
         finally:
             if shared is not None:

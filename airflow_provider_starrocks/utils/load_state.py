@@ -16,8 +16,12 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
-
+from airflow_provider_starrocks.exceptions import (  # noqa: F401
+    StarRocksLoadError,
+    StarRocksLoadFatalError,
+    UnreadableStatusError,
+    is_fatal_message,
+)
 from airflow_provider_starrocks.jobs.base import JobStatus
 
 if TYPE_CHECKING:
@@ -34,14 +38,6 @@ COMMITTED_STATES = frozenset({"PREPARED", "COMMITED", "COMMITTED", "VISIBLE"})
 # FailMsg.java CancelType values that a retry cannot fix. USER_CANCEL is not one: a cancel this task did not
 # send (another run, an operator in StarRocks) is retried; a cancel it sent at its deadline is reported as such.
 _FATAL_CANCEL_TYPES = frozenset({"ETL_QUALITY_UNSATISFIED"})
-# StarRocks errors are recognized by message text: codes are not stable across versions.
-_FATAL_TEXT = re.compile(
-    r"access ?denied|forbidden|\b403\b|InvalidAccessKeyId|SignatureDoesNotMatch|is invalid property|"
-    r"quality not good enough|Label format error|Unknown database|Unknown table|Syntax error|"
-    r"Getting syntax error|Getting analyzing error|No source file|No files were found|not supported|"
-    r"must between|is not a number|is not a boolean|must be (?:equal or )?greater|priority should in",
-    re.IGNORECASE,
-)
 _ERROR_MSG = re.compile(r"^\s*type\s*:\s*(?P<type>[A-Z_]+)\s*;\s*msg\s*:\s*(?P<msg>.*)\Z", re.DOTALL)
 _LOAD_PROGRESS = re.compile(r"LOAD\s*:\s*(\d+(?:\.\d+)?)\s*%")
 _NULL_TEXT = frozenset({"", "NULL", "N/A", "\\N"})
@@ -67,27 +63,6 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "load_start_time": ("LOADSTARTTIME",),
     "load_finish_time": ("LOADFINISHTIME",),
 }
-
-
-class StarRocksLoadError(AirflowException):
-    """A StarRocks load failed, was cancelled, or its outcome cannot be determined."""
-
-
-class StarRocksLoadFatalError(StarRocksLoadError, AirflowFailException):
-    """A load failure that a retry cannot fix (bad input, access denied, data quality)."""
-
-
-class UnreadableStatusError(ValueError):
-    """A status row without the fields that decide a job's state (read again, counted as a failed poll)."""
-
-
-def is_fatal_message(text: str | None) -> bool:
-    """
-    Return whether a StarRocks error text describes a failure that a retry cannot fix.
-
-    :param text: the error message from the FE or the job's ``ErrorMsg``.
-    """
-    return bool(text) and bool(_FATAL_TEXT.search(text or ""))
 
 
 def _text(value: Any) -> str | None:
@@ -168,20 +143,6 @@ class LoadState(JobStatus):
         ints = {"job_id", "scan_rows", "filtered_rows", "unselected_rows", "sink_rows"}
         parsed: dict[str, Any] = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
         return cls(label=label, state=state, **parsed)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LoadState:
-        """
-        Rebuild a state from :meth:`to_dict` output (e.g. a trigger event); unknown keys are ignored.
-
-        :param data: the dict.
-        """
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-safe dict of every field."""
-        return dataclasses.asdict(self)
 
     @property
     def cancel_type(self) -> str | None:

@@ -10,7 +10,8 @@ import random
 import time
 from typing import TYPE_CHECKING
 
-from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadFatalError, current_job
+from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.load_state import LoadState, current_job
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

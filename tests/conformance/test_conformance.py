@@ -7,7 +7,8 @@ row), and cites the StarRocks files it was copied from as ``path@commit`` of the
 branches (``testing/fe/releases.py`` lists them). ``{creds}`` stands for the ``loader`` user's S3 keys,
 ``{backup_creds}`` for the ``backup_writer`` user's, ``{timestamp:REPO:SNAPSHOT}`` for the newest backup timestamp of a
 snapshot; setup lines starting with ``@`` drive the emulator (``@force_next_load STATE``, ``@wait LABEL STATE``,
-``@configure SETTING=VALUE``, ``@wait_job BACKUP|RESTORE DB STATE``).
+``@wait_task NAME STATE``, ``@configure SETTING=VALUE``, ``@wait_job BACKUP|RESTORE DB STATE``) or expect a failure
+(``@fails SQL``: a statement StarRocks refuses, run for what it leaves behind).
 """
 
 from __future__ import annotations
@@ -81,6 +82,17 @@ def _placeholders(starrocks: Any, conn: Any, sql: str, creds: str) -> str:
     return re.sub(r"\{timestamp:(\w+):([\w-]+)\}", newest, sql)
 
 
+def _wait_task(conn: Any, name: str, state: str, deadline_s: float = 20.0) -> None:
+    end = time.monotonic() + deadline_s
+    sql = f"SELECT STATE FROM information_schema.task_runs WHERE TASK_NAME = '{name}'"
+    while True:
+        rows, _ = query(conn, sql)
+        if rows and rows[-1][0] == state:
+            return
+        assert time.monotonic() < end, f"task {name} never reached {state}: {rows}"
+        time.sleep(0.02)
+
+
 def _run(starrocks: Any, conn: Any, sql: str, creds: str) -> tuple[list[tuple[Any, ...]], list[str]]:
     if sql.startswith("@configure "):
         name, _, value = sql.split(" ", 1)[1].partition("=")
@@ -92,6 +104,14 @@ def _run(starrocks: Any, conn: Any, sql: str, creds: str) -> tuple[list[tuple[An
         return [], []
     if sql.startswith("@force_next_load "):
         starrocks.fe.force_next_load(sql.split()[1])
+        return [], []
+    if sql.startswith("@fails "):
+        with pytest.raises(pymysql.err.MySQLError):
+            query(conn, sql.removeprefix("@fails ").replace("{creds}", creds))
+        return [], []
+    if sql.startswith("@wait_task "):
+        _, name, state = sql.split()
+        _wait_task(conn, name, state)
         return [], []
     if sql.startswith("@wait "):
         _, label, state = sql.split()

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.testing.fe import backup, catalogs, file_tables, files_insert, selects
+from airflow_provider_starrocks.testing.fe import (
+    backup,
+    catalogs,
+    file_tables,
+    files_insert,
+    files_select,
+    insert_jobs,
+    selects,
+)
 from airflow_provider_starrocks.testing.fe.ddl import parse_create_table, split_table_name
 from airflow_provider_starrocks.testing.fe.errors import (
     ERR_BAD_DB,
@@ -295,14 +303,21 @@ def handle_select(session: FeSession, ts: TokenStream) -> Result:
 
 def handle_insert(session: FeSession, ts: TokenStream) -> Result:
     ts.advance()
-    ts.accept_kw("INTO") or ts.accept_kw("OVERWRITE")
+    into = ts.accept_kw("INTO")
+    into or ts.accept_kw("OVERWRITE")
     catalog, _db, _name = split_table_name(ts.qualified_name())
     _require_default_catalog(session, catalog, "INSERT")
     if files_insert.uses_files(ts):
         files_insert.run_files_insert(session.fe, ts.sql, session.database, session.username or "root")
         return None
+    if into:
+        # Recorded as a load job of type INSERT, as StarRocks does (insert_jobs.py).
+        insert_jobs.run_insert(
+            session.fe, ts.sql, session.database, session.username or "root", session.catalog
+        )
+        return None
     if ts.at_kw("WITH", "LABEL"):
-        raise not_supported("INSERT ... WITH LABEL without FILES()")
+        raise not_supported("INSERT OVERWRITE ... WITH LABEL without FILES()")
     try:
         return selects.runner(session).run(ts.sql, session.database, current_catalog=session.catalog)
     except FilteredRows:
@@ -329,6 +344,13 @@ def handle_admin(session: FeSession, ts: TokenStream) -> Result:
     return selects.frontend_config(session, pattern)
 
 
+def handle_describe(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    if ts.at_kw("FILES") and ts.peek(1).value == "(":
+        return files_select.describe_files(session, ts)
+    raise not_supported(f"DESC statement {ts.rest_text()!r}")
+
+
 def handle_noop(session: FeSession, ts: TokenStream) -> Result:
     _ok(ts)
     return None
@@ -349,6 +371,8 @@ DISPATCH: dict[str, Callable[[FeSession, TokenStream], Result]] = {
     "BACKUP": backup.handle_backup,
     "RESTORE": backup.handle_restore,
     "ADMIN": handle_admin,
+    "DESC": handle_describe,
+    "DESCRIBE": handle_describe,
     "COMMIT": handle_noop,
     "ROLLBACK": handle_noop,
     "BEGIN": handle_noop,

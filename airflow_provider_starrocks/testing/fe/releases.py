@@ -19,6 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from airflow_provider_starrocks.testing.fe.reserved_words import (
+    RESERVED_31,
+    RESERVED_33,
+    RESERVED_35,
+    RESERVED_NEWEST,
+)
+
 RELEASE_NAMES = ("3.1", "3.3", "3.4", "3.5", "newest")
 BRANCH_COMMITS = {
     "3.1": "8a7f4f518d30920d8cd72ba8a3d87b642fe9b930",
@@ -108,6 +115,16 @@ class Release:
     :param file_table_formats: the formats ENGINE=file accepts.
     :param file_table_format_case_sensitive: whether that lookup is case-sensitive (lower-case keys).
     :param insert_filtered_text: the error of an INSERT with filtered rows (``{txn_id}``, ``{tracking_sql}``).
+    :param reserved_words: the keywords refused as unquoted identifiers (``reserved_words.py``).
+    :param desc_files: whether ``DESC FILES(...)`` parses (``descTableStatement``, 3.3+).
+    :param insert_label_after_columns: whether ``WITH LABEL`` may follow the column list
+        (``insertLabelOrColumnAliases*`` in StarRocks.g4 from 3.4.0; 3.1.4 and 3.3.5 take
+        ``(WITH LABEL l)? columnAliases?`` only).
+    :param insert_max_filter_ratio: whether the session variable ``insert_max_filter_ratio`` exists
+        (SessionVariable.INSERT_MAX_FILTER_RATIO and VariableVarConverters.InsertMaxFilterRatioConverter, 3.4.0+).
+    :param drop_task_missing_text: the error of ``DROP TASK`` of an unknown task (``{name}``): 3.1.4 throws a
+        RuntimeException that StmtExecutor reports as ``Unexpected exception: ...``; from 3.3.5 a SemanticException
+        (DDLStmtExecutor.visitDropTaskStmt; recorded in test/sql/test_task/R/test_drop on every branch).
     """
 
     name: str
@@ -120,6 +137,11 @@ class Release:
     file_table_formats: tuple[str, ...]
     file_table_format_case_sensitive: bool
     insert_filtered_text: str
+    reserved_words: frozenset[str] = RESERVED_33
+    desc_files: bool = True
+    insert_label_after_columns: bool = True
+    insert_max_filter_ratio: bool = True
+    drop_task_missing_text: str = "Getting analyzing error. Detail message: Task {name} is not exist."
 
     @property
     def commit(self) -> str:
@@ -142,6 +164,11 @@ RELEASES: dict[str, Release] = {
         file_table_formats=_FILE_TABLE_31,
         file_table_format_case_sensitive=False,
         insert_filtered_text=_FILTERED_31,
+        reserved_words=RESERVED_31,
+        desc_files=False,
+        insert_label_after_columns=False,
+        insert_max_filter_ratio=False,
+        drop_task_missing_text="Unexpected exception: Task {name} is not exist",
     ),
     "3.3": Release(
         name="3.3",
@@ -154,6 +181,8 @@ RELEASES: dict[str, Release] = {
         file_table_formats=_FILE_TABLE_33,
         file_table_format_case_sensitive=True,
         insert_filtered_text=_FILTERED_31,
+        insert_label_after_columns=False,
+        insert_max_filter_ratio=False,
     ),
     "3.4": Release(
         name="3.4",
@@ -178,6 +207,7 @@ RELEASES: dict[str, Release] = {
         file_table_formats=_FILE_TABLE_33,
         file_table_format_case_sensitive=True,
         insert_filtered_text=_FILTERED_34,
+        reserved_words=RESERVED_35,
     ),
     "newest": Release(
         name="newest",
@@ -190,6 +220,7 @@ RELEASES: dict[str, Release] = {
         file_table_formats=_FILE_TABLE_33,
         file_table_format_case_sensitive=True,
         insert_filtered_text=_FILTERED_34,
+        reserved_words=RESERVED_NEWEST,
     ),
 }
 # What `current_version()` shows for a release given by name only.
