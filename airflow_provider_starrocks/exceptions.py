@@ -17,6 +17,7 @@ from airflow.providers.common.compat.sdk import AirflowException, AirflowFailExc
 
 __all__ = [
     "AwsAuthConfigError",
+    "BackupArgumentError",
     "CatalogConfigError",
     "ColumnSpecError",
     "LabelAlreadyUsedError",
@@ -181,3 +182,7 @@ class CatalogConfigError(ValueError):
 
 class LoadArgumentError(ValueError):
     """A broker-load argument that cannot be turned into a valid load."""
+
+
+class BackupArgumentError(ValueError):
+    """An argument of the backup, restore or repository operators that cannot become a valid statement."""

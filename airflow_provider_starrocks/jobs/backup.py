@@ -18,8 +18,8 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from airflow_provider_starrocks.exceptions import is_fatal_message
 from airflow_provider_starrocks.jobs.base import JobKind, JobStatus
-from airflow_provider_starrocks.utils.load_state import is_fatal_message
 from airflow_provider_starrocks.utils.statements.backup import (
     cancel_backup,
     cancel_restore,

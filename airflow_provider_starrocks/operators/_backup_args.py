@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import BackupArgumentError
 from airflow_provider_starrocks.utils.sql import validate_name
 from airflow_provider_starrocks.utils.statements.backup import (
     BACKUP_PROPERTIES,
@@ -24,6 +25,8 @@ from airflow_provider_starrocks.utils.statements.backup import (
 if TYPE_CHECKING:
     import logging
 
+__all__ = ["BackupArgumentError", "check_location", "check_properties", "check_tables"]
+
 # "s3a://bucket[/prefix]": StarRocks reaches S3 repositories through S3A only (CREATE_REPOSITORY.md).
 _LOCATION = re.compile(
     r"^(?P<scheme>s3a?)://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?P<path>/[^\x00]*)?\Z"
@@ -32,10 +35,6 @@ _LOCATION = re.compile(
 MIN_TIMEOUT_SECONDS = 600
 #: Config.backup_job_default_timeout_ms (one day), the timeout of a job without the property.
 DEFAULT_TIMEOUT_SECONDS = 86400
-
-
-class BackupArgumentError(ValueError):
-    """An operator argument that cannot become a valid backup, restore or repository statement."""
 
 
 def _fail(argument: str, problem: str, fix: str) -> BackupArgumentError:

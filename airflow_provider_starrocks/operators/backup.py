@@ -25,7 +25,6 @@ from airflow_provider_starrocks.jobs.backup import (
 )
 from airflow_provider_starrocks.operators._backup_args import (
     DEFAULT_TIMEOUT_SECONDS,
-    BackupArgumentError,
     check_database,
     check_properties,
     check_repository,
@@ -37,7 +36,6 @@ from airflow_provider_starrocks.operators._job import StarRocksJobMixin
 from airflow_provider_starrocks.operators._repository import StarRocksCreateRepositoryOperator
 from airflow_provider_starrocks.utils.labels import default_label
 from airflow_provider_starrocks.utils.load_options import (
-    LoadArgumentError,
     check_flag,
     check_poll_interval,
     deferrable_flag,
@@ -282,7 +280,7 @@ class StarRocksBackupOperator(_SnapshotJobOperator):
     def execute(self, context: Context) -> Any:
         try:
             statement, props = self._plan(context)
-        except (BackupArgumentError, LoadArgumentError, ValueError) as err:
+        except ValueError as err:  # every argument error (BackupArgumentError, LoadArgumentError...)
             raise self._refuse(err) from None
         kind = BackupKind(self.database, self._snapshot)
         conn = self.hook.get_load_conn()
@@ -439,7 +437,7 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
                 restore_snapshot(
                     self.database, self._snapshot, self.repository, self._timestamp, specs, props
                 )
-        except (BackupArgumentError, LoadArgumentError, ValueError) as err:
+        except ValueError as err:  # every argument error (BackupArgumentError, LoadArgumentError...)
             raise self._refuse(err) from None
         kind = RestoreKind(self.database, self._snapshot)
         conn = self.hook.get_load_conn()
