@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
@@ -14,6 +13,7 @@ from airflow_provider_starrocks.operators._create_flow import (
     create_idempotently,
     statement_error,
 )
+from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.load_options import check_flag
 from airflow_provider_starrocks.utils.sql import render_value
@@ -29,13 +29,12 @@ if TYPE_CHECKING:
 
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
     from airflow_provider_starrocks.utils.sql import Statement
 
 _REPOSITORY_NAME_LIMIT = 64
 
 
-class StarRocksCreateRepositoryOperator(BaseOperator):
+class StarRocksCreateRepositoryOperator(StarRocksHookMixin, BaseOperator):
     """
     Create a backup repository on S3 (``CREATE [READ ONLY] REPOSITORY ... WITH BROKER ON LOCATION``).
 
@@ -94,12 +93,6 @@ class StarRocksCreateRepositoryOperator(BaseOperator):
         self.validate = validate
         self.properties = properties
         self.starrocks_conn_id = starrocks_conn_id
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def _plan(self) -> tuple[str, bool, dict[str, object], frozenset[str]]:
         if self.if_exists not in IF_EXISTS_CHOICES:

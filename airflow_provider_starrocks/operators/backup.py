@@ -11,7 +11,6 @@ killed worker) attaches to it and never takes a second snapshot.
 from __future__ import annotations
 
 import contextlib
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, BaseOperator
@@ -52,7 +51,6 @@ if TYPE_CHECKING:
 
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
     from airflow_provider_starrocks.jobs.backup import SnapshotJobStatus
     from airflow_provider_starrocks.utils.sql import Statement
 
@@ -100,12 +98,6 @@ class _SnapshotJobOperator(StarRocksJobMixin, BaseOperator):
         self.deferrable = deferrable_flag(deferrable)
         self.cancel_on_kill = check_flag(cancel_on_kill, "cancel_on_kill")
         self.starrocks_conn_id = starrocks_conn_id
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def _refuse(self, err: ValueError) -> AirflowFailException:
         return AirflowFailException(f"{type(self).__name__} {self.task_id!r}: {err}")

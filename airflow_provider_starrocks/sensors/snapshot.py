@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.common.compat.sdk import (
@@ -25,8 +24,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from airflow.providers.common.compat.sdk import Context
-
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
 
 
 class StarRocksSnapshotSensor(StarRocksJobMixin, BaseSensorOperator):
@@ -66,12 +63,6 @@ class StarRocksSnapshotSensor(StarRocksJobMixin, BaseSensorOperator):
         self.deferrable = deferrable_flag(deferrable)
         self.cancel_on_kill = False  # a sensor never owns the backup it waits for
         self.poll_interval = float(self.poke_interval)
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def _kind(self) -> SnapshotKind:
         try:
