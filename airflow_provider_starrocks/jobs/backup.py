@@ -145,20 +145,6 @@ class SnapshotJobStatus(JobStatus):
         """
         raise NotImplementedError
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Any:
-        """
-        Rebuild a status from :meth:`to_dict` output; unknown keys are ignored.
-
-        :param data: the dict.
-        """
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-safe dict of every field."""
-        return dataclasses.asdict(self)
-
     @property
     def tasks(self) -> tuple[int, int] | None:
         """(done, total) tasks of the current phase, when StarRocks reports them."""
