@@ -355,7 +355,8 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
     = ...``). A missing snapshot or timestamp fails with StarRocks's text and what the repository holds. Runs
     ``RESTORE SNAPSHOT <db>.<snapshot> FROM <repo> [ON (...)] PROPERTIES ("backup_timestamp" = ...)`` and
     follows ``SHOW RESTORE FROM <db>`` (PENDING, SNAPSHOTING, DOWNLOAD, DOWNLOADING, COMMIT, COMMITTING) until
-    FINISHED or CANCELLED. The database must exist. A restore of the same snapshot and timestamp already
+    FINISHED or CANCELLED. The database must exist before 3.4; 3.4+ creates a missing one (CREATE DATABASE
+    privilege). A restore of the same snapshot and timestamp already
     FINISHED or in flight as the database's current job is attached to, not submitted again. Needs REPOSITORY
     on SYSTEM, CREATE TABLE on the database for new tables and INSERT on existing ones.
 
@@ -437,9 +438,9 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
             timestamp = self._pick_timestamp(conn)
             self._timestamp = timestamp
             with self._reads():
-                current = kind.fetch_current(self.hook, conn)
+                current, exists = self._current_restore(kind, conn)
                 attach = current is not None and self._is_mine(current) and current.state != "CANCELLED"
-                if not attach:
+                if exists and not attach:
                     self._other_jobs(conn, RestoreKind)
             if attach:
                 assert current is not None
@@ -454,6 +455,22 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
             return self._follow(context, kind, conn, self._after_submit(kind, conn), True, props)
         finally:
             self.hook.close_quietly(conn)
+
+    def _current_restore(self, kind: RestoreKind, conn: Any) -> tuple[SnapshotJobStatus | None, bool]:
+        """Return the database's current restore and whether the database exists (3.4+ restores create it)."""
+        from airflow_provider_starrocks.hooks.load_status import driver_message
+
+        try:
+            return kind.fetch_current(self.hook, conn), True
+        except Exception as exc:
+            if "unknown database" not in driver_message(exc).lower():
+                raise
+        # BackupHandler.process creates a missing target database from 3.4 (pinterest-integration-3.4.5
+        # 1207fa7f); 3.1 and 3.3 refuse the RESTORE with "Unknown database", which then fails the task.
+        self.log.info(
+            "Database %r does not exist yet: StarRocks 3.4+ creates it for the restore.", self.database
+        )
+        return None, False
 
     def _is_mine(self, job: SnapshotJobStatus) -> bool:
         if job.label != self._snapshot:

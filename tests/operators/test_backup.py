@@ -370,3 +370,18 @@ def test_identity_without_write_rights_fails_as_starrocks_does(sales, capfd):
     assert "ended CANCELLED: TIMEOUT" in message
     assert "msg: Access Denied]" in message  # StarRocks's task error, from TaskErrMsg
     assert "task errors:" in capfd.readouterr().out  # the progress lines showed why it was stuck
+
+
+@pytest.mark.parametrize(
+    ("version", "created"), [pytest.param("3.3.5", False, id="3.3"), pytest.param("3.4.2", True, id="3.4")]
+)
+def test_restore_into_a_missing_database(sales, version, created):
+    snapshot = backup(snapshot="snap_newdb").execute(context())["snapshot"]
+    sales.fe.config.version = version
+    task = restore(snapshot, database="brand_new")
+    if created:  # BackupHandler.process creates the target database from 3.4
+        assert task.execute(context())["state"] == "FINISHED"
+        assert len(sales.sql("SELECT * FROM brand_new.orders")) == 3
+    else:
+        with pytest.raises(AirflowFailException, match="brand_new"):
+            task.execute(context())

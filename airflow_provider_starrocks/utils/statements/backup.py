@@ -248,7 +248,7 @@ def restore_snapshot(
     """
     Build ``RESTORE SNAPSHOT <db>.<snapshot> FROM <repo> [ON (...)] PROPERTIES ("backup_timestamp" = ..., ...)``.
 
-    :param database: the database to restore into (it must exist).
+    :param database: the database to restore into (it must exist before 3.4; 3.4+ creates it).
     :param snapshot: the snapshot name.
     :param repository: the repository to read from.
     :param backup_timestamp: which backup of the snapshot (``yyyy-MM-dd-HH-mm-ss-SSS``).
