@@ -39,6 +39,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_starrocks.operators.files",
                     "airflow_provider_starrocks.operators.unload",
                     "airflow_provider_starrocks.operators.pipe",
+                    "airflow_provider_starrocks.operators.backup",
                 ],
             }
         ],
@@ -48,6 +49,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "airflow_provider_starrocks.sensors.load",
                     "airflow_provider_starrocks.sensors.pipe",
+                    "airflow_provider_starrocks.sensors.snapshot",
                 ],
             }
         ],

@@ -17,6 +17,7 @@ from airflow.providers.common.compat.sdk import AirflowException, AirflowFailExc
 
 __all__ = [
     "AwsAuthConfigError",
+    "BackupArgumentError",
     "CatalogConfigError",
     "ColumnSpecError",
     "LabelAlreadyUsedError",
@@ -53,7 +54,8 @@ FATAL_MARKERS: dict[str, str] = {
     "not_supported": r"not supported",
     "analyzing_error": r"analyzing error",
     "syntax_error": r"syntax error",
-    "already_exists": r"already exists",
+    # Also RepositoryMgr's "repository with same name already exist: <name>" (no s).
+    "already_exists": r"already exists?\b",
     "unknown_database": r"Unknown database",
     "unknown_table": r"Unknown table",
     "does_not_exist": r"doesn't exist|does not exist",
@@ -147,7 +149,8 @@ class StarRocksStatementError(Exception):
 
     @property
     def already_exists(self) -> bool:
-        return "already exists" in self.message.lower()
+        # RepositoryMgr.addAndInitRepoIfNotExist says "already exist" (no s).
+        return "already exist" in self.message.lower()
 
     @property
     def permanent(self) -> bool:
@@ -179,3 +182,7 @@ class CatalogConfigError(ValueError):
 
 class LoadArgumentError(ValueError):
     """A broker-load argument that cannot be turned into a valid load."""
+
+
+class BackupArgumentError(ValueError):
+    """An argument of the backup, restore or repository operators that cannot become a valid statement."""

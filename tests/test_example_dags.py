@@ -18,7 +18,8 @@ CSV_LOAD = "example_starrocks_csv_broker_load"
 FILES_INSERT = "example_starrocks_insert_from_files"
 UNLOAD = "example_starrocks_unload_to_s3"
 PIPE = "example_starrocks_pipe"
-EXAMPLE_IDS = {DAILY, CATALOGS, FILE_TABLE, CSV_LOAD, FILES_INSERT, UNLOAD, PIPE}
+BACKUP_RESTORE = "example_starrocks_backup_restore"
+EXAMPLE_IDS = {DAILY, CATALOGS, FILE_TABLE, CSV_LOAD, FILES_INSERT, UNLOAD, PIPE, BACKUP_RESTORE}
 DATABASE = "example_db"
 # sample/orders.*: ids 1..100, amount = id * 1.25.
 SAMPLE_AMOUNT_SUM = 1.25 * sum(range(1, 101))
@@ -246,6 +247,36 @@ def test_insert_from_files_keeps_the_filtered_rows(starrocks, run_dag, example_b
     assert [r[0] for r in rows] == list(range(40, 101))
     assert rows[0][1:3] == ("customer_040", 50.0)
     assert str(rows[0][3]) == "2024-01-09"
+
+
+@pytest.mark.examples
+@examples
+def test_backup_restore_drill_restores_every_row(starrocks, run_dag, example_bag):
+    from airflow_provider_starrocks.utils.labels import default_label
+
+    dag = example_bag.dags[BACKUP_RESTORE]
+
+    result = run_dag(dag)
+
+    assert result.task_states == {
+        "seed_table": "success",
+        "create_repository": "success",
+        "backup": "success",
+        "prepare_drill_database": "success",
+        "restore_drill": "success",
+        "count_source": "success",
+        "count_restored": "success",
+        "compare_counts": "success",
+    }
+    backup = result.xcom["backup"]
+    assert backup["snapshot"] == default_label(BACKUP_RESTORE, "backup", result.run_id, -1)
+    assert backup["state"] == "FINISHED"
+    assert result.xcom["restore_drill"]["backup_timestamp"] == backup["backup_timestamp"]
+    assert result.xcom["compare_counts"] == {"snapshot": backup["snapshot"], "rows": 3}
+    assert sorted(_query("SELECT id FROM example_restore_drill.backup_orders")) == [(1,), (2,), (3,)]
+    # The repository's files are in the backup bucket, under the location the DAG names (rewritten to s3a://).
+    [(_, name, _, _, location, _, _)] = _query("SHOW REPOSITORIES")
+    assert (name, location) == ("example_nightly_backups", "s3a://starrocks-backup/nightly")
 
 
 def test_demo_real_mode_requires_the_connections(monkeypatch, tmp_path, capsys):

@@ -16,6 +16,9 @@ KINDS: dict[str, str] = {
     "load": "airflow_provider_starrocks.jobs.load:LoadKind",
     "task_run": "airflow_provider_starrocks.jobs.task_run:TaskRunKind",
     "pipe_files": "airflow_provider_starrocks.jobs.pipe:PipeFilesKind",
+    "backup": "airflow_provider_starrocks.jobs.backup:BackupKind",
+    "restore": "airflow_provider_starrocks.jobs.backup:RestoreKind",
+    "snapshot": "airflow_provider_starrocks.jobs.backup:SnapshotKind",
 }
 
 

@@ -25,6 +25,8 @@ from airflow_provider_starrocks.testing.aws_errors import StorageAccessError, ca
 from airflow_provider_starrocks.testing.aws_identities import (
     ACCOUNT_ID,
     AIRFLOW_ROLE,
+    BACKUP_BUCKET,
+    BACKUP_ROLE,
     BUCKET,
     EXTERNAL_ID,
     EXTERNAL_ID_ROLE,
@@ -40,6 +42,8 @@ from airflow_provider_starrocks.testing.aws_identities import (
     UNLOAD_PREFIX,
     UNTRUSTED_ROLE,
     USER_ADMIN,
+    USER_BACKUP,
+    USER_BACKUP_READER,
     USER_INSTANCE_METADATA,
     USER_LOADER,
     USER_NO_POLICY,
@@ -55,6 +59,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ACCOUNT_ID",
     "AIRFLOW_ROLE",
+    "BACKUP_BUCKET",
+    "BACKUP_ROLE",
     "BUCKET",
     "EXTERNAL_ID",
     "EXTERNAL_ID_ROLE",
@@ -67,6 +73,8 @@ __all__ = [
     "S3_WRITE_ROLE",
     "UNLOAD_PREFIX",
     "UNTRUSTED_ROLE",
+    "USER_BACKUP",
+    "USER_BACKUP_READER",
     "USER_LOADER",
     "USER_NO_POLICY",
     "USER_WRITER",
@@ -208,6 +216,11 @@ class AwsEmulator:
         for key, etag in self._initial_etags.items():
             if current.get(key) != etag:
                 s3.put_object(Bucket=BUCKET, Key=key, Body=self._initial_objects[key])
+        # Backup repositories start empty.
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BACKUP_BUCKET):
+            written = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if written:
+                s3.delete_objects(Bucket=BACKUP_BUCKET, Delete={"Objects": written, "Quiet": True})
 
     def _bootstrap(self) -> None:
         self._set_auth(enforced=False)

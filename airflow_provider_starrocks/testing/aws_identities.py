@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 ACCOUNT_ID = "123456789012"
 REGION = "us-west-2"
 BUCKET = "starrocks-test"
+#: The writable bucket of backup repositories (empty at start and after every reset).
+BACKUP_BUCKET = "starrocks-backup"
 GLUE_DATABASE = "sales_db"
 GLUE_TABLE = "orders"
 GLUE_TABLE_LOCATION = f"s3://{BUCKET}/daily/"
@@ -21,6 +23,9 @@ USER_LOADER = "loader"
 USER_NO_POLICY = "nopolicy"
 #: May read and write the whole bucket: the identity for INSERT INTO FILES() unloads.
 USER_WRITER = "writer"
+#: May write backups (Put/Get/List/Delete on the backup bucket); the reader may only list and read them.
+USER_BACKUP = "backup_writer"
+USER_BACKUP_READER = "backup_reader"
 #: Internal identities of the stack itself: the "instance metadata service" that hands the emulated cluster its
 #: instance-profile credentials, and an administrator used by reset().
 USER_INSTANCE_METADATA = "instance_metadata"
@@ -35,6 +40,7 @@ AIRFLOW_ROLE = "airflow_role"
 S3_WRITE_ROLE = "s3_write_role"
 #: The prefix the cluster's instance role may write to (unloads with the instance profile).
 UNLOAD_PREFIX = "unload/"
+BACKUP_ROLE = "backup_role"
 EXTERNAL_ID = "sr-external-id"
 #: Session name of the instance-profile credentials, like the EC2 instance id AWS uses for it.
 INSTANCE_SESSION_NAME = "i-0a1b2c3d4e5f60718"
@@ -89,6 +95,27 @@ S3_WRITE_POLICY = _policy(
 S3_WRITE_UNLOAD_PREFIX_POLICY = _policy(
     {"Effect": "Allow", "Action": _S3_WRITE_ACTIONS, "Resource": [f"arn:aws:s3:::{BUCKET}/{UNLOAD_PREFIX}*"]}
 )
+# What the README asks for a backup repository: PutObject, GetObject, ListBucket, DeleteObject on the prefix.
+S3_BACKUP_WRITE_POLICY = _policy(
+    {
+        "Effect": "Allow",
+        "Action": [
+            "s3:PutObject",
+            "s3:GetObject",
+            "s3:DeleteObject",
+            "s3:ListBucket",
+            "s3:GetBucketLocation",
+        ],
+        "Resource": [f"arn:aws:s3:::{BACKUP_BUCKET}", f"arn:aws:s3:::{BACKUP_BUCKET}/*"],
+    }
+)
+S3_BACKUP_READ_POLICY = _policy(
+    {
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
+        "Resource": [f"arn:aws:s3:::{BACKUP_BUCKET}", f"arn:aws:s3:::{BACKUP_BUCKET}/*"],
+    }
+)
 GLUE_READ_POLICY = _policy(
     {"Effect": "Allow", "Action": ["glue:Get*", "glue:List*", "glue:SearchTables"], "Resource": "*"}
 )
@@ -128,6 +155,7 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
     UNTRUSTED_ROLE: (_trust([f"arn:aws:iam::{FOREIGN_ACCOUNT_ID}:root"]), (S3_READ_POLICY,)),
     AIRFLOW_ROLE: (_trust([user_arn(USER_LOADER)]), (S3_READ_POLICY,)),
     S3_WRITE_ROLE: (_trust(_FROM_CLUSTER_AND_LOADER), (S3_READ_POLICY, S3_WRITE_POLICY)),
+    BACKUP_ROLE: (_trust(_FROM_CLUSTER_AND_LOADER), (S3_BACKUP_WRITE_POLICY,)),
 }
 #: Roles whose trust policy requires an ExternalId (checked by the emulator because moto lets a missing one pass).
 ROLES_REQUIRING_EXTERNAL_ID: dict[str, str] = {EXTERNAL_ID_ROLE: EXTERNAL_ID}
@@ -137,6 +165,8 @@ USERS: dict[str, tuple[str, ...]] = {
     USER_LOADER: (S3_READ_POLICY, GLUE_READ_POLICY, ASSUME_ANY_ROLE_POLICY),
     USER_NO_POLICY: (),
     USER_WRITER: (S3_READ_POLICY, S3_WRITE_POLICY),
+    USER_BACKUP: (S3_BACKUP_WRITE_POLICY,),
+    USER_BACKUP_READER: (S3_BACKUP_READ_POLICY,),
     USER_INSTANCE_METADATA: (
         _policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn(INSTANCE_ROLE)}),
     ),
@@ -178,6 +208,7 @@ def bootstrap(
     s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     for key, body in (sample_objects() if objects is None else objects).items():
         s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+    s3.create_bucket(Bucket=BACKUP_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
 
     glue = client("glue")
     glue.create_database(DatabaseInput={"Name": GLUE_DATABASE})

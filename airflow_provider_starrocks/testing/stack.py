@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_starrocks.testing.aws import AwsEmulator
 from airflow_provider_starrocks.testing.aws_identities import (
     AIRFLOW_ROLE,
+    BACKUP_ROLE,
     EXTERNAL_ID,
     EXTERNAL_ID_ROLE,
     GLUE_ASSUMED_ROLE,
     REGION,
     S3_ASSUMED_ROLE,
     S3_WRITE_ROLE,
+    USER_BACKUP,
+    USER_BACKUP_READER,
     USER_LOADER,
     USER_NO_POLICY,
     USER_WRITER,
@@ -294,6 +297,11 @@ class StarRocksStack:
             # S3 write rights, for INSERT INTO FILES() unloads (the instance role may write under unload/ only).
             "aws_writer": aws({}, writer_key, writer_secret),
             "aws_write_role": aws({"role_arn": role_arn(S3_WRITE_ROLE)}),
+            # Backup repositories on s3://starrocks-backup: a writer (keys), the writer role assumed from the
+            # instance profile, and a reader that may list and read backups only.
+            "aws_backup_user": aws({}, *self.aws.users[USER_BACKUP]),
+            "aws_backup_role": aws({"role_arn": role_arn(BACKUP_ROLE)}),
+            "aws_backup_reader": aws({}, *self.aws.users[USER_BACKUP_READER]),
         }
         return {conn_id: json.dumps(conn) for conn_id, conn in connections.items()}
 

@@ -39,7 +39,7 @@ CREDENTIAL_MODES = (
     "temporary",
 )
 SERVICES = ("s3", "glue")
-PURPOSES = ("load", "catalog", "table", "pipe")
+PURPOSES = ("load", "catalog", "table", "pipe", "repository")
 
 # Suffixes after "aws.<service>." that build_aws_properties owns (CloudConfigurationConstants.java).
 AUTH_KEY_SUFFIXES = frozenset(
@@ -137,8 +137,8 @@ def build_aws_properties(
     :param service: ``"s3"`` or ``"glue"``.
     :param credential_mode: one of :data:`CREDENTIAL_MODES`; ``"auto"`` derives it from the connection.
     :param region: the AWS region; wins over the connection's ``region_name``.
-    :param purpose: ``"load"``, ``"catalog"``, ``"table"`` or ``"pipe"``; catalogs, tables and pipes store
-        their properties, so they refuse session tokens.
+    :param purpose: ``"load"``, ``"catalog"``, ``"table"``, ``"pipe"`` or ``"repository"``; catalogs, tables,
+        pipes and backup repositories store their properties, so they refuse session tokens.
     :param enable_path_style_access: S3 path-style access; defaults to the connection's s3 addressing style.
     :param sts_region: region of the STS endpoint StarRocks uses to assume the role.
     :param sts_endpoint: STS endpoint StarRocks uses to assume the role (needs ``sts_region``).

@@ -4,11 +4,13 @@ Each case of ``cases.json`` names the releases it holds for, the statements to r
 what StarRocks answers (``error`` code and text, ``error_prefix`` / ``error_regex`` for texts with ids,
 ``columns``, ``rows``, ``row_count`` or ``cells`` of the first
 row), and cites the StarRocks files it was copied from as ``path@commit`` of the ``pinterest/starrocks`` release
-branches (``testing/fe/releases.py`` lists them). ``{creds}`` stands for the ``loader`` user's S3 keys and
-``{write_creds}`` for the ``writer`` user's (S3 write rights, for INSERT INTO FILES()); setup lines starting with
-``@`` drive the emulator (``@force_next_load STATE``, ``@wait LABEL STATE``, ``@wait_task NAME STATE``, ``@config NAME
-VALUE`` sets an ``FeConfig`` field, ``@wait_pipe PIPE STATE``) or expect a failure (``@fails SQL``: a statement
-StarRocks refuses, run for what it leaves behind).
+branches (``testing/fe/releases.py`` lists them). ``{creds}`` stands for the ``loader`` user's S3 keys,
+``{write_creds}`` for the ``writer`` user's (S3 write rights, for INSERT INTO FILES()), ``{backup_creds}`` for the
+``backup_writer`` user's, ``{timestamp:REPO:SNAPSHOT}`` for the newest backup timestamp of a snapshot; setup lines
+starting with ``@`` drive the emulator (``@force_next_load STATE``, ``@wait LABEL STATE``, ``@wait_task NAME STATE``,
+``@config NAME VALUE`` sets an ``FeConfig`` field, ``@configure SETTING=VALUE``, ``@wait_pipe PIPE STATE``,
+``@wait_job BACKUP|RESTORE DB STATE``) or expect a failure (``@fails SQL``: a statement StarRocks refuses, run for
+what it leaves behind).
 """
 
 from __future__ import annotations
@@ -58,6 +60,30 @@ def _wait(conn: Any, label: str, state: str, deadline_s: float = 20.0) -> None:
         time.sleep(0.02)
 
 
+def _wait_job(conn: Any, kind: str, db: str, state: str, deadline_s: float = 20.0) -> None:
+    end = time.monotonic() + deadline_s
+    while True:
+        rows, columns = query(conn, f"SHOW {kind} FROM {db}")
+        if rows and dict(zip(columns, rows[0]))["State"] == state:
+            return
+        assert time.monotonic() < end, f"{kind} of {db} never reached {state}: {rows}"
+        time.sleep(0.02)
+
+
+def _placeholders(starrocks: Any, conn: Any, sql: str, creds: str) -> str:
+    key, secret = starrocks.aws.users["backup_writer"]
+    backup_creds = (
+        f'"aws.s3.access_key" = "{key}", "aws.s3.secret_key" = "{secret}", "aws.s3.region" = "us-west-2"'
+    )
+    sql = sql.replace("{creds}", creds).replace("{backup_creds}", backup_creds)
+
+    def newest(match: re.Match[str]) -> str:
+        rows, _ = query(conn, f"SHOW SNAPSHOT ON {match.group(1)} WHERE SNAPSHOT = '{match.group(2)}'")
+        return str(rows[0][1]).splitlines()[-1]
+
+    return re.sub(r"\{timestamp:(\w+):([\w-]+)\}", newest, sql)
+
+
 def _wait_task(conn: Any, name: str, state: str, deadline_s: float = 20.0) -> None:
     end = time.monotonic() + deadline_s
     sql = f"SELECT STATE FROM information_schema.task_runs WHERE TASK_NAME = '{name}'"
@@ -91,6 +117,14 @@ def _run(
         _, pipe, state = sql.split()
         _wait_pipe(conn, pipe, state)
         return [], []
+    if sql.startswith("@configure "):
+        name, _, value = sql.split(" ", 1)[1].partition("=")
+        starrocks.configure(**{name: json.loads(value) if value[:1] in '0123456789[{"n' else value})
+        return [], []
+    if sql.startswith("@wait_job "):
+        _, kind, db, state = sql.split()
+        _wait_job(conn, kind, db, state)
+        return [], []
     if sql.startswith("@force_next_load "):
         starrocks.fe.force_next_load(sql.split()[1])
         return [], []
@@ -106,7 +140,7 @@ def _run(
         _, label, state = sql.split()
         _wait(conn, label, state)
         return [], []
-    return query(conn, sql.replace("{write_creds}", write_creds).replace("{creds}", creds))
+    return query(conn, _placeholders(starrocks, conn, sql.replace("{write_creds}", write_creds), creds))
 
 
 def _plain(value: Any) -> Any:

@@ -23,6 +23,9 @@ CONN_IDS = [
     "aws_s3_compatible",
     "aws_writer",
     "aws_write_role",
+    "aws_backup_user",
+    "aws_backup_role",
+    "aws_backup_reader",
 ]
 
 

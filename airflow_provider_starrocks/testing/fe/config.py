@@ -28,6 +28,13 @@ class FeConfig:
     :param label_keep_max_num: ``Config.label_keep_max_num``: how many completed jobs are kept at most.
     :param pipe_clock_scale: real seconds per second of a pipe's clock (its POLL_INTERVAL): 0.01 polls a pipe
         with ``POLL_INTERVAL`` 10 every 0.1 s; 0 polls on every scheduler round.
+    :param backup_state_delay: seconds a backup or restore job stays in each of its states (``testing/fe/backup.py``).
+    :param backup_hold_state: when set to a state name (``UPLOADING``, ``DOWNLOADING``...), backup and restore jobs
+        stop in that state until it is cleared.
+    :param backup_job_timeout: when set, backup and restore jobs time out after this many seconds instead of their
+        ``timeout`` property (at least 10 minutes in StarRocks).
+    :param backup_fail_state: the state in which the next backup or restore job fails with ``backup_fail_message``.
+    :param backup_fail_message: the message the next job reaching ``backup_fail_state`` fails with (used once).
     """
 
     version: str = "3.3.5"
@@ -42,6 +49,11 @@ class FeConfig:
     label_keep_max_second: float = 259200
     label_keep_max_num: int = 1000
     pipe_clock_scale: float = 0.01
+    backup_state_delay: float = 0.05
+    backup_hold_state: str | None = None
+    backup_job_timeout: float | None = None
+    backup_fail_state: str | None = None
+    backup_fail_message: str | None = None
 
     @property
     def release(self) -> Release:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from airflow_provider_starrocks.testing.fe.backup import BackupManager
     from airflow_provider_starrocks.testing.fe.config import FeConfig
     from airflow_provider_starrocks.testing.fe.files import StorageGateway
     from airflow_provider_starrocks.testing.fe.loads import LoadManager
@@ -28,6 +29,7 @@ class FeContext(Protocol):
     loads: LoadManager
     tasks: TaskManager
     pipes: PipeManager
+    backups: BackupManager
     statements: list[str]
     user: str
 

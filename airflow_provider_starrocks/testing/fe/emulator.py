@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from mysql_mimic import MysqlServer
 
 from airflow_provider_starrocks.testing.fe.auth import FeConnection, SingleUserIdentity
+from airflow_provider_starrocks.testing.fe.backup import BackupManager
 from airflow_provider_starrocks.testing.fe.config import FeConfig
 from airflow_provider_starrocks.testing.fe.loads import LoadManager
 from airflow_provider_starrocks.testing.fe.pipes import PipeManager
@@ -73,6 +74,7 @@ class FeEmulator:
         self.loads = LoadManager(self.store, aws, self.config)
         self.tasks = TaskManager(self)
         self.pipes = PipeManager(self)
+        self.backups = BackupManager(self)
         self._stall_seconds = 0.0
         self._sessions: set[FeSession] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -116,6 +118,7 @@ class FeEmulator:
         self.loads.reset()
         self.tasks.reset()
         self.pipes.reset()
+        self.backups.reset()
         self.store.reset()
         self.statements.clear()
         self._stall_seconds = 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.testing.fe import (
+    backup,
     catalogs,
     file_tables,
     files_insert,
@@ -77,6 +78,8 @@ def handle_use(session: FeSession, ts: TokenStream) -> Result:
 def handle_show(session: FeSession, ts: TokenStream) -> Result:
     ts.advance()
     store = session.fe.store
+    if backup.claims_show(ts):
+        return backup.handle_show(session, ts)
     if ts.accept_kw("DATABASES") or ts.accept_kw("SCHEMAS"):
         catalog = ts.identifier() if ts.accept_kw("FROM") or ts.accept_kw("IN") else session.catalog
         ts.end()
@@ -129,6 +132,8 @@ def handle_show(session: FeSession, ts: TokenStream) -> Result:
 def handle_create(session: FeSession, ts: TokenStream) -> Result:
     ts.advance()
     store = session.fe.store
+    if backup.claims_repository(ts):
+        return backup.handle_create_repository(session, ts)
     if ts.accept_kw("DATABASE") or ts.accept_kw("SCHEMA"):
         if_not_exists = ts.accept_kw("IF", "NOT", "EXISTS")
         parts = ts.qualified_name()
@@ -187,6 +192,8 @@ def _create_in_external_catalog(store: Store, stmt: CreateTable, catalog: str) -
 def handle_drop(session: FeSession, ts: TokenStream) -> Result:
     ts.advance()
     store = session.fe.store
+    if backup.claims_repository(ts):
+        return backup.handle_drop_repository(session, ts)
     if ts.accept_kw("DATABASE") or ts.accept_kw("SCHEMA"):
         if_exists = ts.accept_kw("IF", "EXISTS")
         name = ts.qualified_name()[-1]
@@ -263,6 +270,8 @@ def handle_load(session: FeSession, ts: TokenStream) -> Result:
 
 def handle_cancel(session: FeSession, ts: TokenStream) -> Result:
     ts.advance()
+    if backup.claims_cancel(ts):
+        return backup.handle_cancel(session, ts)
     if not ts.accept_kw("LOAD"):
         raise not_supported(f"CANCEL statement {ts.rest_text()!r}")
     db = ts.identifier() if ts.accept_kw("FROM") else None
@@ -379,6 +388,8 @@ DISPATCH: dict[str, Callable[[FeSession, TokenStream], Result]] = {
     "CANCEL": handle_cancel,
     "INSERT": handle_insert,
     "SUBMIT": handle_submit,
+    "BACKUP": backup.handle_backup,
+    "RESTORE": backup.handle_restore,
     "ADMIN": handle_admin,
     "DESC": handle_describe,
     "DESCRIBE": handle_describe,
