@@ -41,7 +41,7 @@ class StarRocksCreateRepositoryOperator(StarRocksHookMixin, BaseOperator):
     The credentials come from ``aws_conn_id``. A repository stores its properties, so session tokens and the
     ``temporary`` mode are refused: use static keys, a role StarRocks assumes (``role_arn`` in the connection)
     or the StarRocks nodes' instance profile (``aws_conn_id=None``). ``s3://`` locations are rewritten to
-    ``s3a://``, the only scheme StarRocks reaches S3 repositories with. Needs the REPOSITORY privilege on
+    ``s3a://``, the scheme CREATE REPOSITORY documents (the FE also reads ``s3://`` through S3A). Needs the REPOSITORY privilege on
     SYSTEM. ``validate`` lists the repository's snapshots (``SHOW SNAPSHOT ON``), which proves list and read
     rights only: StarRocks ignores a failed write of the repository's ``__repo_info`` file (``HdfsUtil.HdfsWriter.close``
     only logs it), so missing write rights show in the first backup, which stays in UPLOADING with the access error
