@@ -18,7 +18,7 @@ KINDS: dict[str, str] = {
     "pipe_files": "airflow_provider_starrocks.jobs.pipe:PipeFilesKind",
     "backup": "airflow_provider_starrocks.jobs.backup:BackupKind",
     "restore": "airflow_provider_starrocks.jobs.backup:RestoreKind",
-    "snapshot": "airflow_provider_starrocks.jobs.backup:SnapshotKind",
+    "snapshot": "airflow_provider_starrocks.jobs.snapshot:SnapshotKind",
 }
 
 

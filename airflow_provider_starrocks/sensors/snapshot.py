@@ -11,7 +11,7 @@ from airflow.providers.common.compat.sdk import (
     PokeReturnValue,
 )
 
-from airflow_provider_starrocks.jobs.backup import SnapshotKind, SnapshotStatus
+from airflow_provider_starrocks.jobs.snapshot import SnapshotKind, SnapshotStatus
 from airflow_provider_starrocks.operators._backup_args import (
     BackupArgumentError,
     check_repository,

@@ -11,7 +11,6 @@ parser does no I/O. Column names differ between StarRocks versions (SHOW LOAD: 1
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import json
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,6 +22,8 @@ from airflow_provider_starrocks.exceptions import (  # noqa: F401
     is_fatal_message,
 )
 from airflow_provider_starrocks.jobs.base import JobStatus
+from airflow_provider_starrocks.utils.cells import cell_int as _int
+from airflow_provider_starrocks.utils.cells import cell_text as _text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -40,7 +41,6 @@ COMMITTED_STATES = frozenset({"PREPARED", "COMMITED", "COMMITTED", "VISIBLE"})
 _FATAL_CANCEL_TYPES = frozenset({"ETL_QUALITY_UNSATISFIED"})
 _ERROR_MSG = re.compile(r"^\s*type\s*:\s*(?P<type>[A-Z_]+)\s*;\s*msg\s*:\s*(?P<msg>.*)\Z", re.DOTALL)
 _LOAD_PROGRESS = re.compile(r"LOAD\s*:\s*(\d+(?:\.\d+)?)\s*%")
-_NULL_TEXT = frozenset({"", "NULL", "N/A", "\\N"})
 
 # Normalized column name (upper case, no "_") -> LoadState field; the first match in a row wins, which
 # puts the newest information_schema.loads "ID" (the load job) before its "JOB_ID".
@@ -63,27 +63,6 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "load_start_time": ("LOADSTARTTIME",),
     "load_finish_time": ("LOADFINISHTIME",),
 }
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value).strip()
-    return None if text in _NULL_TEXT else text
-
-
-def _int(value: Any) -> int | None:
-    text = _text(value)
-    if text is None:
-        return None
-    try:
-        return int(float(text))
-    except ValueError:
-        return None
 
 
 def _normalize(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,227 @@
+"""
+Backup and restore statuses: SHOW BACKUP / SHOW RESTORE rows parsed by column name (kinds: jobs/backup.py).
+
+Columns are read by name (``ShowBackupStmt`` / ``ShowRestoreStmt`` TITLE_NAMES, the same on 3.1 to newest:
+pinterest-integration-3.1.4 8a7f4f51, pinterest-release-3.3.5 7c653fb8, main 70d1c246
+``ShowResultMetaFactory``); cells are ``BackupJob.getInfo`` / ``RestoreJob.getInfo``: times as
+``yyyy-MM-dd HH:mm:ss`` or ``NULL``, ``Progress`` as ``[<task>: <done>/<total>], ...``, ``Status`` as ``[OK]`` or
+``[<ErrCode>, msg: <text>]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow_provider_starrocks.exceptions import is_fatal_message
+from airflow_provider_starrocks.jobs.base import JobStatus
+from airflow_provider_starrocks.utils.cells import cell_int as _int
+from airflow_provider_starrocks.utils.cells import cell_text as _text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+# BackupJob.BackupJobState and RestoreJob.RestoreJobState (3.1-newest).
+BACKUP_STATES = ("PENDING", "SNAPSHOTING", "UPLOAD_SNAPSHOT", "UPLOADING", "SAVE_META", "UPLOAD_INFO")
+RESTORE_STATES = ("PENDING", "SNAPSHOTING", "DOWNLOAD", "DOWNLOADING", "COMMIT", "COMMITTING")
+_PROGRESS = re.compile(r"\[[^\]:]*:\s*(\d+)/(\d+)\]")
+_STATUS = re.compile(r"^\[(?P<code>[A-Z_]+)(?:, msg: (?P<msg>.*))?\]\Z", re.DOTALL)
+
+
+def task_progress(progress: str | None) -> tuple[int, int] | None:
+    """
+    Return (done, total) summed over ``[<task>: <done>/<total>]`` entries, or ``None`` when there are none.
+
+    :param progress: the ``Progress`` cell.
+    """
+    pairs = _PROGRESS.findall(progress or "")
+    if not pairs:
+        return None
+    return sum(int(d) for d, _ in pairs), sum(int(t) for _, t in pairs)
+
+
+def status_message(status: str | None) -> str | None:
+    """
+    Return StarRocks's text from a ``Status`` cell (``[CANCELLED, msg: user cancelled]`` -> ``user cancelled``).
+
+    :param status: the ``Status`` cell; ``[OK]`` gives ``None``.
+    """
+    if not status:
+        return None
+    match = _STATUS.match(status.strip())
+    if match is None:
+        return status
+    if match.group("code") == "OK":
+        return None
+    return match.group("msg") or match.group("code")
+
+
+@dataclasses.dataclass(frozen=True)
+class SnapshotJobStatus(JobStatus):
+    """
+    One backup or restore job as SHOW BACKUP / SHOW RESTORE lists it; ``label`` is the snapshot name.
+
+    FINISHED is the only success and CANCELLED the only failure; every other state is in flight and may be
+    cancelled (a cancelled restore removes the tables it created, ``RestoreJob.cancelInternal``).
+    """
+
+    NOUN: ClassVar[str] = "job"
+    OBJECTS_COLUMN: ClassVar[str] = ""
+    SUCCESS: ClassVar[frozenset[str]] = frozenset({"FINISHED"})
+    FAILURE: ClassVar[frozenset[str]] = frozenset({"CANCELLED"})
+
+    label: str
+    state: str
+    job_id: int | None = None
+    database: str | None = None
+    objects: str | None = None
+    create_time: str | None = None
+    snapshot_finished_time: str | None = None
+    finished_time: str | None = None
+    unfinished_tasks: str | None = None
+    progress: str | None = None
+    task_errors: str | None = None
+    status: str | None = None
+    timeout: int | None = None
+
+    @classmethod
+    def _common(cls, row: Mapping[str, Any]) -> dict[str, Any]:
+        state = (_text(row.get("State")) or "PENDING").upper()
+        return {
+            "label": _text(row.get(cls.LABEL_COLUMN)) or "",
+            "state": state,
+            "job_id": _int(row.get("JobId")),
+            "database": _text(row.get("DbName")),
+            "objects": _text(row.get(cls.OBJECTS_COLUMN)),
+            "create_time": _text(row.get("CreateTime")),
+            "snapshot_finished_time": _text(row.get("SnapshotFinishedTime")),
+            "finished_time": _text(row.get("FinishedTime")),
+            "unfinished_tasks": _text(row.get("UnfinishedTasks")),
+            "progress": _text(row.get("Progress")),
+            "task_errors": _text(row.get("TaskErrMsg")),
+            "status": _text(row.get("Status")),
+            "timeout": _int(row.get("Timeout")),
+        }
+
+    LABEL_COLUMN: ClassVar[str] = ""
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Any:
+        """
+        Parse one row given as column name -> cell.
+
+        :param row: e.g. ``dict(zip(columns, values))``.
+        """
+        raise NotImplementedError
+
+    @property
+    def tasks(self) -> tuple[int, int] | None:
+        """(done, total) tasks of the current phase, when StarRocks reports them."""
+        return task_progress(self.progress)
+
+    @property
+    def message(self) -> str | None:
+        """StarRocks's error text from the ``Status`` column, ``None`` while it is ``[OK]``."""
+        return status_message(self.status)
+
+    @property
+    def is_fatal(self) -> bool:
+        # Access denied on upload or download ends as a TIMEOUT whose cause is in the task errors: a retry of the
+        # same job with the same rights fails the same way.
+        if self.state not in self.FAILURE:
+            return False
+        return is_fatal_message(self.message) or is_fatal_message(self.task_errors)
+
+    def progress_key(self) -> tuple[Any, ...]:
+        return (self.job_id, self.state, self.tasks, self.task_errors)
+
+    def describe(self) -> str:
+        tasks = self.tasks
+        suffix = f", {tasks[0]}/{tasks[1]} tasks" if tasks else ""
+        # A failed upload or download is retried by StarRocks until the job's timeout: show why it is stuck.
+        errors = f", task errors: {self.task_errors}" if self.task_errors and not self.is_terminal else ""
+        return f"{self.NOUN} {self.label!r} (job {self.job_id}): {self.state}{suffix}{errors}"
+
+    def failure_message(self, details: Iterable[str] = ()) -> str:
+        parts = [self.message or f"state {self.state}"]
+        if self.task_errors:
+            parts.append(f"task errors: {self.task_errors}")
+        parts.extend(details)
+        return (
+            f"StarRocks {self.NOUN} of snapshot {self.label!r} (job {self.job_id}) in database "
+            f"{self.database!r} ended {self.state}: " + "; ".join(parts)
+        )
+
+    def timings(self) -> dict[str, str | None]:
+        """Return the job's times as StarRocks lists them (``yyyy-MM-dd HH:mm:ss`` in the FE's time zone)."""
+        return {
+            "create_time": self.create_time,
+            "snapshot_finished_time": self.snapshot_finished_time,
+            "finished_time": self.finished_time,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class BackupStatus(SnapshotJobStatus):
+    """A backup job: PENDING, SNAPSHOTING, UPLOAD_SNAPSHOT, UPLOADING, SAVE_META, UPLOAD_INFO, FINISHED, CANCELLED."""
+
+    NOUN: ClassVar[str] = "backup"
+    LABEL_COLUMN: ClassVar[str] = "SnapshotName"
+    OBJECTS_COLUMN: ClassVar[str] = "BackupObjs"
+
+    upload_finished_time: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> BackupStatus:
+        return cls(**cls._common(row), upload_finished_time=_text(row.get("UploadFinishedTime")))
+
+    def timings(self) -> dict[str, str | None]:
+        times = super().timings()
+        times["upload_finished_time"] = self.upload_finished_time
+        return times
+
+
+@dataclasses.dataclass(frozen=True)
+class RestoreStatus(SnapshotJobStatus):
+    """A restore job: PENDING, SNAPSHOTING, DOWNLOAD, DOWNLOADING, COMMIT, COMMITTING, FINISHED, CANCELLED."""
+
+    NOUN: ClassVar[str] = "restore"
+    LABEL_COLUMN: ClassVar[str] = "Label"
+    OBJECTS_COLUMN: ClassVar[str] = "RestoreObjs"
+
+    backup_timestamp: str | None = None
+    allow_load: str | None = None
+    replication_num: int | None = None
+    meta_prepared_time: str | None = None
+    download_finished_time: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> RestoreStatus:
+        return cls(
+            **cls._common(row),
+            backup_timestamp=_text(row.get("Timestamp")),
+            allow_load=_text(row.get("AllowLoad")),
+            replication_num=_int(row.get("ReplicationNum")),
+            meta_prepared_time=_text(row.get("MetaPreparedTime")),
+            download_finished_time=_text(row.get("DownloadFinishedTime")),
+        )
+
+    def timings(self) -> dict[str, str | None]:
+        times = super().timings()
+        times["meta_prepared_time"] = self.meta_prepared_time
+        times["download_finished_time"] = self.download_finished_time
+        return times
+
+
+def parse_rows(
+    status_type: type[SnapshotJobStatus], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> list[Any]:
+    """
+    Parse SHOW BACKUP / SHOW RESTORE rows by column name.
+
+    :param status_type: :class:`BackupStatus` or :class:`RestoreStatus`.
+    :param columns: the column names of the answer.
+    :param rows: its rows.
+    """
+    return [status_type.from_row(dict(zip(columns, row))) for row in rows]
