@@ -17,6 +17,7 @@ from airflow.providers.common.compat.sdk import AirflowException
 from airflow_provider_starrocks.jobs import get_kind
 from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
 from airflow_provider_starrocks.operators._wait import wait_for_end
+from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
 from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS
 from airflow_provider_starrocks.utils.wait_policy import Step, WaitPolicy
 
@@ -44,6 +45,32 @@ class StarRocksJobMixin(StarRocksHookMixin):
     log: Any
     _followed: JobKind | None = None
     _owned: bool = False
+
+    def set_job_arguments(
+        self,
+        *,
+        starrocks_conn_id: str,
+        deferrable: object,
+        poll_interval: object = None,
+        cancel_on_kill: object = None,
+    ) -> None:
+        """
+        Check and set the arguments every task that follows a job takes (before any SQL, in ``__init__``).
+
+        :param starrocks_conn_id: the StarRocks connection.
+        :param deferrable: ``True``/``False``, or ``None`` for ``[operators] default_deferrable``.
+        :param poll_interval: seconds between polls, a positive number; ``None`` for a sensor, which polls
+            every ``poke_interval`` (Airflow checks that one).
+        :param cancel_on_kill: whether a kill cancels the job; ``None`` keeps the class's value.
+        """
+        if poll_interval is None:
+            self.poll_interval = float(self.poke_interval)  # type: ignore[attr-defined]
+        else:
+            self.poll_interval = check_poll_interval(poll_interval)
+        self.deferrable = deferrable_flag(deferrable)
+        if cancel_on_kill is not None:
+            self.cancel_on_kill = check_flag(cancel_on_kill, "cancel_on_kill")
+        self.starrocks_conn_id = starrocks_conn_id
 
     # -- what the operator implements ------------------------------------------------------------------------
 

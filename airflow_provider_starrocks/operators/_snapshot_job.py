@@ -19,11 +19,6 @@ from airflow_provider_starrocks.jobs.backup import BackupKind, RestoreKind
 from airflow_provider_starrocks.jobs.snapshot import SnapshotStatus, parse_snapshot_rows
 from airflow_provider_starrocks.operators._backup_args import DEFAULT_TIMEOUT_SECONDS
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
-from airflow_provider_starrocks.utils.load_options import (
-    check_flag,
-    check_poll_interval,
-    deferrable_flag,
-)
 from airflow_provider_starrocks.utils.polling import load_deadline
 from airflow_provider_starrocks.utils.statements.backup import show_snapshot
 
@@ -66,16 +61,17 @@ class _SnapshotJobOperator(StarRocksJobMixin, BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_poll_interval(poll_interval)
+        self.set_job_arguments(
+            starrocks_conn_id=starrocks_conn_id,
+            deferrable=deferrable,
+            poll_interval=poll_interval,
+            cancel_on_kill=cancel_on_kill,
+        )
         self.database = database
         self.repository = repository
         self.snapshot = snapshot
         self.tables = tables
         self.properties = properties
-        self.poll_interval = float(poll_interval)
-        self.deferrable = deferrable_flag(deferrable)
-        self.cancel_on_kill = check_flag(cancel_on_kill, "cancel_on_kill")
-        self.starrocks_conn_id = starrocks_conn_id
 
     def _refuse(self, err: ValueError) -> AirflowFailException:
         return AirflowFailException(f"{type(self).__name__} {self.task_id!r}: {err}")

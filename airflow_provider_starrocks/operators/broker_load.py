@@ -19,7 +19,6 @@ from airflow_provider_starrocks.operators._label_start import LoadStarter, check
 from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
 from airflow_provider_starrocks.utils.polling import load_deadline
 
 if TYPE_CHECKING:
@@ -109,7 +108,12 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_poll_interval(poll_interval)
+        self.set_job_arguments(
+            starrocks_conn_id=starrocks_conn_id,
+            deferrable=deferrable,
+            poll_interval=poll_interval,
+            cancel_on_kill=cancel_on_kill,
+        )
         self.database = database
         self.table = table
         self.source = source
@@ -126,10 +130,6 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         self.aws_conn_id = aws_conn_id
         self.credential_mode = credential_mode
         self.region = region
-        self.poll_interval = float(poll_interval)
-        self.deferrable = deferrable_flag(deferrable)
-        self.cancel_on_kill = check_flag(cancel_on_kill, "cancel_on_kill")
-        self.starrocks_conn_id = starrocks_conn_id
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
     # -- entry points -----------------------------------------------------------------------------------------

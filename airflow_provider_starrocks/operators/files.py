@@ -23,8 +23,6 @@ from airflow_provider_starrocks.utils.labels import task_label
 from airflow_provider_starrocks.utils.load_options import (
     LoadArgumentError,
     check_flag,
-    check_poll_interval,
-    deferrable_flag,
 )
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch, load_deadline
@@ -122,7 +120,9 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_poll_interval(poll_interval)
+        self.set_job_arguments(
+            starrocks_conn_id=starrocks_conn_id, deferrable=deferrable, poll_interval=poll_interval
+        )
         self.database = database
         self.table = table
         self.source = source
@@ -144,10 +144,7 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
                 "on_finished_label: 'reload' is not supported with submit_as_task=True (the task is named after "
                 "the label); use 'skip' or 'fail', or submit_as_task=False to insert again under a new label."
             )
-        self.deferrable = deferrable_flag(deferrable)
-        self.poll_interval = float(poll_interval)
         self.keep_task = check_keep_task(keep_task)
-        self.starrocks_conn_id = starrocks_conn_id
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
     # -- entry points -----------------------------------------------------------------------------------------

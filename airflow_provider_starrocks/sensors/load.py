@@ -14,7 +14,6 @@ from airflow.providers.common.compat.sdk import (
 
 from airflow_provider_starrocks.jobs.load import LoadKind
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
-from airflow_provider_starrocks.utils.load_options import deferrable_flag
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch
 from airflow_provider_starrocks.utils.sql import validate_label, validate_name
@@ -52,9 +51,7 @@ class StarRocksLoadSensor(StarRocksJobMixin, BaseSensorOperator):
         super().__init__(**kwargs)
         self.load_label = label
         self.database = database
-        self.starrocks_conn_id = starrocks_conn_id
-        self.deferrable = deferrable_flag(deferrable)
-        self.poll_interval = float(self.poke_interval)
+        self.set_job_arguments(starrocks_conn_id=starrocks_conn_id, deferrable=deferrable)
         self._seen = False
 
     def _check(self, state: LoadState | None) -> PokeReturnValue:

@@ -21,7 +21,7 @@ from airflow_provider_starrocks.jobs.pipe import (
     pipe_identity,
 )
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
-from airflow_provider_starrocks.utils.load_options import check_sources, deferrable_flag
+from airflow_provider_starrocks.utils.load_options import check_sources
 from airflow_provider_starrocks.utils.sql import validate_name
 
 if TYPE_CHECKING:
@@ -107,9 +107,7 @@ class StarRocksPipeSensor(StarRocksJobMixin, BaseSensorOperator):
         self.pipe = pipe
         self.path_prefix = path_prefix
         self.files = files
-        self.starrocks_conn_id = starrocks_conn_id
-        self.deferrable = deferrable_flag(deferrable)
-        self.poll_interval = float(self.poke_interval)
+        self.set_job_arguments(starrocks_conn_id=starrocks_conn_id, deferrable=deferrable)
         self._status: PipeFilesStatus | None = None
         self._job: PipeFilesKind | None = None
 

@@ -18,7 +18,6 @@ from airflow_provider_starrocks.operators._backup_args import (
     check_snapshot,
 )
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
-from airflow_provider_starrocks.utils.load_options import deferrable_flag
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -59,10 +58,8 @@ class StarRocksSnapshotSensor(StarRocksJobMixin, BaseSensorOperator):
         super().__init__(**kwargs)
         self.repository = repository
         self.snapshot = snapshot
-        self.starrocks_conn_id = starrocks_conn_id
-        self.deferrable = deferrable_flag(deferrable)
         self.cancel_on_kill = False  # a sensor never owns the backup it waits for
-        self.poll_interval = float(self.poke_interval)
+        self.set_job_arguments(starrocks_conn_id=starrocks_conn_id, deferrable=deferrable)
 
     def _kind(self) -> SnapshotKind:
         try:
