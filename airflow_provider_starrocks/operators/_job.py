@@ -48,7 +48,6 @@ class StarRocksJobMixin(StarRocksHookMixin):
 
     def set_job_arguments(
         self,
-        *,
         starrocks_conn_id: str,
         deferrable: object,
         poll_interval: object = None,

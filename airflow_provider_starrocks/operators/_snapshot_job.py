@@ -51,22 +51,18 @@ class _SnapshotJobOperator(StarRocksJobMixin, BaseOperator):
         *,
         database: str,
         repository: str,
-        snapshot: str | None,
-        tables: list[str] | dict[str, Any] | None,
-        properties: dict[str, Any] | None,
-        poll_interval: float,
-        deferrable: bool | None,
-        cancel_on_kill: bool,
-        starrocks_conn_id: str,
+        snapshot: str | None = None,
+        tables: list[str] | dict[str, Any] | None = None,
+        properties: dict[str, Any] | None = None,
+        poll_interval: float = 10.0,
+        deferrable: bool | None = None,
+        cancel_on_kill: bool = True,
+        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
+        # StarRocksBackupOperator's signature (it has no __init__ of its own); the restore operator forwards.
         super().__init__(**kwargs)
-        self.set_job_arguments(
-            starrocks_conn_id=starrocks_conn_id,
-            deferrable=deferrable,
-            poll_interval=poll_interval,
-            cancel_on_kill=cancel_on_kill,
-        )
+        self.set_job_arguments(starrocks_conn_id, deferrable, poll_interval, cancel_on_kill)
         self.database = database
         self.repository = repository
         self.snapshot = snapshot

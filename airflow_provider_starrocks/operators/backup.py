@@ -70,33 +70,6 @@ class StarRocksBackupOperator(_SnapshotJobOperator):
     template_fields_renderers = {"tables": "json", "properties": "json"}
     verb = "backup"
 
-    def __init__(
-        self,
-        *,
-        database: str,
-        repository: str,
-        snapshot: str | None = None,
-        tables: list[str] | dict[str, list[str] | None] | None = None,
-        properties: dict[str, Any] | None = None,
-        poll_interval: float = 10.0,
-        deferrable: bool | None = None,
-        cancel_on_kill: bool = True,
-        starrocks_conn_id: str = "starrocks_default",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            database=database,
-            repository=repository,
-            snapshot=snapshot,
-            tables=tables,
-            properties=properties,
-            poll_interval=poll_interval,
-            deferrable=deferrable,
-            cancel_on_kill=cancel_on_kill,
-            starrocks_conn_id=starrocks_conn_id,
-            **kwargs,
-        )
-
     def _plan(self, context: Context) -> tuple[Statement, dict[str, object]]:
         ti = context["ti"]
         generated = self.snapshot is None

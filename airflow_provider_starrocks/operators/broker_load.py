@@ -108,12 +108,7 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.set_job_arguments(
-            starrocks_conn_id=starrocks_conn_id,
-            deferrable=deferrable,
-            poll_interval=poll_interval,
-            cancel_on_kill=cancel_on_kill,
-        )
+        self.set_job_arguments(starrocks_conn_id, deferrable, poll_interval, cancel_on_kill)
         self.database = database
         self.table = table
         self.source = source

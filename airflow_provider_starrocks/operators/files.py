@@ -120,9 +120,7 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.set_job_arguments(
-            starrocks_conn_id=starrocks_conn_id, deferrable=deferrable, poll_interval=poll_interval
-        )
+        self.set_job_arguments(starrocks_conn_id, deferrable, poll_interval)
         self.database = database
         self.table = table
         self.source = source

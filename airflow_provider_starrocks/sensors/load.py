@@ -51,7 +51,7 @@ class StarRocksLoadSensor(StarRocksJobMixin, BaseSensorOperator):
         super().__init__(**kwargs)
         self.load_label = label
         self.database = database
-        self.set_job_arguments(starrocks_conn_id=starrocks_conn_id, deferrable=deferrable)
+        self.set_job_arguments(starrocks_conn_id, deferrable)
         self._seen = False
 
     def _check(self, state: LoadState | None) -> PokeReturnValue:

@@ -107,7 +107,7 @@ class StarRocksPipeSensor(StarRocksJobMixin, BaseSensorOperator):
         self.pipe = pipe
         self.path_prefix = path_prefix
         self.files = files
-        self.set_job_arguments(starrocks_conn_id=starrocks_conn_id, deferrable=deferrable)
+        self.set_job_arguments(starrocks_conn_id, deferrable)
         self._status: PipeFilesStatus | None = None
         self._job: PipeFilesKind | None = None
 

@@ -59,7 +59,7 @@ class StarRocksSnapshotSensor(StarRocksJobMixin, BaseSensorOperator):
         self.repository = repository
         self.snapshot = snapshot
         self.cancel_on_kill = False  # a sensor never owns the backup it waits for
-        self.set_job_arguments(starrocks_conn_id=starrocks_conn_id, deferrable=deferrable)
+        self.set_job_arguments(starrocks_conn_id, deferrable)
 
     def _kind(self) -> SnapshotKind:
         try:
