@@ -20,7 +20,7 @@ from airflow_provider_starrocks.utils.cells import cell_int as _int
 from airflow_provider_starrocks.utils.cells import cell_text as _text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 # BackupJob.BackupJobState and RestoreJob.RestoreJobState (3.1-newest).
 BACKUP_STATES = ("PENDING", "SNAPSHOTING", "UPLOAD_SNAPSHOT", "UPLOADING", "SAVE_META", "UPLOAD_INFO")
@@ -105,6 +105,10 @@ class SnapshotJobStatus(JobStatus):
         }
 
     LABEL_COLUMN: ClassVar[str] = ""
+    #: The kind's own columns: field -> (column name, cell parser).
+    EXTRA_COLUMNS: ClassVar[dict[str, tuple[str, Callable[[Any], Any]]]] = {}
+    #: The kind's own time fields, listed by :meth:`timings` after the shared ones.
+    EXTRA_TIMINGS: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Any:
@@ -113,7 +117,8 @@ class SnapshotJobStatus(JobStatus):
 
         :param row: e.g. ``dict(zip(columns, values))``.
         """
-        raise NotImplementedError
+        extra = {field: parse(row.get(column)) for field, (column, parse) in cls.EXTRA_COLUMNS.items()}
+        return cls(**cls._common(row), **extra)
 
     @property
     def tasks(self) -> tuple[int, int] | None:
@@ -155,11 +160,8 @@ class SnapshotJobStatus(JobStatus):
 
     def timings(self) -> dict[str, str | None]:
         """Return the job's times as StarRocks lists them (``yyyy-MM-dd HH:mm:ss`` in the FE's time zone)."""
-        return {
-            "create_time": self.create_time,
-            "snapshot_finished_time": self.snapshot_finished_time,
-            "finished_time": self.finished_time,
-        }
+        names = ("create_time", "snapshot_finished_time", "finished_time", *self.EXTRA_TIMINGS)
+        return {name: getattr(self, name) for name in names}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,16 +172,12 @@ class BackupStatus(SnapshotJobStatus):
     LABEL_COLUMN: ClassVar[str] = "SnapshotName"
     OBJECTS_COLUMN: ClassVar[str] = "BackupObjs"
 
+    EXTRA_COLUMNS: ClassVar[dict[str, tuple[str, Callable[[Any], Any]]]] = {
+        "upload_finished_time": ("UploadFinishedTime", _text),
+    }
+    EXTRA_TIMINGS: ClassVar[tuple[str, ...]] = ("upload_finished_time",)
+
     upload_finished_time: str | None = None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> BackupStatus:
-        return cls(**cls._common(row), upload_finished_time=_text(row.get("UploadFinishedTime")))
-
-    def timings(self) -> dict[str, str | None]:
-        times = super().timings()
-        times["upload_finished_time"] = self.upload_finished_time
-        return times
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,29 +187,20 @@ class RestoreStatus(SnapshotJobStatus):
     NOUN: ClassVar[str] = "restore"
     LABEL_COLUMN: ClassVar[str] = "Label"
     OBJECTS_COLUMN: ClassVar[str] = "RestoreObjs"
+    EXTRA_COLUMNS: ClassVar[dict[str, tuple[str, Callable[[Any], Any]]]] = {
+        "backup_timestamp": ("Timestamp", _text),
+        "allow_load": ("AllowLoad", _text),
+        "replication_num": ("ReplicationNum", _int),
+        "meta_prepared_time": ("MetaPreparedTime", _text),
+        "download_finished_time": ("DownloadFinishedTime", _text),
+    }
+    EXTRA_TIMINGS: ClassVar[tuple[str, ...]] = ("meta_prepared_time", "download_finished_time")
 
     backup_timestamp: str | None = None
     allow_load: str | None = None
     replication_num: int | None = None
     meta_prepared_time: str | None = None
     download_finished_time: str | None = None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> RestoreStatus:
-        return cls(
-            **cls._common(row),
-            backup_timestamp=_text(row.get("Timestamp")),
-            allow_load=_text(row.get("AllowLoad")),
-            replication_num=_int(row.get("ReplicationNum")),
-            meta_prepared_time=_text(row.get("MetaPreparedTime")),
-            download_finished_time=_text(row.get("DownloadFinishedTime")),
-        )
-
-    def timings(self) -> dict[str, str | None]:
-        times = super().timings()
-        times["meta_prepared_time"] = self.meta_prepared_time
-        times["download_finished_time"] = self.download_finished_time
-        return times
 
 
 def parse_rows(

@@ -24,6 +24,7 @@ from airflow_provider_starrocks.utils.statements.backup import (
 
 if TYPE_CHECKING:
     import logging
+    from collections.abc import Callable
 
 __all__ = ["BackupArgumentError", "check_location", "check_properties", "check_tables"]
 
@@ -214,10 +215,7 @@ def check_snapshot(snapshot: object, argument: str = "snapshot") -> str:
     :param snapshot: the value.
     :param argument: the argument's name.
     """
-    if not isinstance(snapshot, str):
-        raise _fail(argument, f"{snapshot!r} is not a string", "pass the snapshot name")
-    _checked(lambda: validate_snapshot(snapshot, argument))
-    return snapshot
+    return _check_name(snapshot, argument, "snapshot", lambda name: validate_snapshot(name, argument))
 
 
 def check_repository(repository: object) -> str:
@@ -226,10 +224,7 @@ def check_repository(repository: object) -> str:
 
     :param repository: the value.
     """
-    if not isinstance(repository, str):
-        raise _fail("repository", f"{repository!r} is not a string", "pass the repository name")
-    _checked(lambda: validate_repository(repository))
-    return repository
+    return _check_name(repository, "repository", "repository", validate_repository)
 
 
 def check_database(database: object) -> str:
@@ -238,10 +233,16 @@ def check_database(database: object) -> str:
 
     :param database: the value.
     """
-    if not isinstance(database, str):
-        raise _fail("database", f"{database!r} is not a string", "pass the database name")
-    _checked(lambda: validate_name(database, "database", "database"))
-    return database
+    return _check_name(
+        database, "database", "database", lambda name: validate_name(name, "database", "database")
+    )
+
+
+def _check_name(value: object, argument: str, what: str, validate: Callable[[str], object]) -> str:
+    if not isinstance(value, str):
+        raise _fail(argument, f"{value!r} is not a string", f"pass the {what} name")
+    _checked(lambda: validate(value))
+    return value
 
 
 def check_timestamp(value: object) -> str | None:

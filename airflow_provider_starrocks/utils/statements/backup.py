@@ -228,13 +228,7 @@ def backup_snapshot(
     :param tables: the tables (and partitions); empty backs up the whole database.
     :param properties: ``timeout`` (seconds, at least 600) and ``type`` (``full``).
     """
-    sql = (
-        f"BACKUP SNAPSHOT {qualified_name(_database(database), validate_snapshot(snapshot))}\n"
-        f"TO {quote_identifier(validate_repository(repository))}"
-        + _on_clause(tables, restore=False)
-        + _properties(properties, BACKUP_PROPERTIES, "backup")
-    )
-    return Statement(sql, sql)
+    return _snapshot_job("backup", database, snapshot, repository, tables, properties)
 
 
 def restore_snapshot(
@@ -262,11 +256,23 @@ def restore_snapshot(
                 "properties must not hold backup_timestamp: pass it as the backup_timestamp argument."
             )
         props[key] = value
+    return _snapshot_job("restore", database, snapshot, repository, tables, props)
+
+
+def _snapshot_job(
+    verb: str,
+    database: str,
+    snapshot: str,
+    repository: str,
+    tables: Iterable[TableSpec],
+    properties: Mapping[str, object] | None,
+) -> Statement:
+    restore = verb == "restore"
     sql = (
-        f"RESTORE SNAPSHOT {qualified_name(_database(database), validate_snapshot(snapshot))}\n"
-        f"FROM {quote_identifier(validate_repository(repository))}"
-        + _on_clause(tables, restore=True)
-        + _properties(props, RESTORE_PROPERTIES, "restore")
+        f"{verb.upper()} SNAPSHOT {qualified_name(_database(database), validate_snapshot(snapshot))}\n"
+        f"{'FROM' if restore else 'TO'} {quote_identifier(validate_repository(repository))}"
+        + _on_clause(tables, restore=restore)
+        + _properties(properties, RESTORE_PROPERTIES if restore else BACKUP_PROPERTIES, verb)
     )
     return Statement(sql, sql)
 
