@@ -6,9 +6,9 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.exceptions import LoadArgumentError
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.column_types import check_column_name
+from airflow_provider_starrocks.utils.load_options import argument_error as _fail
 from airflow_provider_starrocks.utils.load_options import check_sources, split_format_options
 from airflow_provider_starrocks.utils.sql import validate_label, validate_name
 from airflow_provider_starrocks.utils.statements.files import insert_from_files, submit_task
@@ -26,10 +26,6 @@ TASK_VERSION = (3, 4)
 # Session variable insert_timeout (default 14400 s); FILES() keys the other arguments own.
 DEFAULT_INSERT_TIMEOUT = 14400
 _OWNED_KEYS = {"path": "source", "format": "format"}
-
-
-def _fail(argument: str, problem: str, fix: str) -> LoadArgumentError:
-    return LoadArgumentError(f"{argument}: {problem}; {fix}.")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_starrocks.operators._files_plan import FILES_FORMATS
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.load_options import (
-    LoadArgumentError,
+    argument_error as _fail,
+)
+from airflow_provider_starrocks.utils.load_options import (
     check_sources,
     split_format_options,
 )
@@ -33,10 +35,6 @@ REPLACE_SINCE = (3, 2, 3)
 # ParseUtil.parseDataVolumeStr: a number with an optional B/K/KB/M/MB/G/GB/T/TB/P/PB unit (case-insensitive).
 _DATA_VOLUME = re.compile(r"^\d+(\.\d+)?\s*([kmgtp]?b?)?\Z", re.IGNORECASE)
 _TASK_VARIABLE = re.compile(r"^task\.[A-Za-z_][A-Za-z0-9_]*\Z", re.IGNORECASE)
-
-
-def _fail(argument: str, problem: str, fix: str) -> LoadArgumentError:
-    return LoadArgumentError(f"{argument}: {problem}; {fix}.")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.column_types import check_column_name
-from airflow_provider_starrocks.utils.load_options import LoadArgumentError
+from airflow_provider_starrocks.utils.load_options import argument_error as _fail
 from airflow_provider_starrocks.utils.queries import render_query
 from airflow_provider_starrocks.utils.sql import validate_label
 from airflow_provider_starrocks.utils.statements.unload import split_table_name, table_query, unload_to_files
@@ -44,10 +44,6 @@ PARQUET_VERSIONS = ("1.0", "2.4", "2.6")  # SUPPORTED_PARQUET_VERSIONS
 WRITE_PROPERTIES = ("compression", "partition_by", "single", "target_max_file_size")
 _OWNED_KEYS = {"path": "path", "format": "format"}
 _PATH = re.compile(r"^s3a?://[^/\s*?\[{]+(/[^*?\[{]*)?\Z", re.DOTALL)
-
-
-def _fail(argument: str, problem: str, fix: str) -> LoadArgumentError:
-    return LoadArgumentError(f"{argument}: {problem}; {fix}.")
 
 
 @dataclasses.dataclass(frozen=True)

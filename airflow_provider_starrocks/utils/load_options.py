@@ -41,8 +41,18 @@ DEFAULT_LOAD_TIMEOUT = 14400  # seconds; StarRocks's broker load default
 _SOURCE = re.compile(r"^s3a?://[^/\s]+(/.*)?\Z", re.DOTALL)
 
 
-def _fail(argument: str, problem: str, fix: str) -> LoadArgumentError:
+def argument_error(argument: str, problem: str, fix: str) -> LoadArgumentError:
+    """
+    Return the error for a bad argument: ``"<argument>: <problem>; <fix>."``.
+
+    :param argument: the argument's name.
+    :param problem: what is wrong with its value.
+    :param fix: what to pass instead.
+    """
     return LoadArgumentError(f"{argument}: {problem}; {fix}.")
+
+
+_fail = argument_error
 
 
 def _is_int(value: object) -> bool:
