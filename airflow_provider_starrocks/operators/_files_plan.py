@@ -6,7 +6,11 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
+from airflow_provider_starrocks.utils.aws_auth import (
+    AwsSecretsMixin,
+    build_aws_properties,
+    check_no_auth_keys,
+)
 from airflow_provider_starrocks.utils.column_types import check_column_name
 from airflow_provider_starrocks.utils.load_options import argument_error as _fail
 from airflow_provider_starrocks.utils.load_options import check_sources, split_format_options
@@ -29,7 +33,7 @@ _OWNED_KEYS = {"path": "source", "format": "format"}
 
 
 @dataclasses.dataclass(frozen=True)
-class FilesPlan:
+class FilesPlan(AwsSecretsMixin):
     """
     Everything needed to run the INSERT (or submit it as a task) under its label.
 
@@ -57,10 +61,6 @@ class FilesPlan:
     insert_timeout: int | None
     min_version: tuple[int, int]
     feature: str
-
-    @property
-    def secrets(self) -> list[str]:
-        return [self.auth[k] for k in self.auth.secret_keys]
 
     @property
     def timeout(self) -> int:

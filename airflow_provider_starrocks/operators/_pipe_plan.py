@@ -15,7 +15,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.operators._files_plan import FILES_FORMATS
-from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
+from airflow_provider_starrocks.utils.aws_auth import (
+    AwsSecretsMixin,
+    build_aws_properties,
+    check_no_auth_keys,
+)
 from airflow_provider_starrocks.utils.load_options import (
     argument_error as _fail,
 )
@@ -38,7 +42,7 @@ _TASK_VARIABLE = re.compile(r"^task\.[A-Za-z_][A-Za-z0-9_]*\Z", re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
-class PipePlan:
+class PipePlan(AwsSecretsMixin):
     """
     Everything needed to create the pipe.
 
@@ -64,10 +68,6 @@ class PipePlan:
     if_exists: str
     min_version: tuple[int, ...]
     feature: str
-
-    @property
-    def secrets(self) -> list[str]:
-        return [self.auth[k] for k in self.auth.secret_keys]
 
     def statement(self) -> Statement:
         """Render the CREATE PIPE statement and its redacted twin."""

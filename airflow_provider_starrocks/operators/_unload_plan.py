@@ -16,7 +16,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
+from airflow_provider_starrocks.utils.aws_auth import (
+    AwsSecretsMixin,
+    build_aws_properties,
+    check_no_auth_keys,
+)
 from airflow_provider_starrocks.utils.column_types import check_column_name
 from airflow_provider_starrocks.utils.load_options import argument_error as _fail
 from airflow_provider_starrocks.utils.queries import render_query
@@ -47,7 +51,7 @@ _PATH = re.compile(r"^s3a?://[^/\s*?\[{]+(/[^*?\[{]*)?\Z", re.DOTALL)
 
 
 @dataclasses.dataclass(frozen=True)
-class UnloadPlan:
+class UnloadPlan(AwsSecretsMixin):
     """
     Everything needed to run the unload.
 
@@ -71,10 +75,6 @@ class UnloadPlan:
     tables: tuple[tuple[str, ...], ...]
     min_version: tuple[int, ...]
     feature: str
-
-    @property
-    def secrets(self) -> list[str]:
-        return [self.auth[k] for k in self.auth.secret_keys]
 
     def statement(self) -> Statement:
         """Render ``INSERT INTO FILES(...) <query>`` and its redacted twin."""

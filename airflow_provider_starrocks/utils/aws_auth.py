@@ -101,6 +101,16 @@ class AwsProperties(Mapping[str, str]):
     __str__ = __repr__
 
 
+class AwsSecretsMixin:
+    """For a plan whose ``auth`` holds its ``aws.s3.*`` properties: the credential values to scrub from errors."""
+
+    auth: AwsProperties
+
+    @property
+    def secrets(self) -> list[str]:
+        return [self.auth[k] for k in self.auth.secret_keys]
+
+
 def check_no_auth_keys(properties: Mapping[str, object] | None, argument_name: str) -> None:
     """
     Refuse user-supplied properties that would collide with the AWS auth properties (case-insensitive).
