@@ -15,13 +15,11 @@ from airflow_provider_starrocks.jobs.backup import (
     BackupStatus,
     RestoreKind,
     RestoreStatus,
-    SnapshotKind,
-    SnapshotStatus,
     parse_rows,
-    parse_snapshot_rows,
     status_message,
     task_progress,
 )
+from airflow_provider_starrocks.jobs.snapshot import SnapshotKind, SnapshotStatus
 
 BACKUP_COLUMNS = [
     "JobId",
@@ -265,40 +263,6 @@ def test_cancel_is_sent_only_for_its_own_running_job(caplog):
     mine = Hook({"SHOW BACKUP FROM `sales`": (BACKUP_COLUMNS, [backup_row()])})
     assert BackupKind("sales", "snap1").cancel(mine, object()) is True
     assert mine.sent[-1] == "CANCEL BACKUP FROM `sales`"
-
-
-SNAPSHOT_COLUMNS = ["Snapshot", "Timestamp", "Status"]
-
-
-@pytest.mark.parametrize(
-    ("row", "state", "newest"),
-    [
-        pytest.param(
-            ["snap1", "2024-01-31-02-00-00-125\n2024-02-01-02-00-00-007", "OK"],
-            "PRESENT",
-            "2024-02-01-02-00-00-007",
-            id="two",
-        ),
-        pytest.param(["snap1", "", "ERROR: no snapshot"], "ABSENT", None, id="none"),
-        pytest.param(["snap1", "NULL", "ERROR: Failed to get info: denied"], "ABSENT", None, id="list_error"),
-        pytest.param(["snap1", "Invalid: __info_x.part", "OK"], "ABSENT", None, id="only_invalid"),
-    ],
-)
-def test_snapshot_rows(row, state, newest):
-    (status,) = parse_snapshot_rows(SNAPSHOT_COLUMNS, [row], "nightly")
-    assert status.state == state
-    assert status.newest == newest
-    assert SnapshotStatus.from_dict(status.to_dict()) == status
-
-
-def test_snapshot_kind_reports_nothing_until_present():
-    sql = 'SHOW SNAPSHOT ON `nightly` WHERE SNAPSHOT = "snap1"'
-    absent = FakeHook({sql: (SNAPSHOT_COLUMNS, [["snap1", "", "ERROR: no snapshot"]])})
-    assert SnapshotKind("nightly", "snap1").fetch(absent, None) == []
-    present = FakeHook({sql: (SNAPSHOT_COLUMNS, [["snap1", "2024-01-31-02-00-00-125", "OK"]])})
-    (status,) = SnapshotKind("nightly", "snap1").fetch(present, None)
-    assert status.is_terminal
-    assert status.is_success
 
 
 @pytest.fixture
