@@ -37,7 +37,7 @@ from airflow_provider_starrocks.utils.statements.backup import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from airflow_provider_starrocks.utils.sql import Statement
 
@@ -52,11 +52,14 @@ class _SnapshotJobKind(JobKind):
     cancellable: ClassVar[bool] = True
     status_type: ClassVar[type[SnapshotJobStatus]]
 
+    #: The kind's SHOW and CANCEL statement builders (utils/statements/backup.py), each given the database.
+    statements: ClassVar[tuple[Callable[[str], Statement], Callable[[str], Statement]]]
+
     def _show(self) -> Statement:
-        raise NotImplementedError
+        return self.statements[0](self.database)
 
     def _cancel_statement(self) -> Statement:
-        raise NotImplementedError
+        return self.statements[1](self.database)
 
     def current(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> SnapshotJobStatus | None:
         """
@@ -163,12 +166,7 @@ class BackupKind(_SnapshotJobKind):
     name: ClassVar[str] = "backup"
     noun: ClassVar[str] = "backup"
     status_type = BackupStatus
-
-    def _show(self) -> Statement:
-        return show_backup(self.database)
-
-    def _cancel_statement(self) -> Statement:
-        return cancel_backup(self.database)
+    statements = (show_backup, cancel_backup)
 
 
 class RestoreKind(_SnapshotJobKind):
@@ -177,9 +175,4 @@ class RestoreKind(_SnapshotJobKind):
     name: ClassVar[str] = "restore"
     noun: ClassVar[str] = "restore"
     status_type = RestoreStatus
-
-    def _show(self) -> Statement:
-        return show_restore(self.database)
-
-    def _cancel_statement(self) -> Statement:
-        return cancel_restore(self.database)
+    statements = (show_restore, cancel_restore)
