@@ -221,7 +221,9 @@ class TestInformationSchemaLoads:
     def test_label_with_quotes_in_the_batched_query(self, conn, submit):
         submit("q_1")
         wait_for_state(conn, "q_1", ("FINISHED",))
-        rows, _ = query(conn, "SELECT * FROM information_schema.loads WHERE LABEL IN ('q\\_1', 'q_1', 'it''s')")
+        rows, _ = query(
+            conn, "SELECT * FROM information_schema.loads WHERE LABEL IN ('q\\_1', 'q_1', 'it''s')"
+        )
         assert [r[1] for r in rows] == ["q_1"]
 
 
