@@ -1,12 +1,13 @@
 """
-Shared, batched status polling for every load trigger of one triggerer process.
+Shared, batched status polling for every job trigger of one triggerer process.
 
-Triggers waiting on labels of the same StarRocks connection and database subscribe to one
-:class:`LabelPoller`. It wakes at the shortest poll interval of its subscribers and sends one
-``information_schema.loads`` query for all their labels (per-label ``SHOW LOAD`` before StarRocks 3.1), then
-hands each subscriber the jobs of its label. The pollers of one connection id share one aiomysql connection,
-reopened after a failure. Everything is per event loop, and a poller, its task and its connection go away with
-their last subscriber, so a cancelled trigger leaks nothing.
+Triggers waiting on jobs of the same StarRocks connection, database and job kind subscribe to one
+:class:`LabelPoller`. It wakes at the shortest poll interval of its subscribers and sends the kind's one batched
+status statement for all their identities (for loads one ``information_schema.loads`` query; per-label
+``SHOW LOAD`` before StarRocks 3.1), then hands each subscriber the jobs of its identity. A kind polls shared
+once its batched fetch is in :data:`BATCH_FETCHES` (:func:`register_batch_fetch`). The pollers of one
+connection id share one aiomysql connection, reopened after a failure. Everything is per event loop, and a
+poller, its task and its connection go away with their last subscriber, so a cancelled trigger leaks nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from airflow_provider_starrocks.utils.load_state import LoadState
+    from collections.abc import Awaitable, Callable
+
+    #: ``(hook, conn, server_version, database, identities)`` -> identity -> its jobs, or the exception that
+    #: made that identity's rows unreadable (that subscriber's poll then fails).
+    BatchFetch = Callable[[Any, Any, tuple[int, ...], str, list[str]], Awaitable[dict[str, Any]]]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,38 @@ QUERY_TIMEOUT = 60.0
 
 class SharedPollError(Exception):
     """The shared status query failed, even on a fresh connection."""
+
+
+async def fetch_loads(
+    hook: Any, conn: Any, server_version: tuple[int, ...], database: str, labels: list[str]
+) -> dict[str, Any]:
+    """
+    Read a batch of load labels: one ``information_schema.loads`` query (per-label ``SHOW LOAD`` before 3.1).
+
+    :param hook: the StarRocks hook.
+    :param conn: an open aiomysql connection.
+    :param server_version: the FE's version.
+    :param database: the database of the labels.
+    :param labels: the labels.
+    """
+    if server_version >= BATCH_MIN_VERSION:
+        return dict(await hook.aget_loads_by_labels(database, labels, conn))
+    return {label: await hook.aget_load_states(database, label, conn) for label in labels}
+
+
+#: Job kind -> its batched fetch; a kind without one cannot subscribe.
+BATCH_FETCHES: dict[str, BatchFetch] = {"load": fetch_loads}
+
+
+def register_batch_fetch(kind: str, fetch: BatchFetch) -> None:
+    """
+    Let triggers of job kind ``kind`` poll through shared pollers, ``fetch`` reading the jobs of a whole batch.
+
+    :param kind: the job kind's registry name (``JobKind.name``).
+    :param fetch: ``async (hook, conn, server_version, database, identities) -> {identity: jobs}``, sending at
+        most one statement (that is the point of sharing).
+    """
+    BATCH_FETCHES[kind] = fetch
 
 
 class SharedConnection:
@@ -46,7 +83,7 @@ class SharedConnection:
         self._lock = asyncio.Lock()
         self._hook: Any = None
         self._conn: Any = None
-        self._batched = True
+        self.server_version: tuple[int, ...] = BATCH_MIN_VERSION
 
     async def _open(self) -> Any:
         if self._conn is None:
@@ -56,30 +93,30 @@ class SharedConnection:
                 self._hook = StarRocksHook(starrocks_conn_id=self.conn_id)
             conn = await self._hook.aget_load_conn()
             try:
-                self._batched = await self._hook.aget_server_version(conn) >= BATCH_MIN_VERSION
+                self.server_version = tuple(await self._hook.aget_server_version(conn))
             except BaseException:
                 conn.close()
                 raise
             self._conn = conn
         return self._conn
 
-    async def _query(self, database: str, labels: list[str]) -> dict[str, list[LoadState]]:
+    async def _query(self, fetch: BatchFetch, database: str, labels: list[str]) -> dict[str, Any]:
         conn = await self._open()
-        if self._batched:
-            return await self._hook.aget_loads_by_labels(database, labels, conn)
-        return {label: await self._hook.aget_load_states(database, label, conn) for label in labels}
+        return await fetch(self._hook, conn, self.server_version, database, labels)
 
-    async def fetch(self, database: str, labels: list[str]) -> dict[str, list[LoadState]]:
+    async def fetch(self, database: str, labels: list[str], kind: str = "load") -> dict[str, Any]:
         """
-        Return the jobs of each label, retrying once on a fresh connection (an idle one may have been dropped).
+        Return the jobs of each identity, retrying once on a fresh connection (an idle one may have been dropped).
 
-        :param database: the database of the labels.
-        :param labels: the labels.
+        :param database: the database of the jobs.
+        :param labels: the identities (load labels, task names...).
+        :param kind: the job kind, whose batched fetch reads them.
         """
+        batch_fetch = BATCH_FETCHES[kind]
         async with self._lock:
             for attempt in (1, 2):
                 try:
-                    return await asyncio.wait_for(self._query(database, labels), QUERY_TIMEOUT)
+                    return await asyncio.wait_for(self._query(batch_fetch, database, labels), QUERY_TIMEOUT)
                 except Exception as exc:
                     self.close()
                     if attempt == 2:
@@ -110,10 +147,10 @@ class Subscription:
         self.poller = poller
         self.label = label
         self.interval = interval
-        self._future: asyncio.Future[list[LoadState]] | None = None
-        self._ready: tuple[list[LoadState] | None, BaseException | None] | None = None
+        self._future: asyncio.Future[list[Any]] | None = None
+        self._ready: tuple[list[Any] | None, BaseException | None] | None = None
 
-    def deliver(self, jobs: list[LoadState] | None, error: BaseException | None = None) -> None:
+    def deliver(self, jobs: list[Any] | None, error: BaseException | None = None) -> None:
         """Hand over one cycle's result (kept until :meth:`next` asks, a newer one replacing it)."""
         future = self._future
         if future is not None and not future.done():
@@ -124,7 +161,7 @@ class Subscription:
         else:
             self._ready = (jobs, error)
 
-    async def next(self, timeout: float | None = None) -> list[LoadState] | None:
+    async def next(self, timeout: float | None = None) -> list[Any] | None:
         """
         Wait for the jobs of the label from the next poll cycle.
 
@@ -158,17 +195,21 @@ class Subscription:
 
 class LabelPoller:
     """
-    Polls the labels of one (connection id, database) pair for its subscribers, one query per cycle.
+    Polls the identities of one (connection id, database, kind) for its subscribers, one fetch per cycle.
 
     :param registry: the pollers of this event loop.
     :param database: the database.
     :param connection: the shared connection of the connection id.
+    :param kind: the job kind.
     """
 
-    def __init__(self, registry: _Registry, database: str, connection: SharedConnection) -> None:
+    def __init__(
+        self, registry: _Registry, database: str, connection: SharedConnection, kind: str = "load"
+    ) -> None:
         self.registry = registry
         self.database = database
         self.connection = connection
+        self.kind = kind
         self.cycles = 0
         #: Seconds spent in status queries, summed and at most (how long the FE takes to answer a cycle).
         self.query_seconds = 0.0
@@ -227,7 +268,7 @@ class LabelPoller:
         labels = sorted({s.label for s in waiting})
         started = time.monotonic()
         try:
-            found = await self.connection.fetch(self.database, labels)
+            found = await self.connection.fetch(self.database, labels, self.kind)
         except Exception as exc:
             for subscription in waiting:
                 subscription.deliver(None, exc)
@@ -249,18 +290,18 @@ class _Registry:
 
     def __init__(self) -> None:
         self.connections: dict[str, SharedConnection] = {}
-        self.pollers: dict[tuple[str, str], LabelPoller] = {}
+        self.pollers: dict[tuple[str, str, str], LabelPoller] = {}
 
-    def poller(self, conn_id: str, database: str) -> LabelPoller:
-        key = (conn_id, database)
+    def poller(self, conn_id: str, database: str, kind: str) -> LabelPoller:
+        key = (conn_id, database, kind)
         if key not in self.pollers:
             connection = self.connections.setdefault(conn_id, SharedConnection(conn_id))
             connection.users += 1
-            self.pollers[key] = LabelPoller(self, database, connection)
+            self.pollers[key] = LabelPoller(self, database, connection, kind)
         return self.pollers[key]
 
     def discard(self, poller: LabelPoller) -> None:
-        key = (poller.connection.conn_id, poller.database)
+        key = (poller.connection.conn_id, poller.database, poller.kind)
         if self.pollers.get(key) is not poller:
             return
         del self.pollers[key]
@@ -273,21 +314,30 @@ class _Registry:
 _REGISTRIES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Registry] = weakref.WeakKeyDictionary()
 
 
-def subscribe(conn_id: str, database: str, label: str, interval: float) -> Subscription:
+def subscribe(
+    conn_id: str, database: str, label: str, poll_interval: float, kind: str = "load"
+) -> Subscription:
     """
-    Wait on ``label`` through the shared poller of ``(conn_id, database)`` in the running event loop.
+    Wait on ``label`` through the shared poller of ``(conn_id, database, kind)`` in the running event loop.
 
     :param conn_id: the StarRocks connection id.
-    :param database: the database of the label.
-    :param label: the load label.
-    :param interval: the caller's poll interval in seconds.
+    :param database: the database of the job.
+    :param label: the job's identity (a load label, a task name...).
+    :param poll_interval: the caller's poll interval in seconds.
+    :param kind: the job kind; it needs a batched fetch in :data:`BATCH_FETCHES`.
     :return: the subscription; :meth:`Subscription.close` it when done (in a ``finally``).
+    :raises ValueError: no batched fetch is registered for ``kind``.
     """
+    if kind not in BATCH_FETCHES:
+        raise ValueError(
+            f"kind {kind!r} has no shared poller (known: {sorted(BATCH_FETCHES)}); "
+            "register its batched fetch with register_batch_fetch() or poll it per trigger."
+        )
     loop = asyncio.get_running_loop()
     registry = _REGISTRIES.get(loop)
     if registry is None:
         registry = _REGISTRIES[loop] = _Registry()
-    return registry.poller(conn_id, database).add(label, interval)
+    return registry.poller(conn_id, database, kind).add(label, poll_interval)
 
 
 def active_pollers() -> list[LabelPoller]:
