@@ -19,19 +19,19 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+from airflow_provider_starrocks.triggers._poll_connection import QUERY_TIMEOUT, SharedConnection
 
-    #: ``(hook, conn, server_version, database, identities)`` -> identity -> its jobs, or the exception that
-    #: made that identity's rows unreadable (that subscriber's poll then fails).
-    BatchFetch = Callable[[Any, Any, tuple[int, ...], str, list[str]], Awaitable[dict[str, Any]]]
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.triggers._poll_connection import BatchFetch
+
+__all__ = ["QUERY_TIMEOUT", "SharedConnection", "SharedPollError", "subscribe", "register_batch_fetch"]
 
 log = logging.getLogger(__name__)
 
 #: ``information_schema.loads`` exists since StarRocks 3.1.
 BATCH_MIN_VERSION = (3, 1, 0)
-#: A status query hanging longer than this (a stalled FE) is abandoned and its connection reopened.
-QUERY_TIMEOUT = 60.0
+#: Subscribers woken per event-loop iteration after a cycle.
+DELIVERY_BATCH = 200
 
 
 class SharedPollError(Exception):
@@ -68,70 +68,6 @@ def register_batch_fetch(kind: str, fetch: BatchFetch) -> None:
         most one statement (that is the point of sharing).
     """
     BATCH_FETCHES[kind] = fetch
-
-
-class SharedConnection:
-    """
-    One aiomysql connection of a StarRocks connection id, used by its pollers one query at a time.
-
-    :param conn_id: the Airflow connection id.
-    """
-
-    def __init__(self, conn_id: str) -> None:
-        self.conn_id = conn_id
-        self.users = 0
-        self._lock = asyncio.Lock()
-        self._hook: Any = None
-        self._conn: Any = None
-        self.server_version: tuple[int, ...] = BATCH_MIN_VERSION
-
-    async def _open(self) -> Any:
-        if self._conn is None:
-            if self._hook is None:
-                from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-                self._hook = StarRocksHook(starrocks_conn_id=self.conn_id)
-            conn = await self._hook.aget_load_conn()
-            try:
-                self.server_version = tuple(await self._hook.aget_server_version(conn))
-            except BaseException:
-                conn.close()
-                raise
-            self._conn = conn
-        return self._conn
-
-    async def _query(self, fetch: BatchFetch, database: str, labels: list[str]) -> dict[str, Any]:
-        conn = await self._open()
-        return await fetch(self._hook, conn, self.server_version, database, labels)
-
-    async def fetch(self, database: str, labels: list[str], kind: str = "load") -> dict[str, Any]:
-        """
-        Return the jobs of each identity, retrying once on a fresh connection (an idle one may have been dropped).
-
-        :param database: the database of the jobs.
-        :param labels: the identities (load labels, task names...).
-        :param kind: the job kind, whose batched fetch reads them.
-        """
-        batch_fetch = BATCH_FETCHES[kind]
-        async with self._lock:
-            for attempt in (1, 2):
-                try:
-                    return await asyncio.wait_for(self._query(batch_fetch, database, labels), QUERY_TIMEOUT)
-                except Exception as exc:
-                    self.close()
-                    if attempt == 2:
-                        raise
-                    log.info("StarRocks status query on %r failed (%s); reconnecting.", self.conn_id, exc)
-                except BaseException:  # cancelled mid-query: the connection's protocol state is unknown
-                    self.close()
-                    raise
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        """Close the connection; the next query opens a new one."""
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()
 
 
 class Subscription:
@@ -268,7 +204,7 @@ class LabelPoller:
         labels = sorted({s.label for s in waiting})
         started = time.monotonic()
         try:
-            found = await self.connection.fetch(self.database, labels, self.kind)
+            found = await self.connection.fetch(BATCH_FETCHES[self.kind], self.database, labels)
         except Exception as exc:
             for subscription in waiting:
                 subscription.deliver(None, exc)
@@ -277,12 +213,16 @@ class LabelPoller:
         self.query_seconds += took
         self.query_seconds_max = max(self.query_seconds_max, took)
         self.cycles += 1
-        for subscription in waiting:
+        for index, subscription in enumerate(waiting, 1):
             jobs = found.get(subscription.label, [])
             if isinstance(jobs, Exception):
                 subscription.deliver(None, jobs)
             else:
                 subscription.deliver(jobs)
+            if index % DELIVERY_BATCH == 0:
+                # Each delivery wakes a trigger in the next loop iteration: thousands at once would hold the
+                # loop for all their steps together, so they wake a batch per iteration.
+                await asyncio.sleep(0)
 
 
 class _Registry:
@@ -307,7 +247,7 @@ class _Registry:
         del self.pollers[key]
         poller.connection.users -= 1
         if poller.connection.users <= 0:
-            poller.connection.close()
+            poller.connection.shutdown()
             del self.connections[poller.connection.conn_id]
 
 
