@@ -10,7 +10,7 @@ loads that stay LOADING for ``--load-seconds`` plus a random part of ``--spread`
 ``--naive-budget`` seconds is stopped and reported as not finished (the baseline then stands at the smaller
 counts). Latency is the event time minus the FE's FINISHED time (same clock). Targets for ``shared``: at most one
 status statement per (connection, database, kind) and cycle (one key here), loop block < 0.1 s, p99 latency
-<= one poll interval plus the FE's mean answer time.
+<= one poll interval plus the longest cycle's answer time (FE answer and row parsing).
 
 Run: ``.venv/bin/python benchmarks/triggerer_scale.py [--triggers 500 5000] [--poll-interval 1] [--spread 30]``
 (about 5 minutes on 2 cores).
@@ -313,8 +313,12 @@ def report(rows: dict[tuple[int, str], dict], args: argparse.Namespace) -> None:
         checks = {
             "statements/cycle/(conn,db,kind) <= 1": shared["per_key_cycle"] <= 1,
             "max block < 0.1 s": shared["block"] < 0.1,
-            f"p99 <= poll interval + mean answer ({args.poll_interval + answer:.3f} s)": shared["p99"]
-            <= args.poll_interval + answer,
+            # A trigger waits for the answer of the cycle that serves it: with thousands of labels that is the
+            # longest one (FE answer plus parsing), not the mean over the later, smaller cycles.
+            f"p99 <= poll interval + longest answer ({args.poll_interval + shared['query_max']:.3f} s)": shared[
+                "p99"
+            ]
+            <= args.poll_interval + shared["query_max"],
             "every trigger got its event": shared["finished"] and shared["events"] == count,
         }
         print(

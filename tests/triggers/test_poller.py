@@ -123,6 +123,7 @@ async def test_cancelled_triggers_leave_no_poller_nor_connection(dbs):
     assert all(task.cancelled() for task in tasks)
     assert _poller.active_pollers() == []
     assert connection._conn is None
+    assert connection._io_loop is None  # its I/O thread was told to stop
     assert _poller._REGISTRIES[asyncio.get_running_loop()].connections == {}
 
 
