@@ -225,3 +225,23 @@ async def test_a_kind_without_batched_fetch_cannot_subscribe():
     with pytest.raises(ValueError, match=r"kind 'backup' has no shared poller .*register_batch_fetch"):
         _poller.subscribe("starrocks_default", "sales", "snap1", 1.0, kind="backup")
     assert _poller.active_pollers() == []
+
+
+@pytest.mark.asyncio
+async def test_a_cycle_wakes_more_subscribers_than_one_delivery_batch(dbs):
+    count = 2 * _poller.DELIVERY_BATCH + 50
+    job_id = submit(dbs, "sales", "one_of_many")
+    labels = ["one_of_many"] + [f"absent_{i}" for i in range(count - 1)]
+    seen = len(dbs.statements)
+    subscriptions = [_poller.subscribe("starrocks_default", "sales", label, 0.05) for label in labels]
+    try:
+        found = await asyncio.wait_for(asyncio.gather(*(s.next() for s in subscriptions)), 60)
+    finally:
+        for subscription in subscriptions:
+            subscription.close()
+    assert [job.job_id for job in found[0]] == [job_id]
+    assert all(jobs == [] for jobs in found[1:])
+    assert any(
+        s.count("absent_") == count - 1 for s in dbs.statements[seen:] if BATCHED in s
+    )  # one statement
+    assert _poller.active_pollers() == []
