@@ -37,13 +37,18 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_starrocks.operators.file_table",
                     "airflow_provider_starrocks.operators.broker_load",
                     "airflow_provider_starrocks.operators.files",
+                    "airflow_provider_starrocks.operators.unload",
+                    "airflow_provider_starrocks.operators.pipe",
                 ],
             }
         ],
         "sensors": [
             {
                 "integration-name": "StarRocks",
-                "python-modules": ["airflow_provider_starrocks.sensors.load"],
+                "python-modules": [
+                    "airflow_provider_starrocks.sensors.load",
+                    "airflow_provider_starrocks.sensors.pipe",
+                ],
             }
         ],
         "triggers": [

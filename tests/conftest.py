@@ -136,3 +136,53 @@ def openlineage_events(tmp_path):
                 manager.pm.unregister(listener)
             listener.adapter._client = None
     clear_caches()
+
+
+# -- pipes: Parquet objects in moto, written as the emulated cluster's instance role (which may write under unload/)
+PIPE_SOURCE = "s3://starrocks-test/unload/pipe_src"
+_PIPE_WRITER = {"aws.s3.use_instance_profile": "true", "aws.s3.region": "us-west-2"}
+
+
+class PipeSourceFiles:
+    """Write day files under ``PIPE_SOURCE/<day>/`` for pipe tests."""
+
+    source = PIPE_SOURCE
+
+    def __init__(self, stack):
+        self.stack = stack
+
+    def put_day(self, day, first_id=1, count=3, name="part-0.parquet"):
+        """Write one day's Parquet file and return its s3:// name."""
+        import datetime
+        import io
+
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        date = datetime.date.fromisoformat(day)
+        ids = list(range(first_id, first_id + count))
+        table = pa.table(
+            {
+                "id": pa.array(ids, pa.int64()),
+                "name": pa.array([f"n{i}" for i in ids], pa.string()),
+                "amount": pa.array([1.5 * i for i in ids], pa.float64()),
+                "dt": pa.array([date] * count, pa.date32()),
+            }
+        )
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        uri = f"{PIPE_SOURCE}/{day}/{name}"
+        self.stack.aws.write_object(_PIPE_WRITER, uri, buffer.getvalue())
+        return uri
+
+    def put_bad(self, day, name="broken.parquet"):
+        """Write a file that is not Parquet and return its s3:// name."""
+        uri = f"{PIPE_SOURCE}/{day}/{name}"
+        self.stack.aws.write_object(_PIPE_WRITER, uri, b"not a parquet file")
+        return uri
+
+
+@pytest.fixture
+def pipe_source(sales):
+    """Write pipe source files into moto for the ``sales`` stack."""
+    return PipeSourceFiles(sales)

@@ -16,7 +16,9 @@ CATALOGS = "example_starrocks_external_catalogs"
 FILE_TABLE = "example_starrocks_file_external_table"
 CSV_LOAD = "example_starrocks_csv_broker_load"
 FILES_INSERT = "example_starrocks_insert_from_files"
-EXAMPLE_IDS = {DAILY, CATALOGS, FILE_TABLE, CSV_LOAD, FILES_INSERT}
+UNLOAD = "example_starrocks_unload_to_s3"
+PIPE = "example_starrocks_pipe"
+EXAMPLE_IDS = {DAILY, CATALOGS, FILE_TABLE, CSV_LOAD, FILES_INSERT, UNLOAD, PIPE}
 DATABASE = "example_db"
 # sample/orders.*: ids 1..100, amount = id * 1.25.
 SAMPLE_AMOUNT_SUM = 1.25 * sum(range(1, 101))
@@ -169,6 +171,60 @@ def test_csv_broker_load_loads_every_row(starrocks, run_dag, example_bag):
         f"SELECT count(*), sum(amount), min(name) FROM {DATABASE}.orders_from_csv"
     )
     assert (count, total, first) == (100, pytest.approx(SAMPLE_AMOUNT_SUM), "customer_001")
+
+
+@pytest.mark.examples
+@examples
+def test_unload_writes_the_days_aggregate_partitioned_by_date(starrocks, run_dag, example_bag):
+    import io
+
+    import pyarrow.parquet as pq
+
+    dag = example_bag.dags[UNLOAD]
+    logical_date = datetime.datetime(2024, 1, 2, tzinfo=datetime.timezone.utc)
+
+    result = run_dag(dag, logical_date=logical_date)
+
+    assert result.task_states == {
+        "create_table": "success",
+        "load_orders": "success",
+        "unload_daily_revenue": "success",
+    }
+    unload = result.xcom["unload_daily_revenue"]
+    expected = _query(
+        f"SELECT count(DISTINCT name) FROM {DATABASE}.orders_for_unload WHERE dt = '2024-01-02'"
+    )
+    assert unload["rows_written"] == expected[0][0] > 0
+    assert unload["path"] == "s3://starrocks-test/unload/daily_revenue/"
+    reader = {"aws.s3.use_instance_profile": "true", "aws.s3.region": "us-west-2"}
+    keys = [k for k, _ in starrocks.aws.list_objects(reader, unload["path"])]
+    assert keys
+    assert all(k.startswith("unload/daily_revenue/dt=2024-01-02/") and k.endswith(".parquet") for k in keys)
+    body = starrocks.aws.read_object(reader, f"s3://starrocks-test/{keys[0]}")
+    assert set(pq.read_table(io.BytesIO(body)).column_names) >= {"name", "orders", "revenue"}
+
+
+@pytest.mark.examples
+@examples
+def test_pipe_is_created_once_and_the_sensor_waits_for_the_day(starrocks, run_dag, example_bag, monkeypatch):
+    dag = example_bag.dags[PIPE]
+    for task in dag.tasks:  # the example polls every 30 s in reschedule mode; the test cannot wait that long
+        if task.task_id == "wait_for_day":
+            monkeypatch.setattr(task, "poke_interval", 0.1)
+            monkeypatch.setattr(task, "mode", "poke")
+            monkeypatch.setattr(task, "timeout", 30)
+    days = {}
+    for day in ("2024-01-02", "2024-01-03"):
+        logical_date = datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.timezone.utc)
+        days[day] = run_dag(dag, logical_date=logical_date)
+
+    first, second = days["2024-01-02"], days["2024-01-03"]
+    for result in (first, second):
+        assert set(result.task_states.values()) == {"success"}, result.task_states
+    assert first.xcom["create_pipe"]["action"] == "created"
+    assert second.xcom["create_pipe"]["action"] == "ignored"
+    assert first.xcom["wait_for_day"]["files"] == ["s3://starrocks-test/daily/2024-01-02/part-0.parquet"]
+    assert _query(f"SELECT count(*) FROM {DATABASE}.pipe_orders WHERE dt = '2024-01-03'") == [(10,)]
 
 
 @pytest.mark.examples

@@ -1,4 +1,4 @@
-"""Provider registration, README connection examples and import cost, checked for real."""
+"""Provider registration and README connection examples, checked for real (import cost: test_import_cost.py)."""
 
 from __future__ import annotations
 
@@ -79,22 +79,6 @@ def test_readme_connection_examples_connect(starrocks, monkeypatch, marker):
     ok, message = StarRocksHook().test_connection()
     assert ok, message
     assert list(StarRocksHook().get_records("SHOW TABLES")) == []
-
-
-def test_importing_package_modules_loads_no_driver_or_sdk():
-    modules = [
-        "airflow_provider_starrocks",
-        "airflow_provider_starrocks.hooks.starrocks",
-        "airflow_provider_starrocks.utils.sql",
-    ]
-    code = (
-        "import sys\n"
-        + "".join(f"import {m}\n" for m in modules)
-        + "heavy = ['pymysql', 'aiomysql', 'boto3', 'botocore', 'openlineage']\n"
-        + "print([m for m in heavy if m in sys.modules or any(k.startswith(m + '.') for k in sys.modules)])\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
 
 
 def _readme_python_blocks() -> list[str]:

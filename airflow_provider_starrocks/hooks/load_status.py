@@ -11,19 +11,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.utils.load_state import (
-    LoadState,
+from airflow_provider_starrocks.exceptions import (
+    LabelAlreadyUsedError,
     StarRocksLoadError,
     StarRocksLoadFatalError,
     is_fatal_message,
-    parse_rows,
-    parse_rows_per_label,
 )
-from airflow_provider_starrocks.utils.sql import (
+from airflow_provider_starrocks.utils.load_state import LoadState, parse_rows, parse_rows_per_label
+from airflow_provider_starrocks.utils.redaction import scrub_secrets
+from airflow_provider_starrocks.utils.statements.loads import (
     cancel_load,
     load_tracking_log,
     loads_by_labels,
-    scrub_secrets,
     show_load,
 )
 
@@ -39,10 +38,6 @@ _LABEL_USED = re.compile(r"Label \[.*\] has already been used", re.DOTALL)
 _NOT_CANCELLABLE = re.compile(
     r"could not be cancell?ed|does not exist|no uncompleted job|not found", re.IGNORECASE
 )
-
-
-class LabelAlreadyUsedError(StarRocksLoadError):
-    """StarRocks refused the label: a job under it is in flight or FINISHED."""
 
 
 def driver_message(exc: BaseException) -> str:

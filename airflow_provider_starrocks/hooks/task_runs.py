@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.utils.sql import drop_task, task_runs
+from airflow_provider_starrocks.utils.statements.files import drop_task, task_runs
 from airflow_provider_starrocks.utils.task_run_state import TaskRunState, parse_task_runs
 
 if TYPE_CHECKING:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import LoadArgumentError
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
 from airflow_provider_starrocks.utils.load_options import (
-    LoadArgumentError,
     build_description,
     check_properties,
     check_sources,
     load_timeout,
 )
-from airflow_provider_starrocks.utils.sql import broker_load, validate_label, validate_name
+from airflow_provider_starrocks.utils.sql import validate_label, validate_name
+from airflow_provider_starrocks.utils.statements.loads import broker_load
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -47,6 +48,9 @@ class LoadPlan:
     def load_timeout(self) -> int:
         return load_timeout(self.properties)
 
+    #: What is submitted, for the log line.
+    submit_kind = "broker load"
+
     @property
     def secrets(self) -> list[str]:
         return [self.broker[k] for k in self.broker.secret_keys]
@@ -67,7 +71,32 @@ class LoadPlan:
         )
 
 
-def _specs(op: Any) -> list[tuple[dict[str, Any], str]]:
+@dataclasses.dataclass(frozen=True)
+class BrokerLoadSpec:
+    """
+    A broker load's arguments as the operator holds them after rendering: unchecked, possibly from ``dag_run.conf``.
+
+    Field names and meanings are the operator's arguments (:class:`.StarRocksS3BrokerLoadOperator`).
+    """
+
+    database: Any
+    load_label: Any = None
+    data_descriptions: Any = None
+    properties: Any = None
+    aws_conn_id: Any = None
+    credential_mode: Any = "auto"
+    region: Any = None
+    table: Any = None
+    source: Any = None
+    format: Any = None
+    format_options: Any = None
+    columns: Any = None
+    set_expressions: Any = None
+    where: Any = None
+    partitions: Any = None
+
+
+def _specs(op: BrokerLoadSpec) -> list[tuple[dict[str, Any], str]]:
     single = {key: getattr(op, key) for key in _SINGLE if getattr(op, key) is not None}
     if op.data_descriptions is not None:
         if single:
@@ -87,11 +116,11 @@ def _specs(op: Any) -> list[tuple[dict[str, Any], str]]:
     return [(single, "arguments")]
 
 
-def build_plan(op: Any, base_label: str) -> LoadPlan:
+def build_plan(op: BrokerLoadSpec, base_label: str) -> LoadPlan:
     """
     Check every argument of a broker-load operator and return its plan; raises before any SQL is sent.
 
-    :param op: the operator, templates rendered.
+    :param op: the arguments, templates rendered.
     :param base_label: the label to use (user-given or derived).
     """
     validate_name(op.database, "database", "database")
@@ -119,7 +148,7 @@ def build_plan(op: Any, base_label: str) -> LoadPlan:
 
 
 def lineage_specs(
-    op: Any, namespace: str, result: Mapping[str, Any] | None
+    op: BrokerLoadSpec, namespace: str, result: Mapping[str, Any] | None
 ) -> tuple[list[lineage.DatasetSpec], list[lineage.DatasetSpec]]:
     """
     Return the input (S3) and output (table) datasets of a broker load; raises ``ValueError`` on bad arguments.
@@ -128,7 +157,7 @@ def lineage_specs(
     ``set_expressions`` derive columns (then which names are table columns is not known here). Rows loaded are
     known for the whole job only, so they are reported when the job loads one table.
 
-    :param op: the operator, templates rendered.
+    :param op: the arguments, templates rendered.
     :param namespace: the FE's namespace.
     :param result: the task's result (``sink_rows``), or ``None`` when the load did not finish.
     """

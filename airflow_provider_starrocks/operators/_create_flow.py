@@ -15,60 +15,20 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
-from airflow_provider_starrocks.utils.sql import scrub_secrets
+from airflow_provider_starrocks.exceptions import StarRocksStatementError
+from airflow_provider_starrocks.utils.redaction import scrub_secrets
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+    from airflow_provider_starrocks.utils.sql import Statement
+
+    Runner = Callable[[Statement], tuple[list[tuple[Any, ...]], list[str]]]
+
 log = logging.getLogger(__name__)
 
 IF_EXISTS_CHOICES = ("error", "ignore", "replace")
-
-# Failures a retry cannot fix: bad definitions, missing rights, wrong credentials, names already taken.
-_PERMANENT_MARKERS = (
-    "access denied",
-    "accessdenied",
-    "signaturedoesnotmatch",
-    "invalidaccesskeyid",
-    "invalidclienttokenid",
-    "expiredtoken",
-    "not authorized",
-    "forbidden",
-    "403",
-    "invalid",
-    "not supported",
-    "analyzing error",
-    "syntax error",
-    "already exists",
-    "unknown database",
-    "unknown table",
-    "can not be null or empty",
-    "doesn't exist",
-    "does not exist",
-)
-
-
-class StarRocksStatementError(Exception):
-    """
-    A statement StarRocks refused, with its message already scrubbed of secrets.
-
-    :param message: StarRocks's error text.
-    :param code: the MySQL error code, when the driver gave one.
-    """
-
-    def __init__(self, message: str, code: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    @property
-    def already_exists(self) -> bool:
-        return "already exists" in self.message.lower()
-
-    @property
-    def permanent(self) -> bool:
-        text = self.message.lower()
-        return self.code == 1045 or any(marker in text for marker in _PERMANENT_MARKERS)
 
 
 def statement_error(exc: BaseException, secret_values: Iterable[str]) -> StarRocksStatementError:
@@ -84,6 +44,38 @@ def statement_error(exc: BaseException, secret_values: Iterable[str]) -> StarRoc
     else:
         code, message = None, str(exc) or type(exc).__name__
     return StarRocksStatementError(scrub_secrets(message, secret_values), code)
+
+
+def check_create_arguments(if_exists: object, comment: object) -> None:
+    """
+    Refuse a bad ``if_exists`` or ``comment``, the arguments every create operator shares; raises ``ValueError``.
+
+    :param if_exists: one of :data:`IF_EXISTS_CHOICES`.
+    :param comment: ``None`` or a string.
+    """
+    if if_exists not in IF_EXISTS_CHOICES:
+        raise ValueError(f"if_exists {if_exists!r} is invalid: use one of {', '.join(IF_EXISTS_CHOICES)}.")
+    if comment is not None and not isinstance(comment, str):
+        raise ValueError(f"comment must be a string, got {type(comment).__name__}.")
+
+
+def statement_runner(hook: StarRocksHook, conn: Any, secret_values: Iterable[str]) -> Runner:
+    """
+    Return a function that runs one statement on ``conn`` and raises :class:`StarRocksStatementError` on failure.
+
+    :param hook: the StarRocks hook.
+    :param conn: an open connection of the hook.
+    :param secret_values: the values to scrub from error texts.
+    """
+    secrets = list(secret_values)
+
+    def run(statement: Statement) -> tuple[list[tuple[Any, ...]], list[str]]:
+        try:
+            return hook.execute_statement(statement, conn)
+        except Exception as exc:  # the driver's error types vary; the text is scrubbed of secrets
+            raise statement_error(exc, secrets) from None
+
+    return run
 
 
 def temporary_name(name: str, limit: int) -> str:

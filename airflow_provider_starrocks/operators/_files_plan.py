@@ -6,19 +6,12 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import LoadArgumentError
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.column_types import check_column_name
-from airflow_provider_starrocks.utils.load_options import (
-    LoadArgumentError,
-    check_sources,
-    split_format_options,
-)
-from airflow_provider_starrocks.utils.sql import (
-    insert_from_files,
-    submit_task,
-    validate_label,
-    validate_name,
-)
+from airflow_provider_starrocks.utils.load_options import check_sources, split_format_options
+from airflow_provider_starrocks.utils.sql import validate_label, validate_name
+from airflow_provider_starrocks.utils.statements.files import insert_from_files, submit_task
 
 if TYPE_CHECKING:
     from airflow_provider_starrocks.utils.aws_auth import AwsProperties
@@ -77,12 +70,19 @@ class FilesPlan:
     def timeout(self) -> int:
         return self.insert_timeout or DEFAULT_INSERT_TIMEOUT
 
-    def insert(self) -> Statement:
-        """Render the ``INSERT ... WITH LABEL ... FROM FILES(...)`` statement and its redacted twin."""
+    #: What is submitted, for the log line.
+    submit_kind = "INSERT from FILES()"
+
+    def statement(self, label: str) -> Statement:
+        """
+        Render the ``INSERT ... WITH LABEL ... FROM FILES(...)`` statement and its redacted twin under ``label``.
+
+        :param label: the label to submit under.
+        """
         return insert_from_files(
             database=self.database,
             table=self.table,
-            label=self.label,
+            label=label,
             files_properties={**self.files_properties, **self.auth},
             secret_keys=self.auth.secret_keys,
             columns=self.columns,
@@ -93,10 +93,34 @@ class FilesPlan:
     def task(self) -> Statement:
         """Render ``SUBMIT TASK <label> AS <insert>``, the task named after the label."""
         properties = {"session.insert_timeout": self.insert_timeout} if self.insert_timeout else None
-        return submit_task(self.label, self.insert(), properties)
+        return submit_task(self.label, self.statement(self.label), properties)
 
 
-def _files_properties(op: Any, fmt: str) -> dict[str, Any]:
+@dataclasses.dataclass(frozen=True)
+class FilesSpec:
+    """
+    A FILES() load's arguments as the operator holds them after rendering: unchecked, possibly from ``dag_run.conf``.
+
+    Field names and meanings are the operator's arguments (:class:`.StarRocksInsertFromFilesOperator`).
+    """
+
+    database: Any
+    table: Any
+    source: Any
+    format: Any = None
+    format_options: Any = None
+    columns: Any = None
+    select: Any = "*"
+    where: Any = None
+    properties: Any = None
+    aws_conn_id: Any = None
+    credential_mode: Any = "auto"
+    region: Any = None
+    insert_timeout: Any = None
+    submit_as_task: bool = False
+
+
+def _files_properties(op: FilesSpec, fmt: str) -> dict[str, Any]:
     source = op.source
     if not isinstance(source, str):
         raise _fail(
@@ -143,11 +167,11 @@ def _columns(columns: object) -> tuple[str, ...]:
     return tuple(check_column_name(c, "columns") for c in columns)
 
 
-def build_files_plan(op: Any, label: str) -> FilesPlan:
+def build_files_plan(op: FilesSpec, label: str) -> FilesPlan:
     """
-    Check every argument of the operator and return its plan; raises ``ValueError`` before any SQL is sent.
+    Check every argument and return the plan; raises ``ValueError`` before any SQL is sent.
 
-    :param op: the operator, templates rendered.
+    :param op: the arguments, templates rendered.
     :param label: the label to use (user-given or derived).
     """
     validate_name(op.database, "database", "database")
@@ -190,20 +214,20 @@ def build_files_plan(op: Any, label: str) -> FilesPlan:
 
 
 def result_of(
-    plan_or_op: Any, label: str, load: LoadState | None, run: TaskRunState | None
+    target: FilesPlan | FilesSpec, label: str, load: LoadState | None, run: TaskRunState | None
 ) -> dict[str, Any]:
     """
     Return the task's XCom: label, rows, timings and the task run; never properties.
 
-    :param plan_or_op: anything with ``database`` and ``table``.
+    :param target: the plan or the arguments (``database`` and ``table``).
     :param label: the label (and task name).
     :param load: the INSERT job, when StarRocks still lists it.
     :param run: the task run, for ``submit_as_task``.
     """
     result: dict[str, Any] = {
         "label": label,
-        "database": plan_or_op.database,
-        "table": plan_or_op.table,
+        "database": target.database,
+        "table": target.table,
         "state": load.state if load else None,
         "job_id": load.job_id if load else None,
         "rows_inserted": load.sink_rows if load else None,

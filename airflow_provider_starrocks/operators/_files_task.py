@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import LoadArgumentError
 from airflow_provider_starrocks.hooks.load_status import driver_message
 from airflow_provider_starrocks.operators._load_record import LoadRecord
-from airflow_provider_starrocks.utils.load_options import LoadArgumentError
-from airflow_provider_starrocks.utils.sql import drop_task, use_database
+from airflow_provider_starrocks.utils.statements.files import drop_task
+from airflow_provider_starrocks.utils.statements.session import use_database
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import StarRocksJobError, StarRocksLoadError
 from airflow_provider_starrocks.hooks.load_status import driver_message
-from airflow_provider_starrocks.utils.load_state import StarRocksLoadError
 from airflow_provider_starrocks.utils.polling import MAX_POLL_ERRORS
 from airflow_provider_starrocks.utils.wait_policy import READ_FLOOR_SECONDS, Step
 
@@ -23,6 +23,7 @@ def wait_for_end(
     conn: Any,
     log: Any,
     cancel: Callable[[Any], bool] | None = None,
+    error: type[StarRocksJobError] = StarRocksLoadError,
 ) -> Step:
     """
     Poll until the policy's final step and return it (``succeed`` or ``fail``).
@@ -37,6 +38,7 @@ def wait_for_end(
     :param conn: an open connection from :meth:`get_load_conn`.
     :param log: the operator's logger.
     :param cancel: sends the job's cancel statement on a connection; returns whether StarRocks took it.
+    :param error: what a wait that cannot read the job raises (the job kind's error).
     """
     errors = 0
     step = Step("wait", policy.delay(time.time()))
@@ -46,12 +48,12 @@ def wait_for_end(
             hook.bound_reads(conn, max(policy.deadline - time.time(), READ_FLOOR_SECONDS))
             jobs = fetch(conn)
             errors = 0
-        except StarRocksLoadError:
+        except StarRocksJobError:
             raise
         except Exception as exc:
             errors += 1
             if time.time() >= policy.deadline or errors >= MAX_POLL_ERRORS:
-                raise StarRocksLoadError(_silent_fe(hook, policy, exc, cancel, log)) from None
+                raise error(_silent_fe(hook, policy, exc, cancel, log)) from None
             log.warning(
                 "Reading StarRocks job %r failed (%s); reconnecting.", policy.label, driver_message(exc)
             )

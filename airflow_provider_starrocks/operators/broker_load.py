@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
-import time
-from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
+from airflow.providers.common.compat.sdk import BaseOperator
 
-from airflow_provider_starrocks.operators._broker_load_plan import build_plan, lineage_specs, result_of
-from airflow_provider_starrocks.operators._broker_load_start import LoadStarter
+from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
+from airflow_provider_starrocks.jobs.load import LoadKind
+from airflow_provider_starrocks.operators._broker_load_plan import (
+    BrokerLoadSpec,
+    build_plan,
+    lineage_specs,
+    result_of,
+)
+from airflow_provider_starrocks.operators._job import StarRocksJobMixin
+from airflow_provider_starrocks.operators._label_start import LoadStarter, check_on_finished_label
 from airflow_provider_starrocks.operators._load_record import LoadRecord
-from airflow_provider_starrocks.operators._wait import wait_for_end
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import (
-    LoadArgumentError,
-    check_flag,
-    check_poll_interval,
-    deferrable_flag,
-)
-from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
-from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS, load_deadline
-from airflow_provider_starrocks.utils.wait_policy import Step, WaitPolicy
+from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
+from airflow_provider_starrocks.utils.polling import load_deadline
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+    from airflow_provider_starrocks.utils.load_state import LoadState
 
-ON_FINISHED_LABEL = ("skip", "reload", "fail")
 XCOM_KEY = "starrocks_load"
 # The trigger enforces the deadline itself; the deferral timeout is only a backstop beyond it.
 
 
-class StarRocksS3BrokerLoadOperator(BaseOperator):
+class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
     """
     Load files from S3 with ``LOAD LABEL ... WITH BROKER`` and wait for the job to end.
 
@@ -113,10 +109,6 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if on_finished_label not in ON_FINISHED_LABEL:
-            raise LoadArgumentError(
-                f"on_finished_label: {on_finished_label!r} is not supported; use one of {', '.join(ON_FINISHED_LABEL)}."
-            )
         check_poll_interval(poll_interval)
         self.database = database
         self.table = table
@@ -130,7 +122,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         self.data_descriptions = data_descriptions
         self.properties = properties
         self.load_label = label
-        self.on_finished_label = on_finished_label
+        self.on_finished_label = check_on_finished_label(on_finished_label)
         self.aws_conn_id = aws_conn_id
         self.credential_mode = credential_mode
         self.region = region
@@ -138,15 +130,7 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         self.deferrable = deferrable_flag(deferrable)
         self.cancel_on_kill = check_flag(cancel_on_kill, "cancel_on_kill")
         self.starrocks_conn_id = starrocks_conn_id
-        self._active_label: str | None = None
-        self._owner = False
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     # -- entry points -----------------------------------------------------------------------------------------
 
@@ -154,54 +138,27 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         ti = context["ti"]
         base = task_label(ti, self.load_label)
         try:
-            plan = build_plan(self, base)  # every argument checked here, before any SQL
+            plan = build_plan(self._spec(), base)  # every argument checked here, before any SQL
         except ValueError as exc:
             raise StarRocksLoadFatalError(f"Invalid broker load arguments: {exc}") from None
-        deadline = self._deadline(plan)
+        deadline = load_deadline(plan.load_timeout, self.deadline_grace, self.execution_timeout)
         store = LoadRecord(context, self.log)
         conn = self.hook.get_load_conn()
         try:
             starter = LoadStarter(self.hook, self.database, self.on_finished_label, self.log)
             label, state, owner = starter.start(conn, plan, store, int(getattr(ti, "try_number", 1) or 1))
-            if state.is_terminal:
-                return self._finish(conn, Step("succeed" if state.is_success else "fail", state=state), store)
-            self._record(context, store, plan.label, label, state, owner)
-            policy = WaitPolicy(
-                label,
-                poll_interval=self.poll_interval,
-                deadline=deadline,
-                started=time.time(),
-                may_cancel=self._may_cancel,
-                no_cancel_reason=self._no_cancel_reason,
-            )
-            if self.deferrable:
-                self._defer(label, state, deadline)
-            step = wait_for_end(
-                self.hook,
-                policy,
-                lambda c: self.hook.get_load_states(self.database, label, c),
-                conn,
-                self.log,
-                cancel=lambda c: self.hook.cancel_load(self.database, label, c),
-            )
-            return self._finish(conn, step, store)
+            if not state.is_terminal:
+                self._record(context, store, plan.label, label, state, owner)
+            job = LoadKind(self.database, label)
+            return self.follow_job(context, job, conn, state, deadline=deadline, owner=owner)
         finally:
-            self.hook.close_quietly(
-                conn
-            )  # a dropped connection is already closed; pymysql raises on a second close
+            self.hook.close_quietly(conn)
 
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Turn the trigger's event into the same result (or error) as the sync path."""
-        if not isinstance(event, dict) or event.get("status") not in ("success", "error"):
-            raise AirflowException(f"StarRocks load: invalid trigger event {event!r}.")
-        state = LoadState.from_dict(event["state"]) if event.get("state") else None
-        if event["status"] == "success" and state is not None and state.is_success:
-            self.log.info("%s", event.get("message"))
-            LoadRecord(context, self.log).complete(state)
-            self._lineage_result = result_of(state, self.database)
-            return self._lineage_result
-        error = StarRocksLoadFatalError if event.get("fatal") else StarRocksLoadError
-        raise error(event.get("message") or f"StarRocks load {event.get('label')!r} failed.")
+    def job_result(self, context: Context, status: Any) -> dict[str, Any]:
+        """Record the FINISHED job in the task state store and return its result."""
+        LoadRecord(context, self.log).complete(status)
+        self._lineage_result = result_of(status, self.database)
+        return self._lineage_result
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """
@@ -211,40 +168,37 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         """
         try:
             namespace = lineage.hook_namespace(self.hook)
-            inputs, outputs = lineage_specs(self, namespace, self._lineage_result)
+            inputs, outputs = lineage_specs(self._spec(), namespace, self._lineage_result)
         except Exception as exc:  # lineage never fails the task; arguments were checked by execute
             self.log.warning("No OpenLineage datasets for this broker load: %s", exc)
             return None
         job_id = (self._lineage_result or {}).get("job_id")
         return lineage.operator_lineage(inputs, outputs, job_id=job_id, source=namespace)
 
-    def on_kill(self) -> None:
-        # Only the task that submitted the load cancels it: one that attached (another run's label) stops waiting.
-        if self._may_cancel and self._active_label:
-            self.hook.cancel_load(self.database, self._active_label)
-
     # -- steps ------------------------------------------------------------------------------------------------
 
-    @property
-    def _may_cancel(self) -> bool:
-        return self.cancel_on_kill and self._owner
-
-    @property
-    def _no_cancel_reason(self) -> str:
-        if not self.cancel_on_kill:
-            return "cancel_on_kill=False"
-        return (
-            "this task attached to a load it did not submit (another run's label), so it does not cancel it"
+    def _spec(self) -> BrokerLoadSpec:
+        return BrokerLoadSpec(
+            database=self.database,
+            load_label=self.load_label,
+            data_descriptions=self.data_descriptions,
+            properties=self.properties,
+            aws_conn_id=self.aws_conn_id,
+            credential_mode=self.credential_mode,
+            region=self.region,
+            table=self.table,
+            source=self.source,
+            format=self.format,
+            format_options=self.format_options,
+            columns=self.columns,
+            set_expressions=self.set_expressions,
+            where=self.where,
+            partitions=self.partitions,
         )
-
-    def _deadline(self, plan: Any) -> float:
-        return load_deadline(plan.load_timeout, self.deadline_grace, self.execution_timeout)
 
     def _record(
         self, context: Context, store: LoadRecord, base: str, label: str, state: LoadState, owner: bool
     ) -> None:
-        self._active_label = label
-        self._owner = owner
         store.set(base, label, state.job_id, owner)
         if not owner:
             self.log.info(
@@ -253,39 +207,3 @@ class StarRocksS3BrokerLoadOperator(BaseOperator):
         context["ti"].xcom_push(
             key=XCOM_KEY, value={"label": label, "job_id": state.job_id, "database": self.database}
         )
-
-    def _defer(self, label: str, state: LoadState, deadline: float) -> None:
-        from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
-
-        self.log.info("Deferring while load %s", state.describe())
-        self.defer(
-            trigger=StarRocksLoadTrigger(
-                starrocks_conn_id=self.starrocks_conn_id,
-                database=self.database,
-                label=label,
-                job_id=state.job_id,
-                poll_interval=self.poll_interval,
-                deadline=deadline,
-                cancel_on_kill=self._may_cancel,
-            ),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=max(deadline - time.time(), 0))
-            + timedelta(seconds=DEFER_GRACE_SECONDS),
-        )
-
-    def _finish(self, conn: Any, step: Step, store: LoadRecord) -> dict[str, Any]:
-        self._active_label = None
-        state = step.state
-        if step.action == "succeed":
-            store.complete(state)
-            self.log.info("%s", step.message or f"StarRocks load {state.describe()}")
-            self._lineage_result = result_of(state, self.database)
-            return self._lineage_result
-        rejected = []
-        if state is not None and state.is_terminal:
-            try:
-                rejected = self.hook.get_rejected_rows(state.job_id, conn)
-            except Exception as exc:  # the failure is what matters; its sample rows are a bonus
-                self.log.info("Could not read rejected rows of %r: %s", state.label, exc)
-        error = StarRocksLoadFatalError if step.fatal else StarRocksLoadError
-        raise error(step.failure(rejected))

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator, mask_secret
 
-from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG, StarRocksHook
 from airflow_provider_starrocks.operators._create_flow import (
-    IF_EXISTS_CHOICES,
     Lifecycle,
+    check_create_arguments,
     create_idempotently,
-    statement_error,
+    statement_runner,
 )
+from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
 from airflow_provider_starrocks.utils import lineage, sql
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.catalog_properties import (
@@ -22,6 +21,7 @@ from airflow_provider_starrocks.utils.catalog_properties import (
     metastore_properties,
     secret_property_keys,
 )
+from airflow_provider_starrocks.utils.statements import catalogs
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -42,7 +42,7 @@ class _DefaultConnId(str):
 DEFAULT_AWS_CONN_ID: str = _DefaultConnId("aws_default")
 
 
-class StarRocksCreateExternalCatalogOperator(BaseOperator):
+class StarRocksCreateExternalCatalogOperator(StarRocksHookMixin, BaseOperator):
     """
     Create an external catalog, validate that StarRocks can reach its metastore, and never leave a broken one.
 
@@ -103,7 +103,7 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
         properties: dict[str, Any] | None = None,
         if_exists: str = "error",
         validate: bool = True,
-        starrocks_conn_id: str = StarRocksHook.default_conn_name,
+        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -126,29 +126,22 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
         self.starrocks_conn_id = starrocks_conn_id
         self._lineage_action: str | None = None  # created / replaced / ignored, for OpenLineage
 
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
-
     def render_template_fields(self, context: Context, jinja_env: Any = None) -> None:
         super().render_template_fields(context, jinja_env)
         # Before the rendered fields are stored, so that the masker hides them there too.
         _mask_secret_properties(self.properties)
 
     def _check_arguments(self) -> None:
-        if self.if_exists not in IF_EXISTS_CHOICES:
-            raise ValueError(
-                f"if_exists {self.if_exists!r} is invalid: use one of {', '.join(IF_EXISTS_CHOICES)}."
-            )
+        check_create_arguments(self.if_exists, self.comment)
         if not isinstance(self.validate, bool):
             raise ValueError(f"validate must be True or False, got {self.validate!r}.")
+        from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG
+
         sql.validate_name(self.catalog_name, "catalog_name")
         if self.catalog_name == DEFAULT_CATALOG:
             raise ValueError(
                 f"catalog_name must not be {DEFAULT_CATALOG!r}, the internal catalog: pick another."
             )
-        if self.comment is not None and not isinstance(self.comment, str):
-            raise ValueError(f"comment must be a string, got {type(self.comment).__name__}.")
         if self.glue_aws_conn_id is not None and self.metastore != "glue":
             raise ValueError(
                 f"glue_aws_conn_id only applies to metastore='glue', not {self.metastore!r}: remove it."
@@ -194,37 +187,34 @@ class StarRocksCreateExternalCatalogOperator(BaseOperator):
         try:
             props, secret_keys = self.build_properties()
             # Built once here so that every bad value fails before any SQL is sent.
-            sql.create_external_catalog(self.catalog_name, props, secret_keys, comment=self.comment or None)
+            catalogs.create_external_catalog(
+                self.catalog_name, props, secret_keys, comment=self.comment or None
+            )
         except ValueError as err:
             raise AirflowFailException(f"{type(self).__name__} {self.task_id!r}: {err}") from None
         secret_values = [str(props[k]) for k in secret_keys]
 
         def statement(name: str) -> Statement:
-            return sql.create_external_catalog(name, props, secret_keys, comment=self.comment or None)
+            return catalogs.create_external_catalog(name, props, secret_keys, comment=self.comment or None)
 
         conn = self.hook.get_conn()
+        run = statement_runner(self.hook, conn, secret_values)
         try:
 
-            def run(stmt: Statement) -> tuple[list[tuple[Any, ...]], list[str]]:
-                try:
-                    return self.hook.execute_statement(stmt, conn)
-                except Exception as exc:  # the driver's error types vary; the text is scrubbed of secrets
-                    raise statement_error(exc, secret_values) from None
-
             def exists(name: str) -> bool:
-                rows, columns = run(sql.show_catalogs())
+                rows, columns = run(catalogs.show_catalogs())
                 index = columns.index("Catalog") if "Catalog" in columns else 0
                 return any(row[index] == name for row in rows)
 
             def validate(name: str) -> None:
-                rows, _ = run(sql.show_databases_in_catalog(name))
+                rows, _ = run(catalogs.show_databases_in_catalog(name))
                 self.log.info("Catalog %r is reachable: %d database(s) listed.", name, len(rows))
 
             ops = Lifecycle(
                 kind="catalog",
                 exists=exists,
                 create=lambda name: run(statement(name)),
-                drop=lambda name: run(sql.drop_catalog(name)),
+                drop=lambda name: run(catalogs.drop_catalog(name)),
                 validate=validate,
                 temp_name_limit=_CATALOG_NAME_LIMIT,
             )

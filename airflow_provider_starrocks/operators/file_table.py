@@ -8,17 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
 
-from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG, StarRocksHook
 from airflow_provider_starrocks.operators._create_flow import (
-    IF_EXISTS_CHOICES,
     Lifecycle,
+    check_create_arguments,
     create_idempotently,
-    statement_error,
+    statement_runner,
 )
+from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
 from airflow_provider_starrocks.operators.catalog import DEFAULT_AWS_CONN_ID
 from airflow_provider_starrocks.utils import lineage, sql
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
 from airflow_provider_starrocks.utils.column_types import parse_columns
+from airflow_provider_starrocks.utils.statements import catalogs
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,7 +38,7 @@ _S3_PATH = re.compile(r"s3[an]?://[a-z0-9][a-z0-9.\-]{1,62}(/\S*)?\Z")
 _TABLE_NAME_LIMIT = 64
 
 
-class StarRocksCreateFileExternalTableOperator(BaseOperator):
+class StarRocksCreateFileExternalTableOperator(StarRocksHookMixin, BaseOperator):
     r"""
     Create a file external table in ``default_catalog`` over S3 files, validate it, never leave a broken one.
 
@@ -89,7 +90,7 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
         comment: str | None = None,
         if_exists: str = "error",
         validate: bool = True,
-        starrocks_conn_id: str = StarRocksHook.default_conn_name,
+        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -112,10 +113,6 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
         self.validate = validate
         self.starrocks_conn_id = starrocks_conn_id
         self._lineage_action: str | None = None  # created / replaced / ignored, for OpenLineage
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def _check_format(self) -> str:
         fmt = self.format
@@ -142,18 +139,13 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
 
     def build_statement(self, table: str) -> Statement:
         """Build the CREATE EXTERNAL TABLE statement for ``table``; raises ``ValueError`` on bad input."""
-        if self.if_exists not in IF_EXISTS_CHOICES:
-            raise ValueError(
-                f"if_exists {self.if_exists!r} is invalid: use one of {', '.join(IF_EXISTS_CHOICES)}."
-            )
+        check_create_arguments(self.if_exists, self.comment)
         for name in ("validate", "enable_recursive_listing", "enable_wildcards"):
             value = getattr(self, name)
             if not isinstance(value, bool) and not (value is None and name != "validate"):
                 raise ValueError(f"{name} must be True or False, got {value!r}.")
         sql.validate_name(self.database, "database", "database")
         sql.validate_name(self.table, "table", "table")
-        if self.comment is not None and not isinstance(self.comment, str):
-            raise ValueError(f"comment must be a string, got {type(self.comment).__name__}.")
         if not isinstance(self.path, str) or not _S3_PATH.match(self.path):
             raise ValueError(
                 f"path {self.path!r} is invalid: give an S3 location such as 's3://bucket/prefix/' "
@@ -168,7 +160,7 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
             props["enable_wildcards"] = self.enable_wildcards
         aws = self._aws_properties
         props.update(aws)
-        return sql.create_file_external_table(
+        return catalogs.create_file_external_table(
             self.database, table, columns, props, aws.secret_keys, comment=self.comment or None
         )
 
@@ -186,27 +178,22 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
         aws = self._aws_properties
         secret_values = [aws[k] for k in aws.secret_keys]
         conn = self.hook.get_conn(default_catalog=True)  # file external tables exist only in default_catalog
+        run = statement_runner(self.hook, conn, secret_values)
         try:
 
-            def run(stmt: Statement) -> tuple[list[tuple[Any, ...]], list[str]]:
-                try:
-                    return self.hook.execute_statement(stmt, conn)
-                except Exception as exc:  # the driver's error types vary; the text is scrubbed of secrets
-                    raise statement_error(exc, secret_values) from None
-
             def exists(name: str) -> bool:
-                rows, _ = run(sql.show_tables(self.database))
+                rows, _ = run(catalogs.show_tables(self.database))
                 return any(row[0] == name for row in rows)
 
             def validate(name: str) -> None:
-                rows, _ = run(sql.select_one_row(self.database, name))
+                rows, _ = run(catalogs.select_one_row(self.database, name))
                 self.log.info("Table %s.%s is readable: %d row(s) read.", self.database, name, len(rows))
 
             ops = Lifecycle(
                 kind="table",
                 exists=exists,
                 create=lambda name: run(self.build_statement(name)),
-                drop=lambda name: run(sql.drop_table(self.database, name)),
+                drop=lambda name: run(catalogs.drop_table(self.database, name)),
                 validate=validate,
                 temp_name_limit=_TABLE_NAME_LIMIT,
             )
@@ -228,6 +215,10 @@ class StarRocksCreateFileExternalTableOperator(BaseOperator):
 
         :param task_instance: the task instance (unused).
         """
+        from airflow_provider_starrocks.hooks.starrocks import (
+            DEFAULT_CATALOG,  # file tables live in default_catalog
+        )
+
         try:
             namespace = lineage.hook_namespace(self.hook)
             (location,) = lineage.s3_datasets([self.path])

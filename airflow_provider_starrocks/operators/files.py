@@ -2,38 +2,41 @@
 
 from __future__ import annotations
 
-import time
-from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowException, BaseOperator
+from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
 
-from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
-from airflow_provider_starrocks.operators._files_plan import FilesPlan, build_files_plan, result_of
+from airflow_provider_starrocks.jobs.load import LoadKind
+from airflow_provider_starrocks.jobs.task_run import TaskRunKind
+from airflow_provider_starrocks.operators._files_plan import FilesPlan, FilesSpec, build_files_plan, result_of
 from airflow_provider_starrocks.operators._files_task import (
     TaskRecord,
     check_keep_task,
     release_task,
     warn_stored_keys,
 )
-from airflow_provider_starrocks.operators._wait import wait_for_end
+from airflow_provider_starrocks.operators._job import StarRocksJobMixin
+from airflow_provider_starrocks.operators._label_start import LoadStarter, check_on_finished_label
+from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
+from airflow_provider_starrocks.utils.load_options import (
+    LoadArgumentError,
+    check_flag,
+    check_poll_interval,
+    deferrable_flag,
+)
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
-from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS, LoadWatch, load_deadline
-from airflow_provider_starrocks.utils.sql import set_session_variable, use_database
-from airflow_provider_starrocks.utils.task_run_state import TaskRunState
-from airflow_provider_starrocks.utils.wait_policy import WaitPolicy
+from airflow_provider_starrocks.utils.polling import LoadWatch, load_deadline
+from airflow_provider_starrocks.utils.statements.session import set_session_variable, use_database
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+    from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 
 
-class StarRocksInsertFromFilesOperator(BaseOperator):
+class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
     """
     Load files from S3 with ``INSERT INTO ... WITH LABEL ... SELECT ... FROM FILES(...)``.
 
@@ -54,6 +57,8 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
     :param select: the select list (default ``*``), e.g. ``"$1, $2, cast($3 AS DOUBLE)"`` for CSV.
     :param where: a SQL predicate on the file rows.
     :param label: the INSERT label (also the task name); default derived from the task instance.
+    :param on_finished_label: what to do when the label already FINISHED (a cleared task): ``skip`` (default),
+        ``reload`` (insert again under a new label; not with ``submit_as_task``) or ``fail``.
     :param properties: further FILES() properties (``columns_from_path``, ...); auth keys come from the connection.
     :param aws_conn_id: the AWS connection; ``None`` uses the StarRocks nodes' instance profile.
     :param credential_mode: how StarRocks gets AWS credentials (see ``build_aws_properties``).
@@ -88,6 +93,9 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
     #: Seconds past the INSERT timeout before the task stops waiting (StarRocks fails the run first).
     deadline_grace: float = 60.0
 
+    #: An INSERT runs in the statement that submits it and a task run has no cancel: neither is cancelled.
+    cancel_on_kill = False
+
     def __init__(
         self,
         *,
@@ -100,6 +108,7 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         select: str = "*",
         where: str | None = None,
         label: str | None = None,
+        on_finished_label: str = "skip",
         properties: dict[str, Any] | None = None,
         aws_conn_id: str | None = "aws_default",
         credential_mode: str = "auto",
@@ -123,30 +132,30 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         self.select = select
         self.where = where
         self.load_label = label
+        self.on_finished_label = check_on_finished_label(on_finished_label)
         self.properties = properties
         self.aws_conn_id = aws_conn_id
         self.credential_mode = credential_mode
         self.region = region
         self.insert_timeout = insert_timeout
         self.submit_as_task = check_flag(submit_as_task, "submit_as_task")
+        if self.submit_as_task and self.on_finished_label == "reload":
+            raise LoadArgumentError(
+                "on_finished_label: 'reload' is not supported with submit_as_task=True (the task is named after "
+                "the label); use 'skip' or 'fail', or submit_as_task=False to insert again under a new label."
+            )
         self.deferrable = deferrable_flag(deferrable)
         self.poll_interval = float(poll_interval)
         self.keep_task = check_keep_task(keep_task)
         self.starrocks_conn_id = starrocks_conn_id
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
-
     # -- entry points -----------------------------------------------------------------------------------------
 
     def execute(self, context: Context) -> dict[str, Any]:
         label = task_label(context["ti"], self.load_label)
         try:
-            plan = build_files_plan(self, label)  # every argument checked here, before any SQL
+            plan = build_files_plan(self._spec(), label)  # every argument checked here, before any SQL
         except ValueError as exc:
             raise StarRocksLoadFatalError(f"Invalid FILES() load arguments: {exc}") from None
         version = self.hook.require_version(plan.min_version, plan.feature)
@@ -154,36 +163,30 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         conn = self.hook.get_load_conn()
         try:
             if self.submit_as_task:
-                return self._run_task(conn, plan, deadline, version, TaskRecord(context, self.log))
-            return self._run_insert(conn, plan, deadline)
+                return self._run_task(context, conn, plan, deadline, version)
+            return self._run_insert(context, conn, plan, deadline)
         finally:
             conn.close()
 
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Turn the trigger's event into the same result (or error) as the sync path."""
-        if not isinstance(event, dict) or event.get("status") not in ("success", "error"):
-            raise AirflowException(f"StarRocks FILES() load: invalid trigger event {event!r}.")
-        state: Any = None
-        if event.get("state"):
-            parser = TaskRunState if self.submit_as_task else LoadState
-            state = parser.from_dict(event["state"])
-        if self.submit_as_task and state is not None and state.is_terminal:
-            self._release(state.label)
-        if event["status"] != "success" or state is None or not state.is_success:
-            error = StarRocksLoadFatalError if event.get("fatal") else StarRocksLoadError
-            raise error(event.get("message") or f"StarRocks FILES() load {event.get('label')!r} failed.")
-        self.log.info("%s", event.get("message"))
-        if not self.submit_as_task:
-            self._lineage_result = result_of(self, state.label, state, None)
-            return self._lineage_result
-        conn = self.hook.get_load_conn()
-        try:
-            result = result_of(self, state.label, self._load_state(conn, state.label), state)
-            self._lineage_result = result
-        finally:
-            conn.close()
-        TaskRecord(context, self.log).done(state.label, result)
+    def job_result(self, context: Context, status: Any) -> dict[str, Any]:
+        """Return the result of a FINISHED INSERT or a SUCCESS task run (recorded in the task state store)."""
+        if isinstance(status, LoadState):
+            LoadRecord(context, self.log).complete(status)
+            result = result_of(self._spec(), status.label, status, None)
+        else:
+            conn = self.hook.get_load_conn()
+            try:
+                result = result_of(self._spec(), status.label, self._load_state(conn, status.label), status)
+            finally:
+                self.hook.close_quietly(conn)
+            TaskRecord(context, self.log).done(status.label, result)
+        self.log.info("StarRocks FILES() load %r: %s rows inserted.", status.label, result["rows_inserted"])
+        self._lineage_result = result
         return result
+
+    def job_ended(self, job: Any, status: Any) -> None:
+        if isinstance(job, TaskRunKind):
+            self._release(job.identity)  # its definition holds the FILES() keys
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """
@@ -208,42 +211,29 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
 
     # -- synchronous INSERT -----------------------------------------------------------------------------------
 
-    def _run_insert(self, conn: Any, plan: FilesPlan, deadline: float) -> dict[str, Any]:
-        state = self._load_state(conn, plan.label)
-        if state is None or state.state == "CANCELLED":
-            if plan.insert_timeout:
-                self.hook.execute_statement(set_session_variable("insert_timeout", plan.insert_timeout), conn)
-            try:
-                self.hook.submit_load(
-                    plan.insert(), plan.label, conn, plan.secrets, kind="INSERT from FILES()"
-                )
-            except LabelAlreadyUsedError:
-                self.log.info("Label %r was used concurrently: following that INSERT.", plan.label)
-            state = LoadWatch(plan.label, submitted=True).observe(
-                self.hook.get_load_states(plan.database, plan.label, conn)
-            )
-            assert state is not None
-        elif state.is_success:
-            self.log.info(
-                "Label %r already FINISHED (%s rows): skipping the INSERT.", plan.label, state.sink_rows
-            )
-        if not state.is_terminal:
-            self.log.info("Attaching to INSERT %s", state.describe())
-            if self.deferrable:
-                self._defer(plan.label, "load", state.job_id, deadline)
-            state = self._wait(
-                conn, plan.label, deadline, lambda c: self.hook.get_load_states(plan.database, plan.label, c)
-            )
-        return self._finish(conn, state, None)
+    def _run_insert(self, context: Context, conn: Any, plan: FilesPlan, deadline: float) -> dict[str, Any]:
+        if plan.insert_timeout:
+            self.hook.execute_statement(set_session_variable("insert_timeout", plan.insert_timeout), conn)
+        starter = LoadStarter(self.hook, plan.database, self.on_finished_label, self.log)
+        try_number = int(getattr(context["ti"], "try_number", 1) or 1)
+        label, state, owner = starter.start(conn, plan, LoadRecord(context, self.log), try_number)
+        return self.follow_job(
+            context, LoadKind(plan.database, label), conn, state, deadline=deadline, owner=owner
+        )
 
     # -- SUBMIT TASK ------------------------------------------------------------------------------------------
 
     def _run_task(
-        self, conn: Any, plan: FilesPlan, deadline: float, version: Any, record: TaskRecord
+        self, context: Context, conn: Any, plan: FilesPlan, deadline: float, version: Any
     ) -> dict[str, Any]:
         name = plan.label
         load = self._load_state(conn, name)
         if load is not None and load.is_success:
+            if self.on_finished_label == "fail":
+                raise AirflowFailException(
+                    f"StarRocks label {name!r} already FINISHED ({load.sink_rows} rows). Set "
+                    "on_finished_label='skip' to accept the earlier insert."
+                )
             self.log.info(
                 "Label %r already FINISHED (%s rows): not submitting task %r.", name, load.sink_rows, name
             )
@@ -253,7 +243,7 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
             return result
         self.hook.execute_statement(use_database(plan.database), conn)
         run = self._task_run(conn, name)
-        recorded = record.succeeded(name) if run is None else None
+        recorded = TaskRecord(context, self.log).succeeded(name) if run is None else None
         if recorded is not None:  # label and runs expired: Airflow's own record still knows
             self.log.info("Task %r succeeded in an earlier try (task state record): skipping it.", name)
             return recorded
@@ -264,14 +254,9 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
         else:
             warn_stored_keys(self.log, name, plan.auth, version, self.keep_task)
             run = self._submit_task(conn, plan, dropping=run is not None)
-        if not run.is_terminal:
-            if self.deferrable:
-                self._defer(name, "task_run", run.job_id, deadline)
-            run = self._wait(conn, name, deadline, lambda c: self.hook.get_task_runs(name, c))
-        release_task(self, conn, name, plan.database)
-        result = self._finish(conn, self._load_state(conn, name), run)
-        record.done(name, result)
-        return result
+        return self.follow_job(
+            context, TaskRunKind(plan.database, name), conn, run, deadline=deadline, owner=False
+        )
 
     def _submit_task(self, conn: Any, plan: FilesPlan, dropping: bool) -> TaskRunState:
         if dropping:
@@ -293,18 +278,23 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
 
     # -- shared steps -----------------------------------------------------------------------------------------
 
-    def _wait(self, conn: Any, label: str, deadline: float, fetch: Any) -> Any:
-        policy = WaitPolicy(
-            label,
-            poll_interval=self.poll_interval,
-            deadline=deadline,
-            started=time.time(),
-            no_cancel_reason="still running in StarRocks",
+    def _spec(self) -> FilesSpec:
+        return FilesSpec(
+            database=self.database,
+            table=self.table,
+            source=self.source,
+            format=self.format,
+            format_options=self.format_options,
+            columns=self.columns,
+            select=self.select,
+            where=self.where,
+            properties=self.properties,
+            aws_conn_id=self.aws_conn_id,
+            credential_mode=self.credential_mode,
+            region=self.region,
+            insert_timeout=self.insert_timeout,
+            submit_as_task=self.submit_as_task,
         )
-        step = wait_for_end(self.hook, policy, fetch, conn, self.log)
-        if step.state is None or not step.state.is_terminal:
-            raise StarRocksLoadError(step.message)
-        return step.state
 
     def _release(self, name: str) -> None:
         try:
@@ -326,35 +316,3 @@ class StarRocksInsertFromFilesOperator(BaseOperator):
 
     def _deadline(self, plan: Any) -> float:
         return load_deadline(plan.timeout, self.deadline_grace, self.execution_timeout)
-
-    def _defer(self, label: str, kind: str, job_id: int | None, deadline: float) -> None:
-        from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
-
-        self.defer(
-            trigger=StarRocksLoadTrigger(
-                starrocks_conn_id=self.starrocks_conn_id,
-                database=self.database,
-                label=label,
-                job_id=job_id,
-                poll_interval=self.poll_interval,
-                deadline=deadline,
-                cancel_on_kill=False,
-                kind=kind,
-            ),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=max(deadline - time.time(), 0))
-            + timedelta(seconds=DEFER_GRACE_SECONDS),
-        )
-
-    def _finish(self, conn: Any, load: LoadState | None, run: TaskRunState | None) -> dict[str, Any]:
-        outcome: Any = run if run is not None else load
-        if outcome is not None and outcome.is_success:
-            label = outcome.label
-            result = result_of(self, label, load, run)
-            self.log.info("StarRocks FILES() load %r: %s rows inserted.", label, result["rows_inserted"])
-            self._lineage_result = result
-            return result
-        assert outcome is not None
-        rejected = self.hook.get_rejected_rows(load.job_id if load else None, conn)
-        error = StarRocksLoadFatalError if outcome.is_fatal else StarRocksLoadError
-        raise error(outcome.failure_message(rejected))

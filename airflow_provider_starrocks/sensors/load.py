@@ -4,29 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import (
-    AirflowException,
     AirflowSensorTimeout,
     BaseSensorOperator,
     PokeReturnValue,
 )
 
+from airflow_provider_starrocks.jobs.load import LoadKind
+from airflow_provider_starrocks.operators._job import StarRocksJobMixin
 from airflow_provider_starrocks.utils.load_options import deferrable_flag
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
-from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS, LoadWatch
+from airflow_provider_starrocks.utils.polling import LoadWatch
 from airflow_provider_starrocks.utils.sql import validate_label, validate_name
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
 
-
-class StarRocksLoadSensor(BaseSensorOperator):
+class StarRocksLoadSensor(StarRocksJobMixin, BaseSensorOperator):
     """
     Wait until the current job of a load label is FINISHED; fail when it is CANCELLED or UNKNOWN.
 
@@ -40,6 +37,8 @@ class StarRocksLoadSensor(BaseSensorOperator):
     """
 
     template_fields = ("load_label", "database")
+    timeout_error = AirflowSensorTimeout
+    cancel_on_kill = False  # it waits for a load that another task submitted
 
     def __init__(
         self,
@@ -55,13 +54,8 @@ class StarRocksLoadSensor(BaseSensorOperator):
         self.database = database
         self.starrocks_conn_id = starrocks_conn_id
         self.deferrable = deferrable_flag(deferrable)
+        self.poll_interval = float(self.poke_interval)
         self._seen = False
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def _check(self, state: LoadState | None) -> PokeReturnValue:
         if state is None:
@@ -94,7 +88,7 @@ class StarRocksLoadSensor(BaseSensorOperator):
         self._check_arguments()
         conn = self.hook.get_load_conn()
         try:
-            jobs = self.hook.get_load_states(self.database, self.load_label, conn)
+            jobs = LoadKind(self.database, self.load_label).fetch(self.hook, conn)
         finally:
             conn.close()
         watch = LoadWatch(self.load_label, submitted=self._seen)
@@ -108,32 +102,9 @@ class StarRocksLoadSensor(BaseSensorOperator):
         result = self.poke(context)
         if result.is_done:
             return result.xcom_value
-        from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
-
-        self.defer(
-            trigger=StarRocksLoadTrigger(
-                starrocks_conn_id=self.starrocks_conn_id,
-                database=self.database,
-                label=self.load_label,
-                job_id=None,
-                poll_interval=self.poke_interval,
-                deadline=time.time() + self.timeout,
-                cancel_on_kill=False,
-            ),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout + DEFER_GRACE_SECONDS),
-        )
+        job = LoadKind(self.database, self.load_label)
+        self.defer_job(job, None, time.time() + self.timeout, submitted=self._seen)
         return None
 
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
-        """Return the FINISHED job's state, or raise the failure the trigger reported."""
-        if not isinstance(event, dict) or event.get("status") not in ("success", "error"):
-            raise AirflowException(f"StarRocks load sensor: invalid trigger event {event!r}.")
-        if event["status"] == "success" and event.get("state"):
-            return self._result(LoadState.from_dict(event["state"]))
-        if event.get("timeout"):  # as in poke mode: a sensor timeout is not retried
-            raise AirflowSensorTimeout(
-                event.get("message") or f"StarRocks load {event.get('label')!r} timed out."
-            )
-        error = StarRocksLoadFatalError if event.get("fatal") else StarRocksLoadError
-        raise error(event.get("message") or f"StarRocks load {event.get('label')!r} failed.")
+    def job_result(self, context: Context, status: Any) -> dict[str, Any]:
+        return self._result(status)

@@ -36,11 +36,14 @@ from airflow_provider_starrocks.testing.aws_identities import (
     REGION,
     ROLES,
     S3_ASSUMED_ROLE,
+    S3_WRITE_ROLE,
+    UNLOAD_PREFIX,
     UNTRUSTED_ROLE,
     USER_ADMIN,
     USER_INSTANCE_METADATA,
     USER_LOADER,
     USER_NO_POLICY,
+    USER_WRITER,
     bootstrap,
     role_arn,
 )
@@ -61,9 +64,12 @@ __all__ = [
     "INSTANCE_ROLE",
     "REGION",
     "S3_ASSUMED_ROLE",
+    "S3_WRITE_ROLE",
+    "UNLOAD_PREFIX",
     "UNTRUSTED_ROLE",
     "USER_LOADER",
     "USER_NO_POLICY",
+    "USER_WRITER",
     "AwsEmulator",
     "call_aws",
     "StorageAccessError",
@@ -358,6 +364,39 @@ class AwsEmulator:
             if not token:
                 return sorted(found)
 
+    def list_object_versions(
+        self, props: Mapping[str, str], uri_glob: str
+    ) -> list[tuple[str, int, str, Any]]:
+        """
+        Like :meth:`list_objects`, with each object's ETag (unquoted) and LastModified: ``[(key, size, etag, time)]``.
+
+        :param props: statement properties (``aws.s3.*``).
+        :param uri_glob: the path (comma-separated paths are listed one after the other).
+        :raises StorageAccessError: on an AWS error.
+        :raises ValueError: on a malformed path or glob.
+        """
+        found: list[tuple[str, int, str, Any]] = []
+        for piece in [p.strip() for p in uri_glob.split(",") if p.strip()]:
+            bucket, pattern = s3_glob.split_uri(piece)
+            prefix = s3_glob.literal_prefix(pattern)
+            regex = None if pattern.endswith("/") and prefix == pattern else s3_glob.glob_to_regex(pattern)
+            client = self.s3_client(props)
+            token: str | None = None
+            while True:
+                kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+                if token:
+                    kwargs["ContinuationToken"] = token
+                page = call_aws(client.list_objects_v2, **kwargs)
+                for item in page.get("Contents", []):
+                    key = item["Key"]
+                    if not key.endswith("/") and (regex is None or regex.match(key)):
+                        modified = item["LastModified"].astimezone().replace(tzinfo=None, microsecond=0)
+                        found.append((key, int(item["Size"]), str(item["ETag"]).strip('"'), modified))
+                token = page.get("NextContinuationToken")
+                if not token:
+                    break
+        return sorted(found)
+
     def read_object(self, props: Mapping[str, str], uri: str) -> bytes:
         """
         Read one object with the credentials StarRocks would resolve from ``props``.
@@ -370,3 +409,26 @@ class AwsEmulator:
         body = call_aws(self.s3_client(props).get_object, Bucket=bucket, Key=key)["Body"]
         with body:
             return bytes(body.read())
+
+    def write_object(self, props: Mapping[str, str], uri: str, body: bytes) -> None:
+        """
+        Write one object with the credentials StarRocks would resolve from ``props`` (a single-part PutObject).
+
+        :param props: statement properties (``aws.s3.*``).
+        :param uri: ``s3://bucket/key`` or ``s3a://bucket/key``.
+        :param body: the content.
+        :raises StorageAccessError: on an AWS error (``AccessDenied``...).
+        """
+        bucket, key = s3_glob.split_uri(uri)
+        call_aws(self.s3_client(props).put_object, Bucket=bucket, Key=key, Body=body)
+
+    def delete_object(self, props: Mapping[str, str], uri: str) -> None:
+        """
+        Delete one object with the credentials StarRocks would resolve from ``props``.
+
+        :param props: statement properties (``aws.s3.*``).
+        :param uri: ``s3://bucket/key``.
+        :raises StorageAccessError: on an AWS error.
+        """
+        bucket, key = s3_glob.split_uri(uri)
+        call_aws(self.s3_client(props).delete_object, Bucket=bucket, Key=key)

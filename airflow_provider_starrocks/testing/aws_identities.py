@@ -19,6 +19,8 @@ GLUE_TABLE_LOCATION = f"s3://{BUCKET}/daily/"
 
 USER_LOADER = "loader"
 USER_NO_POLICY = "nopolicy"
+#: May read and write the whole bucket: the identity for INSERT INTO FILES() unloads.
+USER_WRITER = "writer"
 #: Internal identities of the stack itself: the "instance metadata service" that hands the emulated cluster its
 #: instance-profile credentials, and an administrator used by reset().
 USER_INSTANCE_METADATA = "instance_metadata"
@@ -30,6 +32,9 @@ GLUE_ASSUMED_ROLE = "glue_assumed_role"
 EXTERNAL_ID_ROLE = "external_id_role"
 UNTRUSTED_ROLE = "untrusted_role"
 AIRFLOW_ROLE = "airflow_role"
+S3_WRITE_ROLE = "s3_write_role"
+#: The prefix the cluster's instance role may write to (unloads with the instance profile).
+UNLOAD_PREFIX = "unload/"
 EXTERNAL_ID = "sr-external-id"
 #: Session name of the instance-profile credentials, like the EC2 instance id AWS uses for it.
 INSTANCE_SESSION_NAME = "i-0a1b2c3d4e5f60718"
@@ -69,6 +74,21 @@ S3_READ_POLICY = _policy(
         "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
     }
 )
+#: What INSERT INTO FILES() needs on top of S3 read: PutObject (single-part uploads) and the multipart calls
+#: (be/src/io/s3_output_stream.cpp: CreateMultipartUpload / UploadPart / CompleteMultipartUpload) and
+#: DeleteObject (the sink's rollback of the files a failed unload wrote).
+_S3_WRITE_ACTIONS = [
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+]
+S3_WRITE_POLICY = _policy(
+    {"Effect": "Allow", "Action": _S3_WRITE_ACTIONS, "Resource": [f"arn:aws:s3:::{BUCKET}/*"]}
+)
+S3_WRITE_UNLOAD_PREFIX_POLICY = _policy(
+    {"Effect": "Allow", "Action": _S3_WRITE_ACTIONS, "Resource": [f"arn:aws:s3:::{BUCKET}/{UNLOAD_PREFIX}*"]}
+)
 GLUE_READ_POLICY = _policy(
     {"Effect": "Allow", "Action": ["glue:Get*", "glue:List*", "glue:SearchTables"], "Resource": "*"}
 )
@@ -100,13 +120,14 @@ EXTERNAL_ID_CONDITION = {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}}
 ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
     INSTANCE_ROLE: (
         _trust([user_arn(USER_INSTANCE_METADATA)]),
-        (S3_READ_POLICY, GLUE_READ_POLICY, ASSUME_ANY_ROLE_POLICY),
+        (S3_READ_POLICY, GLUE_READ_POLICY, ASSUME_ANY_ROLE_POLICY, S3_WRITE_UNLOAD_PREFIX_POLICY),
     ),
     S3_ASSUMED_ROLE: (_trust(_FROM_CLUSTER_AND_LOADER), (S3_READ_POLICY,)),
     GLUE_ASSUMED_ROLE: (_trust(_FROM_CLUSTER_AND_LOADER), (GLUE_READ_POLICY,)),
     EXTERNAL_ID_ROLE: (_trust(_FROM_CLUSTER_AND_LOADER, EXTERNAL_ID_CONDITION), (S3_READ_POLICY,)),
     UNTRUSTED_ROLE: (_trust([f"arn:aws:iam::{FOREIGN_ACCOUNT_ID}:root"]), (S3_READ_POLICY,)),
     AIRFLOW_ROLE: (_trust([user_arn(USER_LOADER)]), (S3_READ_POLICY,)),
+    S3_WRITE_ROLE: (_trust(_FROM_CLUSTER_AND_LOADER), (S3_READ_POLICY, S3_WRITE_POLICY)),
 }
 #: Roles whose trust policy requires an ExternalId (checked by the emulator because moto lets a missing one pass).
 ROLES_REQUIRING_EXTERNAL_ID: dict[str, str] = {EXTERNAL_ID_ROLE: EXTERNAL_ID}
@@ -115,6 +136,7 @@ ROLES_REQUIRING_EXTERNAL_ID: dict[str, str] = {EXTERNAL_ID_ROLE: EXTERNAL_ID}
 USERS: dict[str, tuple[str, ...]] = {
     USER_LOADER: (S3_READ_POLICY, GLUE_READ_POLICY, ASSUME_ANY_ROLE_POLICY),
     USER_NO_POLICY: (),
+    USER_WRITER: (S3_READ_POLICY, S3_WRITE_POLICY),
     USER_INSTANCE_METADATA: (
         _policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn(INSTANCE_ROLE)}),
     ),

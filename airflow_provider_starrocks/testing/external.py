@@ -13,10 +13,15 @@ URI_VARIABLE = "STARROCKS_TEST_URI"
 AWS_CONNECTIONS_VARIABLE = "STARROCKS_TEST_AWS_CONNECTIONS"
 
 
-def _emulator_only(what: str) -> NoReturn:
-    import pytest
+class StackUnavailable(RuntimeError):
+    """The stack in use lacks a feature (fault injection on a real cluster, ...); the pytest plugin skips the test.
 
-    pytest.skip(f"{what} needs the local emulator ({URI_VARIABLE} selects a real cluster)")
+    Library code raises this instead of calling ``pytest.skip``, so it works outside pytest too.
+    """
+
+
+def _emulator_only(what: str) -> NoReturn:
+    raise StackUnavailable(f"{what} needs the local emulator ({URI_VARIABLE} selects a real cluster)")
 
 
 def run_sql(stack: Any, *statements: str) -> tuple[Any, ...]:
@@ -42,7 +47,10 @@ def run_sql(stack: Any, *statements: str) -> tuple[Any, ...]:
 
 class ExternalStack:
     """
-    The fixtures' view of a real cluster: connection details only; emulator-only features skip the test.
+    The fixtures' view of a real cluster: connection details only.
+
+    The emulator-only features (``aws``, ``fe``, ``statements``) raise :class:`StackUnavailable`, which the pytest
+    plugin turns into a skip.
 
     :param uri: ``starrocks://user:password@host:port/``.
     :param aws_connections: ``{conn_id: connection JSON}`` for the AWS side.

@@ -3,7 +3,9 @@ Pytest fixtures for the local StarRocks stack.
 
 Enable with ``-p airflow_provider_starrocks.testing.pytest_plugin`` (it is not auto-loaded). Fixtures:
 ``starrocks_aws`` (session scope: moto alone), ``starrocks_stack`` (session scope, started once) and ``starrocks`` (function scope: reset, ``env()`` set with
-monkeypatch). The heavy modules are imported inside the fixtures so that loading the plugin costs nothing.
+monkeypatch). The heavy modules are imported inside the fixtures so that loading the plugin costs nothing, and
+nothing is changed at import: logger levels are set in ``pytest_configure``. A test or fixture that reaches for
+what the stack in use lacks (``StackUnavailable`` from ``testing/external.py``) is skipped with its reason.
 """
 
 from __future__ import annotations
@@ -15,17 +17,39 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator, Iterator
 
     from airflow_provider_starrocks.testing.aws import AwsEmulator
     from airflow_provider_starrocks.testing.stack import StarRocksStack
 
-# mysql-mimic logs every refused statement at ERROR; werkzeug (moto) every rejected request.
-logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
-logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-
-
 VERSION_VARIABLE = "STARROCKS_EMULATOR_VERSION"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # mysql-mimic logs every refused statement at ERROR; werkzeug (moto) every rejected request.
+    logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    """Skip the test whose fixture needs what the stack in use lacks (:class:`StackUnavailable`)."""
+    yield from _skip_unavailable()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Skip the test that uses what the stack in use lacks (:class:`StackUnavailable`)."""
+    yield from _skip_unavailable()
+
+
+def _skip_unavailable() -> Generator[None, None, None]:
+    from airflow_provider_starrocks.testing.external import StackUnavailable
+
+    try:
+        yield
+    except StackUnavailable as unavailable:
+        pytest.skip(str(unavailable))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -18,8 +18,10 @@ from airflow_provider_starrocks.testing.aws_identities import (
     GLUE_ASSUMED_ROLE,
     REGION,
     S3_ASSUMED_ROLE,
+    S3_WRITE_ROLE,
     USER_LOADER,
     USER_NO_POLICY,
+    USER_WRITER,
     role_arn,
 )
 
@@ -254,6 +256,7 @@ class StarRocksStack:
         """Return ``{conn_id: Airflow connection JSON}`` for the StarRocks connection and every AWS identity."""
         loader_key, loader_secret = self.aws.users[USER_LOADER]
         nopolicy_key, nopolicy_secret = self.aws.users[USER_NO_POLICY]
+        writer_key, writer_secret = self.aws.users[USER_WRITER]
         region = {"region_name": REGION}
 
         def aws(
@@ -288,6 +291,9 @@ class StarRocksStack:
                 loader_key,
                 loader_secret,
             ),
+            # S3 write rights, for INSERT INTO FILES() unloads (the instance role may write under unload/ only).
+            "aws_writer": aws({}, writer_key, writer_secret),
+            "aws_write_role": aws({"role_arn": role_arn(S3_WRITE_ROLE)}),
         }
         return {conn_id: json.dumps(conn) for conn_id, conn in connections.items()}
 

@@ -19,6 +19,7 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import SharedPollError
 from airflow_provider_starrocks.triggers._poll_connection import QUERY_TIMEOUT, SharedConnection
 
 if TYPE_CHECKING:
@@ -32,10 +33,6 @@ log = logging.getLogger(__name__)
 BATCH_MIN_VERSION = (3, 1, 0)
 #: Subscribers woken per event-loop iteration after a cycle.
 DELIVERY_BATCH = 200
-
-
-class SharedPollError(Exception):
-    """The shared status query failed, even on a fresh connection."""
 
 
 async def fetch_loads(

@@ -14,6 +14,14 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import AwsAuthConfigError
+from airflow_provider_starrocks.utils.aws_credentials import (
+    AUTO_HINT,
+    auto_mode,
+    connection_error,
+    load_wrapper,
+    temporary_credentials,
+)
 from airflow_provider_starrocks.utils.sql import REDACTED
 
 if TYPE_CHECKING:
@@ -31,7 +39,7 @@ CREDENTIAL_MODES = (
     "temporary",
 )
 SERVICES = ("s3", "glue")
-PURPOSES = ("load", "catalog", "table")
+PURPOSES = ("load", "catalog", "table", "pipe")
 
 # Suffixes after "aws.<service>." that build_aws_properties owns (CloudConfigurationConstants.java).
 AUTH_KEY_SUFFIXES = frozenset(
@@ -56,13 +64,6 @@ AUTH_KEY_SUFFIXES = frozenset(
 # as a secret too.
 _SECRET_SUFFIXES = ("access_key", "secret_key", "session_token", "external_id")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
-_AUTO_HINT = (
-    "set credential_mode='temporary' (Airflow resolves the credentials) or an explicit credential_mode"
-)
-
-
-class AwsAuthConfigError(ValueError):
-    """An AWS connection or argument that cannot be turned into StarRocks AWS properties."""
 
 
 class AwsProperties(Mapping[str, str]):
@@ -118,100 +119,6 @@ def check_no_auth_keys(properties: Mapping[str, object] | None, argument_name: s
                 )
 
 
-def _fail(conn_id: str | None, field: str, problem: str, fix: str) -> AwsAuthConfigError:
-    return AwsAuthConfigError(f"AWS connection {conn_id!r}, {field}: {problem}; {fix}.")
-
-
-def _load_wrapper(conn_id: str, region: str | None) -> AwsConnectionWrapper:
-    from airflow.providers.amazon.aws.utils.connection_wrapper import AwsConnectionWrapper
-    from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook
-
-    try:
-        conn = BaseHook.get_connection(conn_id)
-    except AirflowNotFoundException:
-        raise _fail(
-            conn_id,
-            "aws_conn_id",
-            "no such connection",
-            "create it (e.g. an AIRFLOW_CONN_* variable) or pass aws_conn_id=None to use the StarRocks "
-            "nodes' instance profile",
-        ) from None
-    if (conn.conn_type or "aws") != "aws":
-        raise _fail(conn_id, "conn_type", f"is {conn.conn_type!r}", "use an 'aws' connection")
-    # The connection form saves an empty optional field as null (or ""): both mean "unset", as in StarRocks's
-    # own connection extras, instead of e.g. an "unsupported" assume_role_method None.
-    extra = {k: v for k, v in conn.extra_dejson.items() if v is not None and v != ""}
-    # The wrapper silently drops half a key pair, so look at the connection's own fields first.
-    for id_name, id_value, secret_name, secret_value in (
-        ("login", conn.login, "password", conn.password),
-        (
-            "extra.aws_access_key_id",
-            extra.get("aws_access_key_id"),
-            "extra.aws_secret_access_key",
-            extra.get("aws_secret_access_key"),
-        ),
-    ):
-        if bool(id_value) != bool(secret_value):
-            present, missing = (id_name, secret_name) if id_value else (secret_name, id_name)
-            raise _fail(conn_id, missing, f"{present} is set but {missing} is empty", "set both or neither")
-    try:
-        cleaned = AwsConnectionWrapper.from_connection_metadata(
-            conn_id=conn_id, login=conn.login or None, password=conn.password or None, extra=extra
-        )
-        return AwsConnectionWrapper(conn=cleaned, region_name=region)
-    except NotImplementedError:
-        raise _fail(
-            conn_id,
-            "extra.assume_role_method",
-            "unsupported method",
-            "use assume_role, assume_role_with_saml or assume_role_with_web_identity",
-        ) from None
-
-
-def _auto_mode(conn_id: str | None, wrapper: AwsConnectionWrapper) -> str:
-    if wrapper.role_arn and wrapper.assume_role_method != "assume_role":
-        raise _fail(
-            conn_id,
-            "extra.assume_role_method",
-            f"{wrapper.assume_role_method!r} can only be resolved by Airflow",
-            _AUTO_HINT,
-        )
-    if wrapper.aws_access_key_id:
-        return "iam_user"
-    if wrapper.aws_session_token:
-        raise _fail(
-            conn_id,
-            "extra.aws_session_token",
-            "a session token without an access key",
-            "add the key pair (login/password) or remove the token",
-        )
-    if wrapper.profile_name:
-        raise _fail(conn_id, "extra.profile_name", "profiles can only be resolved by Airflow", _AUTO_HINT)
-    if wrapper.role_arn:
-        return "assumed_role"
-    return "instance_profile"
-
-
-def _temporary_credentials(
-    conn_id: str, region: str | None, wrapper: AwsConnectionWrapper
-) -> tuple[str, str, str | None]:
-    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
-
-    hook = AwsBaseHook(aws_conn_id=conn_id, region_name=region)
-    # The hook would wrap the raw connection again, form nulls included (assume_role_method None fails there).
-    hook.conn_config = wrapper
-    try:
-        creds = hook.get_credentials(region_name=region)
-    except Exception as err:  # boto raises many unrelated types; the message names the connection
-        raise _fail(
-            conn_id,
-            "credentials",
-            f"Airflow could not resolve them ({type(err).__name__}: {err})",
-            "check the connection's keys, profile or role and its trust policy",
-        ) from None
-    return creds.access_key, creds.secret_key, creds.token or None
-
-
 def build_aws_properties(
     aws_conn_id: str | None,
     service: str = "s3",
@@ -230,8 +137,8 @@ def build_aws_properties(
     :param service: ``"s3"`` or ``"glue"``.
     :param credential_mode: one of :data:`CREDENTIAL_MODES`; ``"auto"`` derives it from the connection.
     :param region: the AWS region; wins over the connection's ``region_name``.
-    :param purpose: ``"load"``, ``"catalog"`` or ``"table"``; catalogs and tables store their properties,
-        so they refuse session tokens.
+    :param purpose: ``"load"``, ``"catalog"``, ``"table"`` or ``"pipe"``; catalogs, tables and pipes store
+        their properties, so they refuse session tokens.
     :param enable_path_style_access: S3 path-style access; defaults to the connection's s3 addressing style.
     :param sts_region: region of the STS endpoint StarRocks uses to assume the role.
     :param sts_endpoint: STS endpoint StarRocks uses to assume the role (needs ``sts_region``).
@@ -242,15 +149,19 @@ def build_aws_properties(
         ("purpose", purpose, PURPOSES),
     ):
         if value not in allowed:
-            raise _fail(aws_conn_id, name, f"{value!r} is not supported", f"use one of {', '.join(allowed)}")
-    wrapper = _load_wrapper(aws_conn_id, region) if aws_conn_id is not None else None
+            raise connection_error(
+                aws_conn_id, name, f"{value!r} is not supported", f"use one of {', '.join(allowed)}"
+            )
+    wrapper = load_wrapper(aws_conn_id, region) if aws_conn_id is not None else None
     mode = credential_mode
     if mode == "auto":
-        mode = _auto_mode(aws_conn_id, wrapper) if wrapper is not None else "instance_profile"
+        mode = auto_mode(aws_conn_id, wrapper) if wrapper is not None else "instance_profile"
     if wrapper is None and mode in ("iam_user", "assumed_role", "temporary"):
-        raise _fail(None, "credential_mode", f"{mode!r} needs an AWS connection", "pass aws_conn_id")
+        raise connection_error(
+            None, "credential_mode", f"{mode!r} needs an AWS connection", "pass aws_conn_id"
+        )
     if purpose != "load" and mode == "temporary":
-        raise _fail(
+        raise connection_error(
             aws_conn_id,
             "credential_mode",
             f"temporary credentials would expire under a stored {purpose}",
@@ -266,16 +177,18 @@ def build_aws_properties(
 
     if mode == "iam_user":
         if wrapper is None or not wrapper.aws_access_key_id or not wrapper.aws_secret_access_key:
-            raise _fail(aws_conn_id, "login/password", "iam_user needs an access key pair", "set both")
+            raise connection_error(
+                aws_conn_id, "login/password", "iam_user needs an access key pair", "set both"
+            )
         if wrapper.role_arn and role_arn is None:
-            raise _fail(
+            raise connection_error(
                 aws_conn_id,
                 "extra.assume_role_method",
                 f"StarRocks can only assume role_arn with assume_role, not {wrapper.assume_role_method!r}",
-                _AUTO_HINT,
+                AUTO_HINT,
             )
         if wrapper.aws_session_token and purpose != "load":
-            raise _fail(
+            raise connection_error(
                 aws_conn_id,
                 "extra.aws_session_token",
                 f"a session token would expire under a stored {purpose}",
@@ -288,7 +201,7 @@ def build_aws_properties(
             props[p + "session_token"] = wrapper.aws_session_token
     elif mode == "temporary":
         assert wrapper is not None  # checked above: temporary needs a connection
-        access_key, secret_key, token = _temporary_credentials(aws_conn_id or "", region, wrapper)
+        access_key, secret_key, token = temporary_credentials(aws_conn_id or "", region, wrapper)
         props[p + "use_instance_profile"] = "false"
         props[p + "access_key"] = access_key
         props[p + "secret_key"] = secret_key
@@ -297,7 +210,7 @@ def build_aws_properties(
         role_arn = external_id = None  # Airflow has already assumed it
     elif mode in ("assumed_role", "instance_profile"):
         if mode == "assumed_role" and role_arn is None:
-            raise _fail(
+            raise connection_error(
                 aws_conn_id,
                 "extra.role_arn",
                 "assumed_role needs a role_arn (assumed with assume_role)",
@@ -313,7 +226,7 @@ def build_aws_properties(
 
     if role_arn is not None:
         if not _ROLE_ARN.fullmatch(role_arn):
-            raise _fail(
+            raise connection_error(
                 aws_conn_id,
                 "extra.role_arn",
                 f"{role_arn!r} is not an IAM role ARN",
@@ -361,7 +274,7 @@ def _location(
     if region:
         props[p + "region"] = str(region)
     elif not endpoint:
-        raise _fail(
+        raise connection_error(
             conn_id,
             "extra.region_name",
             f"no region for AWS {service}",
@@ -369,7 +282,7 @@ def _location(
         )
     if endpoint:
         if not re.match(r"https?://[^\s/]", str(endpoint)):
-            raise _fail(
+            raise connection_error(
                 conn_id, f"extra.service_config.{service}.endpoint_url", "not an http(s) URL", "fix the URL"
             )
         props[p + "endpoint"] = str(endpoint)
@@ -381,7 +294,7 @@ def _location(
             props[p + "enable_path_style_access"] = "true" if path_style else "false"
         if endpoint and str(endpoint).startswith("http://"):
             if p + "iam_role_arn" in props:
-                raise _fail(
+                raise connection_error(
                     conn_id,
                     f"extra.service_config.{service}.endpoint_url",
                     "StarRocks needs SSL (aws.s3.enable_ssl) to assume a role, the endpoint is http://",
@@ -389,7 +302,9 @@ def _location(
                 )
             props[p + "enable_ssl"] = "false"
     elif path_style is not None:
-        raise _fail(conn_id, "enable_path_style_access", "only applies to s3", "leave it unset for glue")
+        raise connection_error(
+            conn_id, "enable_path_style_access", "only applies to s3", "leave it unset for glue"
+        )
 
 
 def _sts(
@@ -401,12 +316,14 @@ def _sts(
     sts_endpoint: str | None,
 ) -> None:
     if (sts_region or sts_endpoint) and role_arn is None:
-        raise _fail(
+        raise connection_error(
             conn_id, "sts_region/sts_endpoint", "only used to assume a role", "set role_arn or drop them"
         )
     if sts_endpoint and not sts_region:
         # AwsCloudCredential.applyAssumeRole: "STS endpoint is set to <x> but no signing region was provided".
-        raise _fail(conn_id, "sts_region", "sts_endpoint needs a signing region", "pass sts_region too")
+        raise connection_error(
+            conn_id, "sts_region", "sts_endpoint needs a signing region", "pass sts_region too"
+        )
     if sts_region:
         props[p + "sts.region"] = sts_region
     if sts_endpoint:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from airflow_provider_starrocks.exceptions import CatalogConfigError
+
 CATALOG_TYPES = ("hive", "iceberg", "hudi", "deltalake", "paimon")
 
 # catalog type -> (property naming the metastore, allowed metastores)
@@ -55,10 +57,6 @@ _THRIFT_URI = re.compile(r"thrift://[A-Za-z0-9.\-\[\]:]+:\d{1,5}\Z")
 _HTTP_URI = re.compile(r"https?://[^\s/]\S*\Z")
 _JDBC_URI = re.compile(r"jdbc:[a-z0-9]+:\S+\Z")
 _WAREHOUSE = re.compile(r"\S+\Z")
-
-
-class CatalogConfigError(ValueError):
-    """A catalog argument that cannot become valid catalog properties."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from airflow_provider_starrocks.utils.sql import StarRocksSqlValueError, quote_identifier
+from airflow_provider_starrocks.exceptions import ColumnSpecError
+from airflow_provider_starrocks.utils.sql import quote_identifier
 
 # fe/fe-core/src/main/java/com/starrocks/common/FeNameFormat.java: COLUMN_NAME_REGEX = "^[^\0=<>!\\*]{1,1024}$";
 # backticks are refused on top of it, as for table names (older parsers strip them instead of undoubling).
@@ -45,10 +46,6 @@ _TYPE_HELP = (
     "use StarRocks types such as INT, BIGINT, DOUBLE, DATE, DATETIME, STRING, VARCHAR(n), DECIMAL(p,s), "
     "ARRAY<type>, MAP<key_type, value_type> or STRUCT<name type, ...>"
 )
-
-
-class ColumnSpecError(StarRocksSqlValueError):
-    """A column definition outside the supported grammar."""
 
 
 class _Tokens:

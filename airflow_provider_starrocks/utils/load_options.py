@@ -14,9 +14,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from airflow_provider_starrocks.exceptions import LoadArgumentError
 from airflow_provider_starrocks.utils.aws_auth import check_no_auth_keys
 from airflow_provider_starrocks.utils.column_types import check_column_name
-from airflow_provider_starrocks.utils.sql import broker_load_data_description, validate_name
+from airflow_provider_starrocks.utils.sql import validate_name
+from airflow_provider_starrocks.utils.statements.loads import broker_load_data_description
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +39,6 @@ DESCRIPTION_KEYS = (
 PRIORITIES = ("HIGHEST", "HIGH", "NORMAL", "LOW", "LOWEST")
 DEFAULT_LOAD_TIMEOUT = 14400  # seconds; StarRocks's broker load default
 _SOURCE = re.compile(r"^s3a?://[^/\s]+(/.*)?\Z", re.DOTALL)
-
-
-class LoadArgumentError(ValueError):
-    """A broker-load argument that cannot be turned into a valid load."""
 
 
 def _fail(argument: str, problem: str, fix: str) -> LoadArgumentError:

@@ -5,7 +5,7 @@ The operator's sync path, the trigger and the sensor all turn status rows into a
 parser does no I/O. Column names differ between StarRocks versions (SHOW LOAD: 16 columns on 2.x, 20 on
 3.x, 21 on the newest; ``information_schema.loads``: ``JOB_ID``/``DATABASE_NAME`` on 3.1-3.4,
 ``ID``/``DB_NAME`` on the newest), so rows are read through a normalized name, never by position.
-:class:`JobStatus` is the family's base, so a parser for ``information_schema.task_runs`` can join it.
+:class:`~airflow_provider_starrocks.jobs.base.JobStatus` is the family's base.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
+from airflow_provider_starrocks.exceptions import (  # noqa: F401
+    StarRocksLoadError,
+    StarRocksLoadFatalError,
+    UnreadableStatusError,
+    is_fatal_message,
+)
+from airflow_provider_starrocks.jobs.base import JobStatus
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -32,14 +38,6 @@ COMMITTED_STATES = frozenset({"PREPARED", "COMMITED", "COMMITTED", "VISIBLE"})
 # FailMsg.java CancelType values that a retry cannot fix. USER_CANCEL is not one: a cancel this task did not
 # send (another run, an operator in StarRocks) is retried; a cancel it sent at its deadline is reported as such.
 _FATAL_CANCEL_TYPES = frozenset({"ETL_QUALITY_UNSATISFIED"})
-# StarRocks errors are recognized by message text: codes are not stable across versions.
-_FATAL_TEXT = re.compile(
-    r"access ?denied|forbidden|\b403\b|InvalidAccessKeyId|SignatureDoesNotMatch|is invalid property|"
-    r"quality not good enough|Label format error|Unknown database|Unknown table|Syntax error|"
-    r"Getting syntax error|Getting analyzing error|No source file|No files were found|not supported|"
-    r"must between|is not a number|is not a boolean|must be (?:equal or )?greater|priority should in",
-    re.IGNORECASE,
-)
 _ERROR_MSG = re.compile(r"^\s*type\s*:\s*(?P<type>[A-Z_]+)\s*;\s*msg\s*:\s*(?P<msg>.*)\Z", re.DOTALL)
 _LOAD_PROGRESS = re.compile(r"LOAD\s*:\s*(\d+(?:\.\d+)?)\s*%")
 _NULL_TEXT = frozenset({"", "NULL", "N/A", "\\N"})
@@ -67,27 +65,6 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-class StarRocksLoadError(AirflowException):
-    """A StarRocks load failed, was cancelled, or its outcome cannot be determined."""
-
-
-class StarRocksLoadFatalError(StarRocksLoadError, AirflowFailException):
-    """A load failure that a retry cannot fix (bad input, access denied, data quality)."""
-
-
-class UnreadableStatusError(ValueError):
-    """A status row without the fields that decide a job's state (read again, counted as a failed poll)."""
-
-
-def is_fatal_message(text: str | None) -> bool:
-    """
-    Return whether a StarRocks error text describes a failure that a retry cannot fix.
-
-    :param text: the error message from the FE or the job's ``ErrorMsg``.
-    """
-    return bool(text) and bool(_FATAL_TEXT.search(text or ""))
-
-
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -113,22 +90,6 @@ def _normalize(row: Mapping[str, Any]) -> dict[str, Any]:
     return {str(k).upper().replace("_", ""): v for k, v in row.items()}
 
 
-class JobStatus:
-    """Base of the state family: a ``state`` text judged against the subclass's state sets."""
-
-    SUCCESS: ClassVar[frozenset[str]] = frozenset()
-    FAILURE: ClassVar[frozenset[str]] = frozenset()
-    state: str
-
-    @property
-    def is_success(self) -> bool:
-        return self.state in self.SUCCESS
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.state in self.SUCCESS or self.state in self.FAILURE
-
-
 @dataclasses.dataclass(frozen=True)
 class LoadState(JobStatus):
     """
@@ -140,6 +101,7 @@ class LoadState(JobStatus):
 
     SUCCESS: ClassVar[frozenset[str]] = SUCCESS_STATES
     FAILURE: ClassVar[frozenset[str]] = FAILURE_STATES
+    COMMITTED: ClassVar[frozenset[str]] = COMMITTED_STATES
 
     label: str
     state: str
@@ -182,20 +144,6 @@ class LoadState(JobStatus):
         parsed: dict[str, Any] = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
         return cls(label=label, state=state, **parsed)
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LoadState:
-        """
-        Rebuild a state from :meth:`to_dict` output (e.g. a trigger event); unknown keys are ignored.
-
-        :param data: the dict.
-        """
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-safe dict of every field."""
-        return dataclasses.asdict(self)
-
     @property
     def cancel_type(self) -> str | None:
         """The StarRocks ``CancelType`` of a failed job (e.g. ``ETL_QUALITY_UNSATISFIED``), if reported."""
@@ -213,16 +161,6 @@ class LoadState(JobStatus):
         """The ``LOAD:<n>%`` part of the progress, as a number."""
         match = _LOAD_PROGRESS.search(self.progress or "")
         return float(match.group(1)) if match else None
-
-    @property
-    def is_committed(self) -> bool:
-        """Whether the job committed its data but is not yet visible (PREPARED): no cancel can stop it."""
-        return self.state in COMMITTED_STATES
-
-    @property
-    def is_cancellable(self) -> bool:
-        """Whether ``CANCEL LOAD`` can still stop the job: in flight and not committed, whatever its name."""
-        return not self.is_terminal and not self.is_committed
 
     @property
     def is_fatal(self) -> bool:

@@ -10,7 +10,8 @@ import random
 import time
 from typing import TYPE_CHECKING
 
-from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadFatalError, current_job
+from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.load_state import LoadState, current_job
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -66,6 +67,19 @@ def next_delay(poll_interval: float, attempt: int, rng: Callable[[], float] = ra
     return max(0.0, base * (1 + JITTER * (2 * rng() - 1)))
 
 
+def expired_label_message(label: str) -> str:
+    """
+    Return the failure text for a submitted load label that StarRocks no longer lists.
+
+    :param label: the label.
+    """
+    return (
+        f"StarRocks load {label!r}: state unknown. The label was submitted but StarRocks no longer lists it: its "
+        "jobs expired (label_keep_max_second / label_keep_max_num). It is not resubmitted, to avoid loading "
+        "twice: check the target table, then clear the task with a new label if the data is missing."
+    )
+
+
 class LoadWatch:
     """
     Follow one label across polls: pick its current job, tell when a progress line is due, catch expiry.
@@ -73,11 +87,13 @@ class LoadWatch:
     :param label: the label.
     :param submitted: whether this task submitted (or has seen) a job under this label, so that a label
         with no job can only mean it expired.
+    :param missing: the failure text for a submitted job no longer listed (default: a load label's expiry).
     """
 
-    def __init__(self, label: str, *, submitted: bool = False) -> None:
+    def __init__(self, label: str, *, submitted: bool = False, missing: str | None = None) -> None:
         self.label = label
         self.submitted = submitted
+        self.missing = missing
         self._last_key: tuple[object, ...] | None = None
 
     def observe(self, jobs: Iterable[LoadState]) -> LoadState | None:
@@ -89,12 +105,7 @@ class LoadWatch:
         state = current_job(jobs)
         if state is None:
             if self.submitted:
-                raise StarRocksLoadFatalError(
-                    f"StarRocks load {self.label!r}: state unknown. The label was submitted but StarRocks no "
-                    "longer lists it: its jobs expired (label_keep_max_second / label_keep_max_num). It is not "
-                    "resubmitted, to avoid loading twice: check the target table, then clear the task with a "
-                    "new label if the data is missing."
-                )
+                raise StarRocksLoadFatalError(self.missing or expired_label_message(self.label))
             return None
         self.submitted = True
         return state

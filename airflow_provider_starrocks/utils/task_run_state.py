@@ -11,7 +11,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_provider_starrocks.utils.load_state import JobStatus, _int, _normalize, _text, is_fatal_message
+from airflow_provider_starrocks.exceptions import is_fatal_message
+from airflow_provider_starrocks.utils.load_state import JobStatus, _int, _normalize, _text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -75,20 +76,6 @@ class TaskRunState(JobStatus):
         ints = {"job_id", "error_code"}
         parsed: dict[str, Any] = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
         return cls(label=label, state=state, **parsed)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TaskRunState:
-        """
-        Rebuild a state from :meth:`to_dict` output; unknown keys are ignored.
-
-        :param data: the dict.
-        """
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-safe dict of every field."""
-        return dataclasses.asdict(self)
 
     @property
     def task_name(self) -> str:

@@ -76,6 +76,7 @@ class WaitPolicy:
     :param submitted: whether the job is known to exist (an absent job then means it expired).
     :param may_cancel: whether this task may cancel the job at the deadline.
     :param no_cancel_reason: why not, for the message (e.g. ``"cancel_on_kill=False"``).
+    :param missing: the failure text when a submitted job is no longer listed (``JobKind.missing_message``).
     """
 
     def __init__(
@@ -88,6 +89,7 @@ class WaitPolicy:
         submitted: bool = True,
         may_cancel: bool = False,
         no_cancel_reason: str = "this job cannot be cancelled",
+        missing: str | None = None,
     ) -> None:
         self.label = label
         self.poll_interval = poll_interval
@@ -95,7 +97,7 @@ class WaitPolicy:
         self.started = started
         self.may_cancel = may_cancel
         self.no_cancel_reason = no_cancel_reason
-        self.watch = LoadWatch(label, submitted=submitted)
+        self.watch = LoadWatch(label, submitted=submitted, missing=missing)
         self.attempt = 0
         self.cancelled_at: float | None = None
         self._last_log = started

@@ -17,6 +17,7 @@ import types
 import pytest
 
 from airflow_provider_starrocks.operators.broker_load import StarRocksS3BrokerLoadOperator
+from airflow_provider_starrocks.triggers.job import StarRocksJobTrigger
 from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
 from airflow_provider_starrocks.utils.load_state import StarRocksLoadError, StarRocksLoadFatalError
 
@@ -164,7 +165,7 @@ def test_run_that_attached_never_cancels_the_owners_load(sales):
     thread_b = threading.Thread(target=lambda: _swallow(attached, attach_context("manual__x")))
     thread_b.start()
     for _ in range(500):
-        if attached._active_label:
+        if attached._followed is not None:
             break
         time.sleep(0.01)
     attached.on_kill()
@@ -240,9 +241,9 @@ async def test_trigger_recreated_after_a_triggerer_dies_finishes_the_same_job(sa
     with pytest.raises(asyncio.CancelledError):
         await running
     classpath, kwargs = first.serialize()
-    assert classpath.endswith("StarRocksLoadTrigger")
+    assert classpath == "airflow_provider_starrocks.triggers.job.StarRocksJobTrigger"
     sales.fe.config.hold_state = None
-    event = await StarRocksLoadTrigger(**kwargs).run().__anext__()
+    event = await StarRocksJobTrigger(**kwargs).run().__anext__()
     assert event.payload["status"] == "success"
     assert event.payload["job_id"] == job_id
     assert not any(s.startswith("CANCEL LOAD") for s in sales.statements)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -108,11 +109,34 @@ def test_bad_templated_input_fails_the_task_without_sql(starrocks, run_dag, capf
     assert starrocks.statements == []
 
 
-def test_deferrable_defaults_from_config(monkeypatch):
+def _files_operator(task_id: str) -> Any:
+    from airflow_provider_starrocks.operators.files import StarRocksInsertFromFilesOperator
+
+    return StarRocksInsertFromFilesOperator(task_id=task_id, database="sales", format="parquet", **GOOD)
+
+
+def _load_sensor(task_id: str) -> Any:
+    from airflow_provider_starrocks.sensors.load import StarRocksLoadSensor
+
+    return StarRocksLoadSensor(task_id=task_id, database="sales", label="daily_orders")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(
+            lambda task_id: StarRocksS3BrokerLoadOperator(task_id=task_id, database="sales", **GOOD),
+            id="broker_load",
+        ),
+        pytest.param(_files_operator, id="insert_from_files"),
+        pytest.param(_load_sensor, id="load_sensor"),
+    ],
+)
+def test_deferrable_defaults_from_config(monkeypatch, make):
     monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "true")
-    assert StarRocksS3BrokerLoadOperator(task_id="a", database="sales", **GOOD).deferrable is True
+    assert make("a").deferrable is True
     monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "false")
-    assert StarRocksS3BrokerLoadOperator(task_id="b", database="sales", **GOOD).deferrable is False
+    assert make("b").deferrable is False
 
 
 @pytest.mark.parametrize(

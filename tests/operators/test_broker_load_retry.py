@@ -94,8 +94,17 @@ def test_deadline_without_cancel_on_kill_fails_and_leaves_the_load(sales, run_da
 @pytest.mark.parametrize("deferrable", [pytest.param(False, id="sync"), pytest.param(True, id="trigger")])
 def test_prepared_at_deadline_is_not_cancelled_and_lands(sales, run_dag, capfd, deferrable):
     sales.fe.config.hold_state = "PREPARED"
-    passed = time.time() + 1.5
-    release_hold_after(sales, lambda: time.time() > passed and "PREPARED" in {r[2] for r in jobs(sales)})
+    seen: list[float] = []
+
+    def deadline_long_passed():
+        # The 1 s deadline starts before the submit, so it has passed 1 s after the job is first seen, however
+        # slow the machine; the hold is released well after that, for the task to see PREPARED past its deadline.
+        states = {r[2] for r in jobs(sales)}
+        if states and not seen:
+            seen.append(time.time())
+        return bool(seen) and time.time() > seen[0] + 2.5 and "PREPARED" in states
+
+    release_hold_after(sales, deadline_long_passed)
     dag = make_dag(f"blr_prepared_{deferrable}", grace=0, deferrable=deferrable, properties={"timeout": 1})
     result = run_dag(dag)
     assert result.task_states == {"load": "success"}
@@ -248,7 +257,7 @@ def test_on_kill_cancels_the_running_load(sales, cancel_on_kill):
     thread.start()
     wait_for(lambda: "LOADING" in {r[2] for r in jobs(sales)} or not thread.is_alive(), "LOADING")
     assert "unexpected" not in outcome, outcome
-    wait_for(lambda: op._active_label is not None, "the task to record its label")
+    wait_for(lambda: op._followed is not None, "the task to record its label")
     op.on_kill()
     if not cancel_on_kill:
         sales.fe.config.hold_state = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_starrocks.utils import sql
 from airflow_provider_starrocks.utils.column_types import ColumnSpecError, parse_columns
 
 
@@ -54,31 +53,3 @@ def test_parse_columns(columns, expected):
 def test_parse_columns_refuses(columns, message):
     with pytest.raises(ColumnSpecError, match=message):
         parse_columns(columns)
-
-
-def test_create_file_external_table_statement():
-    stmt = sql.create_file_external_table(
-        "test_s3_db",
-        "file_table",
-        parse_columns("id varchar(65500), attributes map<varchar(100), varchar(2000)>"),
-        {"path": "s3://starrocks-test/", "format": "ORC", "aws.s3.secret_key": "sek"},
-        {"aws.s3.secret_key"},
-    )
-    assert stmt.sql.startswith(
-        "CREATE EXTERNAL TABLE `test_s3_db`.`file_table` (\n    `id` VARCHAR(65500),\n"
-        "    `attributes` MAP<VARCHAR(100),VARCHAR(2000)>\n) ENGINE=file\nPROPERTIES (\n"
-    )
-    assert '"aws.s3.secret_key" = "sek"' in stmt.sql
-    assert '"aws.s3.secret_key" = "***"' in stmt.redacted
-
-
-@pytest.mark.parametrize(
-    ("builder", "expected"),
-    [
-        pytest.param(lambda: sql.drop_table("db", "t`x"), "DROP TABLE `db`.`t``x`", id="drop_table"),
-        pytest.param(lambda: sql.show_tables("db"), "SHOW TABLES FROM `db`", id="show_tables"),
-        pytest.param(lambda: sql.select_one_row("db", "t"), "SELECT * FROM `db`.`t` LIMIT 1", id="select"),
-    ],
-)
-def test_table_builders(builder, expected):
-    assert builder().sql == expected

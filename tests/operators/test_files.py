@@ -110,7 +110,28 @@ def test_retry_with_same_run_does_not_insert_twice(sales, run_dag, logs):
     assert len(sent(sales, "INSERT")) == 1
     assert second.xcom["insert"]["label"] == first.xcom["insert"]["label"]
     assert second.xcom["insert"]["rows_inserted"] == 100
-    assert "already FINISHED (100 rows): skipping the INSERT" in logs()
+    assert "rows loaded): skipping the load" in logs()
+
+
+@pytest.mark.parametrize(
+    ("mode", "state", "inserts", "rows"),
+    [
+        pytest.param("reload", "success", 2, 200, id="reload"),
+        pytest.param("fail", "failed", 1, 100, id="fail"),
+    ],
+)
+def test_cleared_task_follows_on_finished_label(sales, run_dag, logs, mode, state, inserts, rows):
+    # The broker load's label decision, shared: a FINISHED label is skipped, loaded again or refused.
+    dag = make_dag(f"files_cleared_{mode}", on_finished_label=mode, **PARQUET)
+    first = run_dag(dag, **RUN_AT)
+    second = run_dag(dag, **RUN_AT)
+    assert (first.task_states, second.task_states) == ({"insert": "success"}, {"insert": state})
+    assert (len(sent(sales, "INSERT")), count(sales)) == (inserts, rows)
+    if mode == "reload":
+        assert second.xcom["insert"]["label"] != first.xcom["insert"]["label"]
+        assert "loading the data AGAIN" in logs()
+    else:
+        assert "Set on_finished_label='reload'" in logs()
 
 
 def test_no_files_found_names_label_and_message(sales, run_dag, logs):

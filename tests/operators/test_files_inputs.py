@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -115,13 +116,6 @@ def test_bad_templated_select_fails_the_task_without_sql(starrocks, run_dag, log
     assert starrocks.statements == []
 
 
-def test_deferrable_defaults_from_config(monkeypatch):
-    monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "true")
-    assert StarRocksInsertFromFilesOperator(task_id="a", **GOOD).deferrable is True
-    monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "false")
-    assert StarRocksInsertFromFilesOperator(task_id="b", **GOOD).deferrable is False
-
-
 @pytest.mark.parametrize("argument", ["submit_as_task", "deferrable"])
 @pytest.mark.parametrize(
     ("value", "expected"),
@@ -138,3 +132,23 @@ def test_flags_are_strict_booleans(argument, value, expected):
         return
     op = StarRocksInsertFromFilesOperator(task_id="insert", **{**GOOD, argument: value})
     assert getattr(op, argument) is expected
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param(
+            {"on_finished_label": "maybe"}, "on_finished_label: 'maybe' is not supported", id="unknown"
+        ),
+        pytest.param(
+            {"on_finished_label": "reload", "submit_as_task": True},
+            "'reload' is not supported with submit_as_task=True",
+            id="reload_as_task",
+        ),
+    ],
+)
+def test_bad_on_finished_label_fails_at_dag_parse(overrides, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        StarRocksInsertFromFilesOperator(
+            task_id="t", database="sales", table="orders", source="s3://b/k.parquet", **overrides
+        )

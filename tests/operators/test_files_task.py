@@ -28,17 +28,17 @@ def sales(sales):
 
 @pytest.fixture
 def triggers(monkeypatch):
-    """Every StarRocksLoadTrigger built during the test."""
-    from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
+    """Every StarRocksJobTrigger built during the test."""
+    from airflow_provider_starrocks.triggers.job import StarRocksJobTrigger
 
     built = []
-    original = StarRocksLoadTrigger.__init__
+    original = StarRocksJobTrigger.__init__
 
     def recording(self, *args, **kwargs):
         original(self, *args, **kwargs)
         built.append(self)
 
-    monkeypatch.setattr(StarRocksLoadTrigger, "__init__", recording)
+    monkeypatch.setattr(StarRocksJobTrigger, "__init__", recording)
     return built
 
 
@@ -107,7 +107,7 @@ def test_submitted_task_succeeds(sales, run_dag, logs, triggers, deferrable):
     for trig in triggers:
         path, kwargs = trig.serialize()
         assert kwargs["kind"] == "task_run"
-        assert kwargs["label"] == out["label"]
+        assert kwargs["identity"] == out["label"]
         assert key not in repr(kwargs) + repr(trig)
         assert secret not in repr(kwargs) + repr(trig)
         json.dumps(kwargs)

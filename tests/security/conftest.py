@@ -153,17 +153,17 @@ def leak_recorder(monkeypatch: pytest.MonkeyPatch) -> LeakRecorder:
         monkeypatch.setattr(collector, name, recording)
 
     try:
-        from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
+        from airflow_provider_starrocks.triggers.job import StarRocksJobTrigger
     except ImportError:
         pass
     else:
-        original_init = StarRocksLoadTrigger.__init__
+        original_init = StarRocksJobTrigger.__init__
 
         def recording_init(self: Any, *args: Any, **kwargs: Any) -> None:
             original_init(self, *args, **kwargs)
             recorder.triggers.append(self)
 
-        monkeypatch.setattr(StarRocksLoadTrigger, "__init__", recording_init)
+        monkeypatch.setattr(StarRocksJobTrigger, "__init__", recording_init)
     return recorder
 
 

@@ -234,6 +234,47 @@ def _files(**kwargs: Any) -> Any:
     return StarRocksInsertFromFilesOperator(database="sales", table="orders", **kwargs)
 
 
+def _unload(**kwargs: Any) -> Any:
+    from airflow_provider_starrocks.operators.unload import StarRocksUnloadToS3Operator
+
+    kwargs.setdefault("task_id", "unload")
+    kwargs.setdefault("path", "s3://starrocks-test/unload/leak/")
+    kwargs.setdefault("table", "sales.orders")
+    return StarRocksUnloadToS3Operator(**kwargs)
+
+
+def _orders_rows(stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows for an unload to write (an unload of no rows writes nothing and touches no S3)."""
+    stack.sql("INSERT INTO sales.orders VALUES (1, 'a', 1.5, '2024-01-01'), (2, 'b', 2.5, '2024-01-02')")
+    stack.statements.clear()
+
+
+def _existing_pipe(stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack.sql(
+        'CREATE PIPE sales.leak_pipe AS INSERT INTO sales.orders SELECT * FROM FILES("path" = '
+        '"s3://starrocks-test/sample/orders.parquet", "format" = "parquet", "aws.s3.use_instance_profile" = "true", '
+        '"aws.s3.region" = "us-west-2")'
+    )
+    stack.statements.clear()
+
+
+def _pipe_sensor(deferrable: bool) -> Any:
+    from airflow_provider_starrocks.sensors.pipe import StarRocksPipeSensor
+
+    return StarRocksPipeSensor(
+        task_id="wait", database="sales", pipe="leak_pipe", files=["s3://starrocks-test/sample/never.parquet"],
+        deferrable=deferrable, poke_interval=0.1, timeout=1,
+    )  # fmt: skip
+
+
+def _pipe(**kwargs: Any) -> Any:
+    from airflow_provider_starrocks.operators.pipe import StarRocksCreatePipeOperator
+
+    kwargs.setdefault("task_id", "create_pipe")
+    kwargs.setdefault("source", "s3://starrocks-test/sample/orders.parquet")
+    return StarRocksCreatePipeOperator(database="sales", pipe="leak_pipe", table="orders", **kwargs)
+
+
 def _sensor(deferrable: bool, label: str = "leak_sensed", timeout: float = 60) -> Any:
     from airflow_provider_starrocks.sensors.load import StarRocksLoadSensor
 
@@ -345,6 +386,17 @@ SCENARIOS = [
     pytest.param(Scenario(lambda: _files(aws_conn_id="aws_no_policy"), stack_flows=("nopolicy_secret_key",), states={"insert": "failed"}), id="files-access_denied"),
     pytest.param(Scenario(lambda: _files(aws_conn_id="aws_canary_session"), secrets=("canary_access_key", "canary_secret_key", "canary_session_token"), flows=("canary_secret_key", "canary_session_token"), states={"insert": "failed"}), id="files-invalid_session_keys"),
     pytest.param(Scenario(lambda: _load(aws_conn_id="aws_canary_external_id"), secrets=("canary_external_id",), flows=("canary_external_id",), states={"load": "failed"}), id="load-external_id"),
+    # INSERT INTO FILES() unloads and pipes (issue 16).
+    pytest.param(Scenario(lambda: _unload(aws_conn_id="aws_writer"), stack_flows=("writer_secret_key",), states={"unload": "success"}, setup=_orders_rows), id="unload-iam_user"),
+    pytest.param(Scenario(lambda: _unload(aws_conn_id="aws_write_role"), states={"unload": "success"}, setup=_orders_rows), id="unload-assumed_role"),
+    pytest.param(Scenario(lambda: _unload(aws_conn_id="aws_iam_user", retries=0), stack_flows=("loader_secret_key",), states={"unload": "failed"}, setup=_orders_rows), id="unload-access_denied"),
+    pytest.param(Scenario(lambda: _unload(aws_conn_id="aws_canary_session"), secrets=("canary_access_key", "canary_secret_key", "canary_session_token"), flows=("canary_secret_key", "canary_session_token"), states={"unload": "failed"}, setup=_orders_rows), id="unload-invalid_session_keys"),
+    pytest.param(Scenario(lambda: _unload(aws_conn_id="aws_canary_keys"), secrets=("canary_access_key", "canary_secret_key"), flows=("canary_secret_key",), states="failed", direct=True, setup=lambda s, m: (_orders_rows(s, m), echoing_fe(m, "INSERT INTO FILES"))), id="unload-fe_echoes_statement"),
+    pytest.param(Scenario(lambda: _pipe(aws_conn_id="aws_iam_user"), stack_flows=("loader_secret_key",), states={"create_pipe": "success"}), id="pipe-iam_user"),
+    pytest.param(Scenario(lambda: _pipe(aws_conn_id="aws_assumed_role"), states={"create_pipe": "success"}), id="pipe-assumed_role"),
+    pytest.param(Scenario(lambda: _pipe(aws_conn_id="aws_canary_session"), secrets=("canary_access_key", "canary_secret_key", "canary_session_token"), states="failed", direct=True), id="pipe-session_token_refused"),
+    pytest.param(Scenario(lambda: _pipe(aws_conn_id="aws_canary_keys"), secrets=("canary_access_key", "canary_secret_key"), flows=("canary_secret_key",), states="failed", direct=True, setup=lambda s, m: echoing_fe(m, "CREATE PIPE")), id="pipe-fe_echoes_statement"),
+    pytest.param(Scenario(lambda: _pipe_sensor(True), deferred=True, states={"wait": "failed"}, setup=_existing_pipe), id="pipe-sensor-deferrable-timeout"),
     # The load sensor after a load, poke and deferrable.
     pytest.param(Scenario(lambda: _sensor(False), stack_flows=("loader_secret_key",), states={"sense": "success"}, setup=_preload), id="sensor-poke"),
     pytest.param(Scenario(lambda: _sensor(True, label="leak_never_submitted", timeout=1), deferred=True, states={"sense": "failed"}, setup=_preload), id="sensor-deferrable-timeout"),

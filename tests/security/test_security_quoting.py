@@ -16,6 +16,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from airflow.providers.common.compat.sdk import AirflowFailException
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -629,7 +630,22 @@ def test_load_property_key_and_value_are_refused_or_exact(fe_sales, key, value):
 
 
 def test_load_property_value_with_nul_is_refused_before_any_sql(fe_sales):
-    assert check_load(fe_sales, "propert", properties={"custom_key": "a\x00b"}) is None
+    operator = broker_load.StarRocksS3BrokerLoadOperator(
+        task_id="load",
+        database="sales",
+        table="orders",
+        source="s3://starrocks-test/sample/orders.parquet",
+        label="sec_nul",
+        aws_conn_id=None,
+        region="us-west-2",
+        properties={"custom_key": "a\x00b"},
+    )
+    # AirflowFailException: no retry can fix the argument.
+    with pytest.raises(
+        AirflowFailException, match=r"property 'custom_key' contains a NUL character"
+    ) as refused:
+        operator.execute(minimal_context())
+    assert "a\x00b" not in str(refused.value)
     assert fe_sales.statements == []
 
 
@@ -650,9 +666,11 @@ BREAKING_VALUES = [
 @contextlib.contextmanager
 def broken_escaper(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from airflow_provider_starrocks.utils import sql
+    from airflow_provider_starrocks.utils.statements import catalogs, files, loads
 
     with monkeypatch.context() as patch:
-        patch.setattr(sql, "quote_literal", naive_quote_literal)
+        for module in (sql, catalogs, files, loads):
+            patch.setattr(module, "quote_literal", naive_quote_literal)
         yield
 
 

@@ -21,6 +21,8 @@ CONN_IDS = [
     "aws_no_policy",
     "aws_temporary",
     "aws_s3_compatible",
+    "aws_writer",
+    "aws_write_role",
 ]
 
 
@@ -214,12 +216,43 @@ class TestExternalStack:
         )
         assert set(stack.env()) == {"AIRFLOW_CONN_STARROCKS_DEFAULT", "AIRFLOW_CONN_AWS_IAM_USER"}
 
-    def test_emulator_only_features_skip(self):
-        from airflow_provider_starrocks.testing.external import ExternalStack
+    def test_emulator_only_features_raise_stack_unavailable(self):
+        from airflow_provider_starrocks.testing.external import ExternalStack, StackUnavailable
 
         stack = ExternalStack("starrocks://root:@127.0.0.1:9030/")
-        with pytest.raises(pytest.skip.Exception, match="statement capture"):
+        with pytest.raises(StackUnavailable, match="statement capture"):
             _ = stack.statements
+
+    def test_the_plugin_skips_a_test_or_fixture_that_meets_stack_unavailable(self, tmp_path):
+        import subprocess
+        import sys
+
+        (tmp_path / "pytest.ini").write_text("[pytest]\n")
+        (tmp_path / "test_on_a_real_cluster.py").write_text(
+            "import pytest\n"
+            "from airflow_provider_starrocks.testing.external import ExternalStack\n"
+            "STACK = ExternalStack('starrocks://root:@127.0.0.1:9030/')\n"
+            "@pytest.fixture\n"
+            "def fe():\n"
+            "    return STACK.fe\n"
+            "def test_in_a_fixture(fe):\n"
+            "    pass\n"
+            "def test_in_the_body():\n"
+            "    STACK.statements\n"
+            "def test_other_errors_still_fail():\n"
+            "    raise RuntimeError('not a skip')\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "airflow_provider_starrocks.testing.pytest_plugin"]
+            + ["-p", "no:cacheprovider", "-rs", "-q", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert "1 failed, 2 skipped" in out.stdout, out.stdout + out.stderr
+        assert "fault injection needs the local emulator" in out.stdout
+        assert "statement capture needs the local emulator" in out.stdout
 
     def test_rejects_other_schemes(self):
         from airflow_provider_starrocks.testing.external import ExternalStack

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from airflow_provider_starrocks.triggers.job import StarRocksJobTrigger
 from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
 
 SOURCE = "s3://starrocks-test/sample/orders.parquet"
@@ -45,18 +46,35 @@ async def events_of(trig):
 def test_serialize_round_trip_has_only_primitives():
     trig = trigger(job_id=7, deadline=1.5e9, cancel_on_kill=False)
     path, kwargs = trig.serialize()
-    assert path == "airflow_provider_starrocks.triggers.load.StarRocksLoadTrigger"
+    assert path == "airflow_provider_starrocks.triggers.job.StarRocksJobTrigger"
     assert kwargs == {
         "starrocks_conn_id": "starrocks_default",
         "database": "sales",
-        "label": "lbl",
+        "kind": "load",
+        "identity": "lbl",
         "job_id": 7,
         "poll_interval": 0.02,
         "deadline": 1.5e9,
         "cancel_on_kill": False,
+        "submitted": True,
     }
     json.dumps(kwargs)
-    assert StarRocksLoadTrigger(**kwargs).serialize() == (path, kwargs)
+    assert StarRocksJobTrigger(**kwargs).serialize() == (path, kwargs)
+
+
+def test_kwargs_of_earlier_releases_still_build_the_trigger():
+    # A trigger serialized before job kinds existed is rebuilt from the old kwargs by the triggerer.
+    old = {
+        "starrocks_conn_id": "starrocks_default",
+        "database": "sales",
+        "label": "lbl",
+        "job_id": None,
+        "poll_interval": 5.0,
+        "deadline": 1.5e9,
+        "cancel_on_kill": True,
+    }
+    trig = StarRocksLoadTrigger(**old)
+    assert (trig.kind, trig.identity, trig.submitted, trig.cancel_on_kill) == ("load", "lbl", False, True)
 
 
 @pytest.mark.asyncio

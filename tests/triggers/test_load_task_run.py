@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from airflow_provider_starrocks.triggers.job import StarRocksJobTrigger
 from airflow_provider_starrocks.triggers.load import StarRocksLoadTrigger
 
 AUTH = '"aws.s3.use_instance_profile" = "true", "aws.s3.region" = "us-west-2"'
@@ -56,9 +57,9 @@ def test_serialize_round_trip_carries_kind_and_never_cancels():
     )
     path, kwargs = trig.serialize()
     assert kwargs["kind"] == "task_run"
-    assert kwargs["cancel_on_kill"] is False
+    assert (kwargs["cancel_on_kill"], kwargs["submitted"]) == (False, True)
     json.dumps(kwargs)
-    assert StarRocksLoadTrigger(**kwargs).serialize() == (path, kwargs)
+    assert StarRocksJobTrigger(**kwargs).serialize() == (path, kwargs)
 
 
 def test_unknown_kind_is_refused():
@@ -67,6 +68,16 @@ def test_unknown_kind_is_refused():
             starrocks_conn_id="c",
             database="d",
             label="t",
+            job_id=None,
+            poll_interval=1,
+            deadline=2.0,
+            kind="backup",
+        )
+    with pytest.raises(ValueError, match="Unknown StarRocks job kind 'x'"):
+        StarRocksJobTrigger(
+            starrocks_conn_id="c",
+            database="d",
+            identity="t",
             job_id=None,
             poll_interval=1,
             deadline=2.0,

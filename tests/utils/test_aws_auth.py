@@ -312,7 +312,7 @@ def test_truth_table_through_sql_on_the_local_stack(
     """The same rows as file external tables: real SQL, read by the FE emulator with IAM enforced."""
     import pymysql
 
-    from airflow_provider_starrocks.utils import sql
+    from airflow_provider_starrocks.utils.statements import catalogs
 
     set_row_connection(monkeypatch, row, stack_values)
     call = {**row["call"], "purpose": "table"}
@@ -321,7 +321,7 @@ def test_truth_table_through_sql_on_the_local_stack(
             build_aws_properties(**call)
         return
     result = build_aws_properties(**call)
-    create = sql.create_file_external_table(
+    create = catalogs.create_file_external_table(
         "auth_db",
         "orders",
         ORDERS_COLUMNS,
@@ -342,7 +342,7 @@ def test_truth_table_through_sql_on_the_local_stack(
         cursor.execute("CREATE DATABASE auth_db")
         cursor.execute(create.sql)
         try:
-            cursor.execute(sql.select_one_row("auth_db", "orders").sql)
+            cursor.execute(catalogs.select_one_row("auth_db", "orders").sql)
             outcome = "ok" if cursor.fetchall()[0][0] == 1 else "wrong row"
         except pymysql.MySQLError as error:
             outcome = str(error.args[-1])

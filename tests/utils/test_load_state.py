@@ -9,7 +9,6 @@ from airflow_provider_starrocks.utils.load_state import (
     StarRocksLoadError,
     StarRocksLoadFatalError,
     current_job,
-    is_fatal_message,
     parse_rows,
 )
 
@@ -212,19 +211,6 @@ def test_fatal_error_is_a_load_error_and_fail_exception():
     err = StarRocksLoadFatalError("x")
     assert isinstance(err, StarRocksLoadError)
     assert isinstance(err, AirflowFailException)
-
-
-@pytest.mark.parametrize(
-    ("text", "fatal"),
-    [
-        pytest.param("foo is invalid property", True, id="invalid_property"),
-        pytest.param("Unknown database 'x'", True, id="unknown_db"),
-        pytest.param("Lost connection to MySQL server", False, id="connection"),
-        pytest.param(None, False, id="none"),
-    ],
-)
-def test_is_fatal_message(text, fatal):
-    assert is_fatal_message(text) is fatal
 
 
 @pytest.mark.parametrize(

@@ -72,3 +72,11 @@ class FeConnection(Connection):
             await self.stream.write(self.error(msg=f"Unknown database '{database}'", code=1049))
             return
         await super().authenticate(username, *args, **kwargs)
+
+    def ok(self, **kwargs: Any) -> bytes:
+        # StmtExecutor.handleDMLStmt answers an INSERT with setOk(loadedRows, ...): the rows in the OK packet.
+        rows = getattr(self.session, "affected_rows", None)
+        if rows is not None and "affected_rows" not in kwargs:
+            self.session.affected_rows = None
+            kwargs["affected_rows"] = rows
+        return super().ok(**kwargs)

@@ -19,7 +19,7 @@ from airflow_provider_starrocks.testing.fe.errors import StarRocksError, analysi
 from airflow_provider_starrocks.testing.fe.store import DEFAULT_CATALOG, ExternalCatalog
 
 if TYPE_CHECKING:
-    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.context import FeContext
     from airflow_provider_starrocks.testing.fe.store import Store
     from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
@@ -127,7 +127,7 @@ def _metastore_kind(catalog: ExternalCatalog) -> str:
     return catalog.type
 
 
-def list_databases(fe: FeEmulator, name: str) -> list[str]:
+def list_databases(fe: FeContext, name: str) -> list[str]:
     """List the databases of an external catalog (see the module docstring for what is emulated).
 
     :param fe: the emulator.

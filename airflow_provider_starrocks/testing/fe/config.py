@@ -26,6 +26,8 @@ class FeConfig:
     :param hold_state: when set to a phase name, new load jobs stop in that state until it is cleared.
     :param label_keep_max_second: ``Config.label_keep_max_second``: age after which finished jobs are dropped.
     :param label_keep_max_num: ``Config.label_keep_max_num``: how many completed jobs are kept at most.
+    :param pipe_clock_scale: real seconds per second of a pipe's clock (its POLL_INTERVAL): 0.01 polls a pipe
+        with ``POLL_INTERVAL`` 10 every 0.1 s; 0 polls on every scheduler round.
     """
 
     version: str = "3.3.5"
@@ -39,6 +41,7 @@ class FeConfig:
     hold_state: str | None = None
     label_keep_max_second: float = 259200
     label_keep_max_num: int = 1000
+    pipe_clock_scale: float = 0.01
 
     @property
     def release(self) -> Release:

@@ -77,7 +77,7 @@ def parse_type(ts: TokenStream) -> tuple[str, str]:
     :param ts: the token stream positioned on the type name.
     """
     start = ts.tok
-    name = ts.identifier().upper()
+    name = ts.identifier(allow_reserved=True).upper()  # INT, BIGINT, VARCHAR... are reserved keywords
     if name == "ARRAY":
         ts.expect_sym("<")
         sr_elem, duck_elem = parse_type(ts)

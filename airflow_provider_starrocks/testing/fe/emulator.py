@@ -7,12 +7,12 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-import mysql_mimic.server
 from mysql_mimic import MysqlServer
 
 from airflow_provider_starrocks.testing.fe.auth import FeConnection, SingleUserIdentity
 from airflow_provider_starrocks.testing.fe.config import FeConfig
 from airflow_provider_starrocks.testing.fe.loads import LoadManager
+from airflow_provider_starrocks.testing.fe.pipes import PipeManager
 from airflow_provider_starrocks.testing.fe.releases import full_version
 from airflow_provider_starrocks.testing.fe.session import FeSession
 from airflow_provider_starrocks.testing.fe.store import Store
@@ -21,10 +21,20 @@ from airflow_provider_starrocks.testing.fe.tasks import TaskManager
 if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.files import StorageGateway
 
-# MysqlServer builds its connections from this module global; ours checks the handshake's database.
-mysql_mimic.server.Connection = FeConnection  # type: ignore[misc]
-# mysql-mimic logs every MysqlError at ERROR; a refused statement is normal traffic here.
-logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
+
+def install_fe_connection() -> None:
+    """Make mysql-mimic build :class:`FeConnection` (which checks the handshake's database); idempotent.
+
+    ``MysqlServer`` builds its connections from the module global ``mysql_mimic.server.Connection`` and has no
+    parameter for it, so the global is replaced, when an emulator starts and never at import. mysql-mimic's
+    logger is lowered at the same moment: it logs every ``MysqlError`` at ERROR, and a refused statement is
+    normal traffic for the emulator.
+    """
+    import mysql_mimic.server
+
+    if mysql_mimic.server.Connection is not FeConnection:
+        mysql_mimic.server.Connection = FeConnection  # type: ignore[misc]
+    logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
 
 
 class FeEmulator:
@@ -62,6 +72,7 @@ class FeEmulator:
         self.store = Store()
         self.loads = LoadManager(self.store, aws, self.config)
         self.tasks = TaskManager(self)
+        self.pipes = PipeManager(self)
         self._stall_seconds = 0.0
         self._sessions: set[FeSession] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -74,6 +85,7 @@ class FeEmulator:
         """Start listening in a background thread; return once the port accepts connections."""
         if self._thread is not None:
             return
+        install_fe_connection()
         loop = asyncio.new_event_loop()
         self._loop = loop
         self._thread = threading.Thread(target=loop.run_forever, name="starrocks-fe-emulator", daemon=True)
@@ -87,6 +99,7 @@ class FeEmulator:
             return
         self._call(self._close())
         self.loads.stop()
+        self.pipes.stop()
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
@@ -102,6 +115,7 @@ class FeEmulator:
         """Forget all databases, catalogs, load jobs, labels, statements and faults; config back to its start."""
         self.loads.reset()
         self.tasks.reset()
+        self.pipes.reset()
         self.store.reset()
         self.statements.clear()
         self._stall_seconds = 0.0

@@ -34,7 +34,7 @@ READABLE_FORMATS = ("parquet", "orc", "text")
 
 
 def make_file_table(stmt: CreateTable, db: str, release: Release) -> Table:
-    """Check a CREATE EXTERNAL TABLE ... ENGINE=file in default_catalog and build the table.
+    """Check a CREATE [EXTERNAL] TABLE ... ENGINE=file in default_catalog and build the table.
 
     The catalog check (file tables live in default_catalog) is the caller's: ``handlers._create_in_external_catalog``.
 
@@ -42,8 +42,9 @@ def make_file_table(stmt: CreateTable, db: str, release: Release) -> Table:
     :param db: the database.
     :param release: the emulated release (its accepted formats, and whether their names are case-sensitive).
     """
-    if not stmt.external:
-        raise StarRocksError("ENGINE=file requires CREATE EXTERNAL TABLE")
+    # EXTERNAL is optional: AstBuilder.visitCreateTableStatement only records it, and LocalMetastore.createTable
+    # builds the table from TableFactoryProvider.getFactory(engine) (FileTableFactory for "file") either way, on
+    # every emulated release (server/, 8a7f4f51 ... 70d1c246); EXTERNAL only skips the quota checks.
     props = stmt.properties
     if not props:
         raise StarRocksError("Please set properties of file table, they are path and format")

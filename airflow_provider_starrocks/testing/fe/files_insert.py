@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from airflow_provider_starrocks.testing.fe.ddl import split_table_name
 from airflow_provider_starrocks.testing.fe.errors import FilteredRows, StarRocksError, not_supported
 from airflow_provider_starrocks.testing.fe.files import (
     CsvOptions,
@@ -28,7 +27,7 @@ from airflow_provider_starrocks.testing.fe.loads import LoadJob
 from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 if TYPE_CHECKING:
-    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.context import FeContext
     from airflow_provider_starrocks.testing.fe.releases import Release
 
 SOURCE_NAME = "__sr_files"
@@ -65,27 +64,23 @@ def uses_files(ts: TokenStream) -> bool:
     return any(t.upper == "FILES" and toks[i + 1].value == "(" for i, t in enumerate(toks[:-1]))
 
 
-def parse_files_insert(sql: str) -> FilesInsert:
+def parse_files_insert(sql: str, release: Release | None = None) -> FilesInsert:
     """Parse an INSERT whose source is FILES().
 
     :param sql: the statement text.
+    :param release: the emulated release (where ``WITH LABEL`` may stand: ``insert_jobs.parse_insert_head``).
     """
+    from airflow_provider_starrocks.testing.fe.insert_jobs import parse_insert_head
+
     ts = TokenStream(sql)
     ts.expect_kw("INSERT")
     if ts.accept_kw("OVERWRITE"):
         raise not_supported("INSERT OVERWRITE ... FROM FILES()")
     ts.expect_kw("INTO")
     # The catalog of catalog.db.table was checked by handlers.handle_insert (default_catalog only).
-    _catalog, db, table = split_table_name(ts.qualified_name())
-    label = None
-    text = sql
-    if ts.at_kw("WITH", "LABEL"):
-        start = ts.tok.pos
-        ts.advance()
-        ts.advance()
-        label = ts.identifier()
-        text = sql[:start] + sql[ts.tokens[ts.i - 1].end :]
-        ts = TokenStream(text)
+    head = parse_insert_head(sql, release)
+    db, table, label, text = head.db, head.table, head.label, head.sql
+    ts = TokenStream(text)
     for index, tok in enumerate(ts.tokens[:-1]):
         if tok.upper == "FILES" and ts.tokens[index + 1].value == "(":
             ts.i = index + 1
@@ -155,7 +150,7 @@ def _csv_options(props: dict[str, str]) -> CsvOptions:
     )
 
 
-def read_files(fe: FeEmulator, props: dict[str, str]) -> tuple[pa.Table, int, int]:
+def read_files(fe: FeContext, props: dict[str, str]) -> tuple[pa.Table, int, int]:
     """Check the FILES() properties and read every matching object; return (rows, file count, bytes).
 
     :param fe: the emulator.
@@ -193,7 +188,7 @@ def read_files(fe: FeEmulator, props: dict[str, str]) -> tuple[pa.Table, int, in
     return pa.concat_tables(tables, promote_options="permissive"), len(found), sum(s for _, s in found)
 
 
-def run_files_insert(fe: FeEmulator, sql: str, current_db: str | None, user: str) -> LoadJob:
+def run_files_insert(fe: FeContext, sql: str, current_db: str | None, user: str) -> LoadJob:
     """Run the INSERT synchronously and record it as a load job of type INSERT.
 
     :param fe: the emulator.
@@ -203,7 +198,7 @@ def run_files_insert(fe: FeEmulator, sql: str, current_db: str | None, user: str
     """
     from airflow_provider_starrocks.testing.fe.selects import QueryRunner, file_table_reader
 
-    stmt = parse_files_insert(sql)
+    stmt = parse_files_insert(sql, fe.config.release)
     db = stmt.db or current_db
     if not db:
         raise StarRocksError("No database selected", 1046)

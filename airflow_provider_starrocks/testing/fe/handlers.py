@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.testing.fe import catalogs, file_tables, files_insert, selects
+from airflow_provider_starrocks.testing.fe import (
+    catalogs,
+    file_tables,
+    files_insert,
+    files_select,
+    insert_jobs,
+    selects,
+    unload,
+)
 from airflow_provider_starrocks.testing.fe.ddl import parse_create_table, split_table_name
 from airflow_provider_starrocks.testing.fe.errors import (
     ERR_BAD_DB,
@@ -92,6 +100,8 @@ def handle_show(session: FeSession, ts: TokenStream) -> Result:
         exact = None if stmt.where.like else stmt.where.label  # one label: its index, not every job
         rows, columns = render_show_load(stmt, session.fe.loads.jobs_of(db, exact), session.fe.config)
         return [tuple(r) for r in rows], columns
+    if ts.at_kw("PIPES"):
+        return session.fe.pipes.handle_show(session, ts)
     if ts.accept_kw("CATALOGS"):
         ts.end()
         return catalogs.show_catalogs(store)
@@ -129,6 +139,9 @@ def handle_create(session: FeSession, ts: TokenStream) -> Result:
         if len(parts) == 2 and parts[0] != DEFAULT_CATALOG:
             raise not_supported("CREATE DATABASE in an external catalog")
         store.create_database(parts[-1], if_not_exists)
+        return None
+    if ts.at_kw("PIPE") or ts.at_kw("OR", "REPLACE", "PIPE"):
+        session.fe.pipes.handle_create(session, ts)
         return None
     if ts.at_kw("EXTERNAL", "CATALOG"):
         ts.advance()
@@ -187,6 +200,9 @@ def handle_drop(session: FeSession, ts: TokenStream) -> Result:
         name = ts.identifier_or_string()
         ts.end()
         catalogs.drop_catalog(store, name, if_exists)
+        return None
+    if ts.at_kw("PIPE"):
+        session.fe.pipes.handle_drop(session, ts)
         return None
     if ts.accept_kw("TASK"):
         if_exists = ts.accept_kw("IF", "EXISTS")
@@ -288,14 +304,24 @@ def handle_select(session: FeSession, ts: TokenStream) -> Result:
 
 def handle_insert(session: FeSession, ts: TokenStream) -> Result:
     ts.advance()
-    ts.accept_kw("INTO") or ts.accept_kw("OVERWRITE")
+    into = ts.accept_kw("INTO")
+    into or ts.accept_kw("OVERWRITE")
+    if unload.is_unload(ts):
+        session.affected_rows = unload.run_unload(session, ts)
+        return None
     catalog, _db, _name = split_table_name(ts.qualified_name())
     _require_default_catalog(session, catalog, "INSERT")
     if files_insert.uses_files(ts):
         files_insert.run_files_insert(session.fe, ts.sql, session.database, session.username or "root")
         return None
+    if into:
+        # Recorded as a load job of type INSERT, as StarRocks does (insert_jobs.py).
+        insert_jobs.run_insert(
+            session.fe, ts.sql, session.database, session.username or "root", session.catalog
+        )
+        return None
     if ts.at_kw("WITH", "LABEL"):
-        raise not_supported("INSERT ... WITH LABEL without FILES()")
+        raise not_supported("INSERT OVERWRITE ... WITH LABEL without FILES()")
     try:
         return selects.runner(session).run(ts.sql, session.database, current_catalog=session.catalog)
     except FilteredRows:
@@ -322,6 +348,21 @@ def handle_admin(session: FeSession, ts: TokenStream) -> Result:
     return selects.frontend_config(session, pattern)
 
 
+def handle_describe(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    if ts.at_kw("FILES") and ts.peek(1).value == "(":
+        return files_select.describe_files(session, ts)
+    raise not_supported(f"DESC statement {ts.rest_text()!r}")
+
+
+def handle_alter(session: FeSession, ts: TokenStream) -> Result:
+    ts.advance()
+    if not ts.at_kw("PIPE"):
+        raise not_supported(f"ALTER statement {ts.rest_text()!r}")
+    session.fe.pipes.handle_alter(session, ts)
+    return None
+
+
 def handle_noop(session: FeSession, ts: TokenStream) -> Result:
     _ok(ts)
     return None
@@ -340,6 +381,9 @@ DISPATCH: dict[str, Callable[[FeSession, TokenStream], Result]] = {
     "INSERT": handle_insert,
     "SUBMIT": handle_submit,
     "ADMIN": handle_admin,
+    "DESC": handle_describe,
+    "DESCRIBE": handle_describe,
+    "ALTER": handle_alter,
     "COMMIT": handle_noop,
     "ROLLBACK": handle_noop,
     "BEGIN": handle_noop,

@@ -84,12 +84,12 @@ def loads_snapshot(jobs: list[LoadJob], config: FeConfig) -> pa.Table:
 
 
 def referenced_system_table(sql: str) -> str | None:
-    """Return ``loads``, ``task_runs`` or ``tasks`` when the statement reads that information_schema table.
+    """Return ``loads``, ``task_runs``, ``tasks``, ``pipes`` or ``pipe_files`` when the statement reads that table.
 
     :param sql: the statement text.
     """
     lowered = " ".join(sql.lower().replace("`", "").split())
-    for name in ("loads", "task_runs", "tasks"):
+    for name in ("loads", "task_runs", "tasks", "pipes", "pipe_files"):
         if re.search(rf"information_schema\.{name}\b", lowered):
             return name
     return None

@@ -18,6 +18,7 @@ from airflow_provider_starrocks.testing.fe.errors import (
     not_supported,
 )
 from airflow_provider_starrocks.testing.fe.lexer import Token, tokenize
+from airflow_provider_starrocks.testing.fe.reserved_words import check_qualified_names
 from airflow_provider_starrocks.testing.fe.store import DEFAULT_CATALOG
 
 if TYPE_CHECKING:
@@ -158,8 +159,10 @@ class QueryRunner:
         :param extra: Arrow tables to expose under their own (unqualified) names, e.g. the rows of FILES().
         :param current_catalog: the session's current catalog.
         """
+        tokens = tokenize(sql)
+        check_qualified_names(tokens)
         try:
-            tree = sqlglot.parse_one(normalize(sql), read=StarRocksRead)
+            tree = sqlglot.parse_one(normalize(sql, tokens), read=StarRocksRead)
         except sqlglot.errors.ParseError as exc:
             raise not_supported(
                 f"statement the emulator cannot translate ({exc.errors[0]['description']})"

@@ -19,6 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from airflow_provider_starrocks.testing.fe.reserved_words import (
+    RESERVED_31,
+    RESERVED_33,
+    RESERVED_35,
+    RESERVED_NEWEST,
+)
+
 RELEASE_NAMES = ("3.1", "3.3", "3.4", "3.5", "newest")
 BRANCH_COMMITS = {
     "3.1": "8a7f4f518d30920d8cd72ba8a3d87b642fe9b930",
@@ -108,6 +115,16 @@ class Release:
     :param file_table_formats: the formats ENGINE=file accepts.
     :param file_table_format_case_sensitive: whether that lookup is case-sensitive (lower-case keys).
     :param insert_filtered_text: the error of an INSERT with filtered rows (``{txn_id}``, ``{tracking_sql}``).
+    :param reserved_words: the keywords refused as unquoted identifiers (``reserved_words.py``).
+    :param desc_files: whether ``DESC FILES(...)`` parses (``descTableStatement``, 3.3+).
+    :param insert_label_after_columns: whether ``WITH LABEL`` may follow the column list
+        (``insertLabelOrColumnAliases*`` in StarRocks.g4 from 3.4.0; 3.1.4 and 3.3.5 take
+        ``(WITH LABEL l)? columnAliases?`` only).
+    :param insert_max_filter_ratio: whether the session variable ``insert_max_filter_ratio`` exists
+        (SessionVariable.INSERT_MAX_FILTER_RATIO and VariableVarConverters.InsertMaxFilterRatioConverter, 3.4.0+).
+    :param drop_task_missing_text: the error of ``DROP TASK`` of an unknown task (``{name}``): 3.1.4 throws a
+        RuntimeException that StmtExecutor reports as ``Unexpected exception: ...``; from 3.3.5 a SemanticException
+        (DDLStmtExecutor.visitDropTaskStmt; recorded in test/sql/test_task/R/test_drop on every branch).
     """
 
     name: str
@@ -120,6 +137,11 @@ class Release:
     file_table_formats: tuple[str, ...]
     file_table_format_case_sensitive: bool
     insert_filtered_text: str
+    reserved_words: frozenset[str] = RESERVED_33
+    desc_files: bool = True
+    insert_label_after_columns: bool = True
+    insert_max_filter_ratio: bool = True
+    drop_task_missing_text: str = "Getting analyzing error. Detail message: Task {name} is not exist."
 
     @property
     def commit(self) -> str:
@@ -128,6 +150,16 @@ class Release:
     @property
     def loads_newest_layout(self) -> bool:
         return self.loads_columns == LOADS_26
+
+    @property
+    def unload(self) -> UnloadRelease:
+        """``INSERT INTO FILES()`` (unload) behaviour: :data:`UNLOADS`."""
+        return UNLOADS[self.name]
+
+    @property
+    def pipes(self) -> PipeRelease:
+        """Pipe behaviour: :data:`PIPES`."""
+        return PIPES[self.name]
 
 
 RELEASES: dict[str, Release] = {
@@ -142,6 +174,11 @@ RELEASES: dict[str, Release] = {
         file_table_formats=_FILE_TABLE_31,
         file_table_format_case_sensitive=False,
         insert_filtered_text=_FILTERED_31,
+        reserved_words=RESERVED_31,
+        desc_files=False,
+        insert_label_after_columns=False,
+        insert_max_filter_ratio=False,
+        drop_task_missing_text="Unexpected exception: Task {name} is not exist",
     ),
     "3.3": Release(
         name="3.3",
@@ -154,6 +191,8 @@ RELEASES: dict[str, Release] = {
         file_table_formats=_FILE_TABLE_33,
         file_table_format_case_sensitive=True,
         insert_filtered_text=_FILTERED_31,
+        insert_label_after_columns=False,
+        insert_max_filter_ratio=False,
     ),
     "3.4": Release(
         name="3.4",
@@ -178,6 +217,7 @@ RELEASES: dict[str, Release] = {
         file_table_formats=_FILE_TABLE_33,
         file_table_format_case_sensitive=True,
         insert_filtered_text=_FILTERED_34,
+        reserved_words=RESERVED_35,
     ),
     "newest": Release(
         name="newest",
@@ -190,8 +230,93 @@ RELEASES: dict[str, Release] = {
         file_table_formats=_FILE_TABLE_33,
         file_table_format_case_sensitive=True,
         insert_filtered_text=_FILTERED_34,
+        reserved_words=RESERVED_NEWEST,
     ),
 }
+
+
+# -- INSERT INTO FILES() (unload). Grammar: insertStatement in StarRocks.g4 (3.1.4: fe/fe-core/src/main/java/com/
+# starrocks/sql/parser/StarRocks.g4 has no FILES target, and FILES is a reserved word, so the statement is a syntax
+# error; 3.3.5 ... main: INSERT INTO FILES propertyList, WITH LABEL accepted and dropped by AstBuilder
+# .visitInsertStatement). Properties: TableFunctionTable.parsePropertiesForUnload (fe/fe-core/src/main/java/com/
+# starrocks/catalog/TableFunctionTable.java): identical on 3.3.5 and 3.4.0; 3.5 converts and length-checks
+# csv.column_separator / csv.row_delimiter and adds parquet.version; main adds csv.include_header. The BE writers
+# (be/src/formats/csv/csv_file_writer.cpp) refuse a compressed CSV ("not supported compression type ...") up to 3.5;
+# main compresses it and names the file .csv.<ext> (be/src/connector/file_chunk_sink.cpp). INSERT INTO FILES()
+# arrived upstream in 3.2 (not emulated), with csv and orc output by 3.3.
+@dataclass(frozen=True)
+class UnloadRelease:
+    r"""What INSERT INTO FILES() accepts at one release.
+
+    :param supported: whether the grammar has INSERT INTO FILES() at all.
+    :param csv_delimiter_checks: csv.column_separator / csv.row_delimiter converted (``\x..``) and length-checked.
+    :param parquet_version: whether ``parquet.version`` is read.
+    :param csv_include_header: whether ``csv.include_header`` is read.
+    :param csv_compression: whether a compressed CSV can be written.
+    """
+
+    supported: bool
+    csv_delimiter_checks: bool = False
+    parquet_version: bool = False
+    csv_include_header: bool = False
+    csv_compression: bool = False
+
+
+UNLOADS: dict[str, UnloadRelease] = {
+    "3.1": UnloadRelease(supported=False),
+    "3.3": UnloadRelease(supported=True),
+    "3.4": UnloadRelease(supported=True),
+    "3.5": UnloadRelease(supported=True, csv_delimiter_checks=True, parquet_version=True),
+    "newest": UnloadRelease(
+        supported=True, csv_delimiter_checks=True, parquet_version=True, csv_include_header=True,
+        csv_compression=True,
+    ),
+}  # fmt: skip
+
+
+# -- Pipes: fe/fe-core/src/main/java/com/starrocks/load/pipe/ (Pipe.java, FilePipeSource.java, PipeManager.java),
+# sql/analyzer/PipeAnalyzer.java, the createPipeStatement ... showPipeStatement rules of StarRocks.g4, and
+# catalog/system/information/PipesSystemTable.java / PipeFileSystemTable.java (the same columns on 3.3.5 ... main).
+# 3.1.4 has none of it (no PIPE in its grammar). Pipe.processProperties keeps the keys as written on 3.3.5 and
+# lower-cases them from 3.4.0 (SHOW PIPES / information_schema.pipes PROPERTIES). Pipe.poll turns the pipe to ERROR
+# when listing the source fails on 3.3.5 and 3.4.0; from 3.5 it only records the error. FilePipeSource.poll wraps
+# the listing's exception (HdfsFsManager.listFileMeta: "Fail to get file status: ...") in a RuntimeException, whose
+# message is the wrapped exception's class and text: com.starrocks.common.UserException up to 3.4, renamed
+# com.starrocks.common.StarRocksException in 3.5.
+@dataclass(frozen=True)
+class PipeRelease:
+    """What pipes do at one release.
+
+    :param supported: whether CREATE / ALTER / DROP / SHOW PIPE(S) exist.
+    :param lower_case_property_keys: whether stored property keys are lower-cased.
+    :param poll_error_stops_pipe: whether a failed listing of the source turns the pipe to ERROR.
+    :param user_exception: the Java class name a failed listing's message starts with.
+    """
+
+    supported: bool
+    lower_case_property_keys: bool = False
+    poll_error_stops_pipe: bool = True
+    user_exception: str = "com.starrocks.common.UserException"
+
+
+PIPES: dict[str, PipeRelease] = {
+    "3.1": PipeRelease(supported=False),
+    "3.3": PipeRelease(supported=True),
+    "3.4": PipeRelease(supported=True, lower_case_property_keys=True),
+    "3.5": PipeRelease(
+        supported=True,
+        lower_case_property_keys=True,
+        poll_error_stops_pipe=False,
+        user_exception="com.starrocks.common.StarRocksException",
+    ),
+    "newest": PipeRelease(
+        supported=True,
+        lower_case_property_keys=True,
+        poll_error_stops_pipe=False,
+        user_exception="com.starrocks.common.StarRocksException",
+    ),
+}
+
 # What `current_version()` shows for a release given by name only.
 DEFAULT_VERSIONS = {"3.1": "3.1.4", "3.3": "3.3.5", "3.4": "3.4.0", "3.5": "3.5.0", "newest": "4.0.0"}
 

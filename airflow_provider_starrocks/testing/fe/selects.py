@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.testing.fe import file_tables
+from airflow_provider_starrocks.testing.fe import file_tables, files_select
 from airflow_provider_starrocks.testing.fe.errors import StarRocksError, analysis_error
 from airflow_provider_starrocks.testing.fe.info_schema import (
     labels_in_list,
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     import pyarrow as pa
 
-    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.context import FeContext
     from airflow_provider_starrocks.testing.fe.session import FeSession
     from airflow_provider_starrocks.testing.fe.store import Table
     from airflow_provider_starrocks.testing.fe.stream import TokenStream
@@ -55,7 +55,7 @@ DEFAULT_VARIABLES: dict[str, Any] = {
 }
 
 
-def file_table_reader(fe: FeEmulator) -> Callable[[Table], pa.Table]:
+def file_table_reader(fe: FeContext) -> Callable[[Table], pa.Table]:
     return lambda table: file_tables.read_file_table(fe.aws, table)
 
 
@@ -242,6 +242,10 @@ def run_select(session: FeSession, ts: TokenStream) -> tuple[list[tuple[Any, ...
         return query_snapshot(session.fe.store, ts.sql, "task_runs", session.fe.tasks.snapshot())
     if system_table == "tasks":
         return query_snapshot(session.fe.store, ts.sql, "tasks", session.fe.tasks.tasks_snapshot())
+    if system_table in ("pipes", "pipe_files"):
+        return session.fe.pipes.query(session, ts.sql, system_table)
+    if files_select.uses_files(ts.sql):
+        return files_select.select_from_files(session, ts.sql)
     return runner(session).run(ts.sql, session.database, current_catalog=session.catalog)
 
 
@@ -265,6 +269,25 @@ def _set_value(session: FeSession, ts: TokenStream) -> Any:
         ts.advance()
         return variable(session, ts.identifier())
     raise analysis_error("Set statement only support constant expr")
+
+
+def _check_insert_max_filter_ratio(value: Any) -> None:
+    """``VariableVarConverters.InsertMaxFilterRatioConverter`` (fe/fe-core/src/main/java/com/starrocks/qe/, 3.4.0+).
+
+    ``ErrorCode.ERR_INVALID_VALUE`` (5018); recorded in test/sql/test_files/R/test_insert_properties.
+
+    :param value: the value as SET gives it.
+    """
+    text = str(value)
+    try:
+        ratio = float(text)
+        valid = not (ratio < 0 or ratio > 1)  # as Java compares: NaN passes
+    except ValueError:
+        valid = False
+    if not valid:
+        raise StarRocksError(
+            f"Invalid insert_max_filter_ratio: '{text}'. Expected values should be between 0.0 and 1.0", 5018
+        )
 
 
 def apply_set(session: FeSession, ts: TokenStream) -> None:
@@ -302,6 +325,8 @@ def apply_set(session: FeSession, ts: TokenStream) -> None:
         value = _set_value(session, ts)
         if not (ts.at_sym(",") or ts.at_sym(";") or ts.tok.kind == "eof"):
             raise analysis_error("Set statement only support constant expr")
+        if name.lower() == "insert_max_filter_ratio" and session.fe.config.release.insert_max_filter_ratio:
+            _check_insert_max_filter_ratio(value)
         session.session_vars[name.lower()] = value
         if not ts.accept_sym(","):
             break

@@ -9,7 +9,7 @@ from mysql_mimic.errors import MysqlError
 from mysql_mimic.session import BaseSession
 from mysql_mimic.variables import GlobalVariables, SessionVariables
 
-from airflow_provider_starrocks.testing.fe import handlers
+from airflow_provider_starrocks.testing.fe import handlers, reserved_words
 from airflow_provider_starrocks.testing.fe.errors import StarRocksError, SyntaxProblem, not_supported
 from airflow_provider_starrocks.testing.fe.store import DEFAULT_CATALOG
 from airflow_provider_starrocks.testing.fe.stream import TokenStream
@@ -17,7 +17,7 @@ from airflow_provider_starrocks.testing.fe.stream import TokenStream
 if TYPE_CHECKING:
     from mysql_mimic.connection import Connection
 
-    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.context import FeContext
 
 
 class FeSession(BaseSession):
@@ -26,7 +26,7 @@ class FeSession(BaseSession):
     :param fe: the emulator this connection belongs to.
     """
 
-    def __init__(self, fe: FeEmulator) -> None:
+    def __init__(self, fe: FeContext) -> None:
         self.fe = fe
         self.variables = SessionVariables(GlobalVariables())
         self.variables.set("version", fe.config.mysql_server_version, force=True)
@@ -36,6 +36,8 @@ class FeSession(BaseSession):
         self.catalog = DEFAULT_CATALOG
         self.session_vars: dict[str, Any] = {}
         self.connection: Connection | None = None
+        #: the next OK packet's affected rows (an INSERT's loaded rows), consumed by ``FeConnection.ok``
+        self.affected_rows: int | None = None
 
     async def init(self, connection: Connection) -> None:
         self.connection = connection
@@ -74,6 +76,7 @@ class FeSession(BaseSession):
 
         :param sql: the statement text.
         """
+        reserved_words.ACTIVE.set(self.fe.config.release.reserved_words)
         ts = TokenStream(sql)
         if ts.tok.kind == "eof" or (ts.at_sym(";") and ts.peek(1).kind == "eof"):
             raise StarRocksError("Query was empty")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from airflow_provider_starrocks.testing.fe.errors import parse_error
 from airflow_provider_starrocks.testing.fe.lexer import Token, tokenize
+from airflow_provider_starrocks.testing.fe.reserved_words import ACTIVE, reserved_word_error
 
 
 class TokenStream:
@@ -74,9 +75,14 @@ class TokenStream:
         shown = {"eof": "<EOF>", "string": "<string literal>"}.get(tok.kind, self.sql[tok.pos : tok.end])
         raise parse_error(f"Unexpected input '{shown}', {detail}", tok.pos)
 
-    def identifier(self) -> str:
-        """Consume an identifier (bare or backquoted)."""
+    def identifier(self, allow_reserved: bool = False) -> str:
+        """Consume an identifier (bare or backquoted); a bare reserved word is refused as StarRocks's parser does.
+
+        :param allow_reserved: read a keyword in a position where the grammar names it (a type name).
+        """
         tok = self.tok
+        if tok.kind == "ident" and not allow_reserved and tok.upper in ACTIVE.get():
+            raise reserved_word_error(tok.value, tok.pos)
         if tok.kind in ("ident", "qident"):
             self.i += 1
             return tok.value

@@ -12,7 +12,7 @@ What StarRocks keeps, from pinterest/starrocks ``pinterest-release-3.3.5`` (7c65
   drop) until ``Config.task_runs_ttl_second`` (7 days);
 - DEFINITION is shown redacted in both tables from 3.5.6 on (``redactor.py``).
 ``DROP TASK`` of an unknown name fails with ``Task <name> is not exist`` (qe/DDLStmtExecutor.java
-visitDropTaskStmt, in the analyzer frame: test/sql/test_task/R/test_drop).
+visitDropTaskStmt, in the analyzer frame from 3.3.5, as "Unexpected exception: ..." on 3.1.4: test/sql/test_task/R/test_drop).
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from airflow_provider_starrocks.testing.fe.errors import StarRocksError, analysis_error, not_supported
+from airflow_provider_starrocks.testing.fe.errors import StarRocksError, not_supported
 from airflow_provider_starrocks.testing.fe.redactor import redact, task_tables_redact
 
 if TYPE_CHECKING:
-    from airflow_provider_starrocks.testing.fe.emulator import FeEmulator
+    from airflow_provider_starrocks.testing.fe.context import FeContext
     from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 # catalog/system/information/TaskRunsSystemTable.java: JOB_ID and PROCESS_TIME came with #60054 (upstream main,
@@ -110,7 +110,7 @@ class TaskManager:
     :param fe: the emulator (runs the INSERT through its FILES() path).
     """
 
-    def __init__(self, fe: FeEmulator) -> None:
+    def __init__(self, fe: FeContext) -> None:
         self.fe = fe
         self.lock = threading.RLock()
         self.tasks: dict[str, Task] = {}
@@ -150,7 +150,8 @@ class TaskManager:
         definition = ts.rest_text()
         with self.lock:
             if name in self.tasks:
-                raise StarRocksError(f"Task {name} already exists")
+                # TaskManager.createTask's DdlException, sent as is (scheduler/TaskManager.java, every release).
+                raise StarRocksError(f"Task [{name}] already exists")
             self.tasks[name] = Task(name, database, definition, properties, user)
             run = TaskRun(str(uuid.uuid4()), name, database, definition, properties)
             self.runs.append(run)
@@ -163,7 +164,7 @@ class TaskManager:
             if name not in self.tasks:
                 if if_exists:
                     return
-                raise analysis_error(f"Task {name} is not exist")
+                raise StarRocksError(self.fe.config.release.drop_task_missing_text.format(name=name))
             del self.tasks[name]
             for run in self.runs:  # TaskManager.dropTasks -> killTask: an unfinished run ends FAILED
                 if run.task_name == name and run.state in ("PENDING", "RUNNING"):
@@ -203,6 +204,8 @@ class TaskManager:
 
     def _run(self, run: TaskRun, generation: int, user: str) -> None:
         from airflow_provider_starrocks.testing.fe.files_insert import run_files_insert
+        from airflow_provider_starrocks.testing.fe.files_select import uses_files
+        from airflow_provider_starrocks.testing.fe.insert_jobs import run_insert
 
         if not self._hold(run, generation, "PENDING", self.fe.config.pending_delay):
             return
@@ -211,7 +214,10 @@ class TaskManager:
         if not self._hold(run, generation, "RUNNING", self.fe.config.loading_delay):
             return
         try:
-            job = run_files_insert(self.fe, run.definition, run.database, user)
+            if uses_files(run.definition):
+                job_id: int | None = run_files_insert(self.fe, run.definition, run.database, user).id
+            else:  # INSERT INTO t SELECT * FROM other (test/sql/test_task/R/test_submit_task_with_properties)
+                job_id = run_insert(self.fe, run.definition, run.database, user)
         except StarRocksError as exc:
             with self.lock:
                 run.state, run.error_code, run.error_message = "FAILED", -1, exc.msg
@@ -224,7 +230,7 @@ class TaskManager:
                 run.finish_time = time.time()
             return
         with self.lock:
-            run.state, run.job_id, run.finish_time = "SUCCESS", job.id, time.time()
+            run.state, run.job_id, run.finish_time = "SUCCESS", job_id, time.time()
 
 
 def _table(names: list[str], rows: list[list[Any]]) -> pa.Table:

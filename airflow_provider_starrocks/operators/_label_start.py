@@ -1,19 +1,61 @@
-"""The label decision of a broker load: submit, attach, skip, reload or fail, from the label's jobs."""
+"""
+The one identity decision of labelled loads (broker load, INSERT from FILES()): submit, attach, skip, reload or fail.
+
+What a label's jobs and the task state store say decides; the plan only renders its statement under a label
+(``plan.statement(label)``) and names what it submits (``plan.submit_kind``).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from airflow.providers.common.compat.sdk import AirflowFailException
 
-from airflow_provider_starrocks.hooks.load_status import LabelAlreadyUsedError
+from airflow_provider_starrocks.exceptions import (
+    LabelAlreadyUsedError,
+    StarRocksLoadError,
+    StarRocksLoadFatalError,
+)
 from airflow_provider_starrocks.utils.labels import reload_label
-from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.load_state import LoadState
 from airflow_provider_starrocks.utils.polling import LoadWatch
 
 if TYPE_CHECKING:
-    from airflow_provider_starrocks.operators._broker_load_plan import LoadPlan
     from airflow_provider_starrocks.operators._load_record import LoadRecord
+    from airflow_provider_starrocks.utils.sql import Statement
+
+#: What ``on_finished_label`` accepts.
+ON_FINISHED_LABEL = ("skip", "reload", "fail")
+
+
+class LabelledPlan(Protocol):
+    """What the decision needs of a load plan."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def submit_kind(self) -> str: ...
+
+    @property
+    def secrets(self) -> list[str]: ...
+
+    def statement(self, label: str) -> Statement: ...
+
+
+def check_on_finished_label(value: object) -> str:
+    """
+    Return ``on_finished_label`` checked.
+
+    :param value: the argument.
+    """
+    from airflow_provider_starrocks.utils.load_options import LoadArgumentError
+
+    if value not in ON_FINISHED_LABEL:
+        raise LoadArgumentError(
+            f"on_finished_label: {value!r} is not supported; use one of {', '.join(ON_FINISHED_LABEL)}."
+        )
+    return str(value)
 
 
 class LoadStarter:
@@ -33,7 +75,7 @@ class LoadStarter:
         self.log = log
 
     def start(
-        self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int
+        self, conn: Any, plan: LabelledPlan, store: LoadRecord, try_number: int
     ) -> tuple[str, LoadState, bool]:
         """
         Decide from the label's jobs whether to submit, attach, skip, reload or fail.
@@ -76,7 +118,7 @@ class LoadStarter:
         return label, state, False
 
     def _reload(
-        self, conn: Any, plan: LoadPlan, store: LoadRecord, try_number: int
+        self, conn: Any, plan: LabelledPlan, store: LoadRecord, try_number: int
     ) -> tuple[str, LoadState, bool]:
         attempt = 1
         while True:
@@ -91,7 +133,7 @@ class LoadStarter:
     def _start_label(
         self,
         conn: Any,
-        plan: LoadPlan,
+        plan: LabelledPlan,
         label: str,
         store: LoadRecord,
         state: LoadState | None,
@@ -109,7 +151,7 @@ class LoadStarter:
         store.set(plan.label, label, None)
         owner = True
         try:
-            self.hook.submit_load(plan.statement(label), label, conn, plan.secrets)
+            self.hook.submit_load(plan.statement(label), label, conn, plan.secrets, kind=plan.submit_kind)
         except LabelAlreadyUsedError:
             self.log.info("Label %r was submitted concurrently: attaching to it.", label)
             owner = False

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_starrocks.utils.sql import (
+from airflow_provider_starrocks.utils.statements.files import (
     drop_task,
     insert_from_files,
-    set_session_variable,
     submit_task,
     task_runs,
-    use_database,
 )
+from airflow_provider_starrocks.utils.statements.session import set_session_variable, use_database
 
 PROPS = {
     "path": "s3://b/k/*.csv",

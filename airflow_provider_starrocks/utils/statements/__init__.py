@@ -1,0 +1,1 @@
+"""Statement builders, one module per statement family; each builder returns a ``Statement``."""
