@@ -18,6 +18,7 @@ from airflow.providers.common.compat.sdk import AirflowException, AirflowFailExc
 __all__ = [
     "AwsAuthConfigError",
     "BackupArgumentError",
+    "StarRocksAnswerLostError",
     "CatalogConfigError",
     "ColumnSpecError",
     "LabelAlreadyUsedError",
@@ -102,6 +103,10 @@ class StarRocksLoadError(StarRocksJobError):
 
 class StarRocksLoadFatalError(StarRocksLoadError, StarRocksJobFatalError):
     """A load failure that a retry cannot fix (bad input, access denied, data quality)."""
+
+
+class StarRocksAnswerLostError(StarRocksLoadError):
+    """The statement was sent but its answer never came: StarRocks may have run it."""
 
 
 class LabelAlreadyUsedError(StarRocksLoadError):

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.hooks.load_status import driver_message
-from airflow_provider_starrocks.utils.load_state import (
+from airflow_provider_starrocks.exceptions import (  # noqa: F401 - StarRocksAnswerLostError: importable here too
+    StarRocksAnswerLostError,
     StarRocksLoadError,
     StarRocksLoadFatalError,
     is_fatal_message,
 )
-
-try:  # its home once the redaction helpers leave utils/sql.py (main)
-    from airflow_provider_starrocks.utils.redaction import (  # type: ignore[import-not-found,unused-ignore]
-        scrub_secrets,
-    )
-except ImportError:  # pragma: no cover - before that move; drop this branch after the merge
-    from airflow_provider_starrocks.utils.sql import scrub_secrets  # type: ignore[attr-defined,no-redef,unused-ignore]
+from airflow_provider_starrocks.hooks.load_status import driver_message
+from airflow_provider_starrocks.utils.redaction import scrub_secrets
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -32,10 +27,6 @@ if TYPE_CHECKING:
 # pymysql / MySQL client codes for a connection that broke before the answer: CR_SERVER_GONE_ERROR,
 # CR_SERVER_LOST, CR_COMMANDS_OUT_OF_SYNC, CR_CONN_HOST_ERROR.
 _LOST = {2006, 2013, 2014, 2003}
-
-
-class StarRocksAnswerLostError(StarRocksLoadError):
-    """The statement was sent but its answer never came: StarRocks may have run it."""
 
 
 class WriteStatementMixin:

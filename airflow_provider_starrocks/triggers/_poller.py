@@ -1,12 +1,13 @@
 """
-Shared, batched status polling for every load trigger of one triggerer process.
+Shared, batched status polling for every job trigger of one triggerer process.
 
-Triggers waiting on labels of the same StarRocks connection and database subscribe to one
-:class:`LabelPoller`. It wakes at the shortest poll interval of its subscribers and sends one
-``information_schema.loads`` query for all their labels (per-label ``SHOW LOAD`` before StarRocks 3.1), then
-hands each subscriber the jobs of its label. The pollers of one connection id share one aiomysql connection,
-reopened after a failure. Everything is per event loop, and a poller, its task and its connection go away with
-their last subscriber, so a cancelled trigger leaks nothing.
+Triggers waiting on jobs of the same StarRocks connection, database and job kind subscribe to one
+:class:`LabelPoller`. It wakes at the shortest poll interval of its subscribers and sends the kind's one batched
+status statement for all their identities (for loads one ``information_schema.loads`` query; per-label
+``SHOW LOAD`` before StarRocks 3.1), then hands each subscriber the jobs of its identity. A kind polls shared
+once its batched fetch is in :data:`BATCH_FETCHES` (:func:`register_batch_fetch`). The pollers of one
+connection id share one aiomysql connection, reopened after a failure. Everything is per event loop, and a
+poller, its task and its connection go away with their last subscriber, so a cancelled trigger leaks nothing.
 """
 
 from __future__ import annotations
@@ -19,80 +20,51 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.exceptions import SharedPollError
+from airflow_provider_starrocks.triggers._poll_connection import QUERY_TIMEOUT, SharedConnection
 
 if TYPE_CHECKING:
-    from airflow_provider_starrocks.utils.load_state import LoadState
+    from airflow_provider_starrocks.triggers._poll_connection import BatchFetch
+
+__all__ = ["QUERY_TIMEOUT", "SharedConnection", "SharedPollError", "subscribe", "register_batch_fetch"]
 
 log = logging.getLogger(__name__)
 
 #: ``information_schema.loads`` exists since StarRocks 3.1.
 BATCH_MIN_VERSION = (3, 1, 0)
-#: A status query hanging longer than this (a stalled FE) is abandoned and its connection reopened.
-QUERY_TIMEOUT = 60.0
+#: Subscribers woken per event-loop iteration after a cycle.
+DELIVERY_BATCH = 200
 
 
-class SharedConnection:
+async def fetch_loads(
+    hook: Any, conn: Any, server_version: tuple[int, ...], database: str, labels: list[str]
+) -> dict[str, Any]:
     """
-    One aiomysql connection of a StarRocks connection id, used by its pollers one query at a time.
+    Read a batch of load labels: one ``information_schema.loads`` query (per-label ``SHOW LOAD`` before 3.1).
 
-    :param conn_id: the Airflow connection id.
+    :param hook: the StarRocks hook.
+    :param conn: an open aiomysql connection.
+    :param server_version: the FE's version.
+    :param database: the database of the labels.
+    :param labels: the labels.
     """
+    if server_version >= BATCH_MIN_VERSION:
+        return dict(await hook.aget_loads_by_labels(database, labels, conn))
+    return {label: await hook.aget_load_states(database, label, conn) for label in labels}
 
-    def __init__(self, conn_id: str) -> None:
-        self.conn_id = conn_id
-        self.users = 0
-        self._lock = asyncio.Lock()
-        self._hook: Any = None
-        self._conn: Any = None
-        self._batched = True
 
-    async def _open(self) -> Any:
-        if self._conn is None:
-            if self._hook is None:
-                from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
+#: Job kind -> its batched fetch; a kind without one cannot subscribe.
+BATCH_FETCHES: dict[str, BatchFetch] = {"load": fetch_loads}
 
-                self._hook = StarRocksHook(starrocks_conn_id=self.conn_id)
-            conn = await self._hook.aget_load_conn()
-            try:
-                self._batched = await self._hook.aget_server_version(conn) >= BATCH_MIN_VERSION
-            except BaseException:
-                conn.close()
-                raise
-            self._conn = conn
-        return self._conn
 
-    async def _query(self, database: str, labels: list[str]) -> dict[str, list[LoadState]]:
-        conn = await self._open()
-        if self._batched:
-            return await self._hook.aget_loads_by_labels(database, labels, conn)
-        return {label: await self._hook.aget_load_states(database, label, conn) for label in labels}
+def register_batch_fetch(kind: str, fetch: BatchFetch) -> None:
+    """
+    Let triggers of job kind ``kind`` poll through shared pollers, ``fetch`` reading the jobs of a whole batch.
 
-    async def fetch(self, database: str, labels: list[str]) -> dict[str, list[LoadState]]:
-        """
-        Return the jobs of each label, retrying once on a fresh connection (an idle one may have been dropped).
-
-        :param database: the database of the labels.
-        :param labels: the labels.
-        """
-        async with self._lock:
-            for attempt in (1, 2):
-                try:
-                    return await asyncio.wait_for(self._query(database, labels), QUERY_TIMEOUT)
-                except Exception as exc:
-                    self.close()
-                    if attempt == 2:
-                        raise
-                    log.info("StarRocks status query on %r failed (%s); reconnecting.", self.conn_id, exc)
-                except BaseException:  # cancelled mid-query: the connection's protocol state is unknown
-                    self.close()
-                    raise
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        """Close the connection; the next query opens a new one."""
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()
+    :param kind: the job kind's registry name (``JobKind.name``).
+    :param fetch: ``async (hook, conn, server_version, database, identities) -> {identity: jobs}``, sending at
+        most one statement (that is the point of sharing).
+    """
+    BATCH_FETCHES[kind] = fetch
 
 
 class Subscription:
@@ -108,10 +80,10 @@ class Subscription:
         self.poller = poller
         self.label = label
         self.interval = interval
-        self._future: asyncio.Future[list[LoadState]] | None = None
-        self._ready: tuple[list[LoadState] | None, BaseException | None] | None = None
+        self._future: asyncio.Future[list[Any]] | None = None
+        self._ready: tuple[list[Any] | None, BaseException | None] | None = None
 
-    def deliver(self, jobs: list[LoadState] | None, error: BaseException | None = None) -> None:
+    def deliver(self, jobs: list[Any] | None, error: BaseException | None = None) -> None:
         """Hand over one cycle's result (kept until :meth:`next` asks, a newer one replacing it)."""
         future = self._future
         if future is not None and not future.done():
@@ -122,7 +94,7 @@ class Subscription:
         else:
             self._ready = (jobs, error)
 
-    async def next(self, timeout: float | None = None) -> list[LoadState] | None:
+    async def next(self, timeout: float | None = None) -> list[Any] | None:
         """
         Wait for the jobs of the label from the next poll cycle.
 
@@ -156,17 +128,21 @@ class Subscription:
 
 class LabelPoller:
     """
-    Polls the labels of one (connection id, database) pair for its subscribers, one query per cycle.
+    Polls the identities of one (connection id, database, kind) for its subscribers, one fetch per cycle.
 
     :param registry: the pollers of this event loop.
     :param database: the database.
     :param connection: the shared connection of the connection id.
+    :param kind: the job kind.
     """
 
-    def __init__(self, registry: _Registry, database: str, connection: SharedConnection) -> None:
+    def __init__(
+        self, registry: _Registry, database: str, connection: SharedConnection, kind: str = "load"
+    ) -> None:
         self.registry = registry
         self.database = database
         self.connection = connection
+        self.kind = kind
         self.cycles = 0
         #: Seconds spent in status queries, summed and at most (how long the FE takes to answer a cycle).
         self.query_seconds = 0.0
@@ -225,7 +201,7 @@ class LabelPoller:
         labels = sorted({s.label for s in waiting})
         started = time.monotonic()
         try:
-            found = await self.connection.fetch(self.database, labels)
+            found = await self.connection.fetch(BATCH_FETCHES[self.kind], self.database, labels)
         except Exception as exc:
             for subscription in waiting:
                 subscription.deliver(None, exc)
@@ -234,12 +210,16 @@ class LabelPoller:
         self.query_seconds += took
         self.query_seconds_max = max(self.query_seconds_max, took)
         self.cycles += 1
-        for subscription in waiting:
+        for index, subscription in enumerate(waiting, 1):
             jobs = found.get(subscription.label, [])
             if isinstance(jobs, Exception):
                 subscription.deliver(None, jobs)
             else:
                 subscription.deliver(jobs)
+            if index % DELIVERY_BATCH == 0:
+                # Each delivery wakes a trigger in the next loop iteration: thousands at once would hold the
+                # loop for all their steps together, so they wake a batch per iteration.
+                await asyncio.sleep(0)
 
 
 class _Registry:
@@ -247,45 +227,54 @@ class _Registry:
 
     def __init__(self) -> None:
         self.connections: dict[str, SharedConnection] = {}
-        self.pollers: dict[tuple[str, str], LabelPoller] = {}
+        self.pollers: dict[tuple[str, str, str], LabelPoller] = {}
 
-    def poller(self, conn_id: str, database: str) -> LabelPoller:
-        key = (conn_id, database)
+    def poller(self, conn_id: str, database: str, kind: str) -> LabelPoller:
+        key = (conn_id, database, kind)
         if key not in self.pollers:
             connection = self.connections.setdefault(conn_id, SharedConnection(conn_id))
             connection.users += 1
-            self.pollers[key] = LabelPoller(self, database, connection)
+            self.pollers[key] = LabelPoller(self, database, connection, kind)
         return self.pollers[key]
 
     def discard(self, poller: LabelPoller) -> None:
-        key = (poller.connection.conn_id, poller.database)
+        key = (poller.connection.conn_id, poller.database, poller.kind)
         if self.pollers.get(key) is not poller:
             return
         del self.pollers[key]
         poller.connection.users -= 1
         if poller.connection.users <= 0:
-            poller.connection.close()
+            poller.connection.shutdown()
             del self.connections[poller.connection.conn_id]
 
 
 _REGISTRIES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Registry] = weakref.WeakKeyDictionary()
 
 
-def subscribe(conn_id: str, database: str, label: str, interval: float) -> Subscription:
+def subscribe(
+    conn_id: str, database: str, label: str, poll_interval: float, kind: str = "load"
+) -> Subscription:
     """
-    Wait on ``label`` through the shared poller of ``(conn_id, database)`` in the running event loop.
+    Wait on ``label`` through the shared poller of ``(conn_id, database, kind)`` in the running event loop.
 
     :param conn_id: the StarRocks connection id.
-    :param database: the database of the label.
-    :param label: the load label.
-    :param interval: the caller's poll interval in seconds.
+    :param database: the database of the job.
+    :param label: the job's identity (a load label, a task name...).
+    :param poll_interval: the caller's poll interval in seconds.
+    :param kind: the job kind; it needs a batched fetch in :data:`BATCH_FETCHES`.
     :return: the subscription; :meth:`Subscription.close` it when done (in a ``finally``).
+    :raises ValueError: no batched fetch is registered for ``kind``.
     """
+    if kind not in BATCH_FETCHES:
+        raise ValueError(
+            f"kind {kind!r} has no shared poller (known: {sorted(BATCH_FETCHES)}); "
+            "register its batched fetch with register_batch_fetch() or poll it per trigger."
+        )
     loop = asyncio.get_running_loop()
     registry = _REGISTRIES.get(loop)
     if registry is None:
         registry = _REGISTRIES[loop] = _Registry()
-    return registry.poller(conn_id, database).add(label, interval)
+    return registry.poller(conn_id, database, kind).add(label, poll_interval)
 
 
 def active_pollers() -> list[LabelPoller]:

@@ -210,7 +210,9 @@ class StarRocksJobTrigger(BaseTrigger):
             return None
         from airflow_provider_starrocks.triggers._poller import subscribe
 
-        return subscribe(self.starrocks_conn_id, self.database, self.identity, self.poll_interval)
+        return subscribe(
+            self.starrocks_conn_id, self.database, self.identity, self.poll_interval, kind=self.kind
+        )
 
     def _time_left(self) -> float | None:
         remaining = self.deadline - time.time()

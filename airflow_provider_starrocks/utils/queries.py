@@ -7,23 +7,16 @@ StarRocks's lexical rules only (the same lexer: StarRocksLex.g4 string, identifi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from airflow_provider_starrocks.utils.expressions import StarRocksExpressionError
+from airflow_provider_starrocks.exceptions import StarRocksExpressionError
+from airflow_provider_starrocks.utils.expression_lexer import expression_error, tokenize
 
-try:  # the lexer's home once utils/expressions.py is split (main)
-    from airflow_provider_starrocks.utils import expression_lexer as _lexer  # type: ignore[attr-defined,unused-ignore]
-
-    expression_error: Any = _lexer.expression_error
-    tokenize: Any = _lexer.tokenize
-except ImportError:  # pragma: no cover - before that split; drop this branch after the merge
-    from airflow_provider_starrocks.utils import expressions as _lexer  # type: ignore[no-redef,unused-ignore]
-
-    expression_error = getattr(_lexer, "_error")  # noqa: B009
-    tokenize = getattr(_lexer, "_tokenize")  # noqa: B009
+if TYPE_CHECKING:
+    from airflow_provider_starrocks.utils.expression_lexer import Token
 
 
-def _tokens(query: str, argument: str) -> list[Any]:
+def _tokens(query: str, argument: str) -> list[Token]:
     if "\x00" in query:
         raise StarRocksExpressionError(f"{argument}: contains a NUL character (\\x00); remove it.")
     if not query:

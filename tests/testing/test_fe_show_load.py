@@ -202,6 +202,30 @@ class TestInformationSchemaLoads:
             "type:ETL_RUN_FAIL; msg:No source file in this table(t).",
         )
 
+    @pytest.mark.parametrize(
+        "version", [pytest.param("3.3.5", id="23-columns"), pytest.param("3.5.2", id="26-columns")]
+    )
+    def test_batched_label_in_answers_as_the_general_query(self, fe, conn, submit, version):
+        # The shared poller's form is answered by label look-up; any other form goes through DuckDB.
+        fe.config.version = version
+        for label in ("b1", "b2", "b3"):
+            submit(label)
+            wait_for_state(conn, label, ("FINISHED",))
+        fast = query(conn, "SELECT * FROM information_schema.loads WHERE LABEL IN ('b3', 'b1', 'nope');")
+        general = query(
+            conn, "SELECT * FROM information_schema.loads WHERE LABEL IN ('b3', 'b1', 'nope') ORDER BY 1"
+        )
+        assert fast == general
+        assert [r[1] for r in fast[0]] == ["b1", "b3"]
+
+    def test_label_with_quotes_in_the_batched_query(self, conn, submit):
+        submit("q_1")
+        wait_for_state(conn, "q_1", ("FINISHED",))
+        rows, _ = query(
+            conn, "SELECT * FROM information_schema.loads WHERE LABEL IN ('q\\_1', 'q_1', 'it''s')"
+        )
+        assert [r[1] for r in rows] == ["q_1"]
+
 
 class TestRetention:
     def test_expire_labels(self, fe, conn, submit):
@@ -211,6 +235,19 @@ class TestRetention:
         assert load_rows(conn, "e") == []
         submit("e")
         assert wait_for_state(conn, "e", ("FINISHED",))["State"] == "FINISHED"
+
+    def test_cancelled_label_is_reused_and_both_jobs_listed(self, fe, conn, submit):
+        fe.config.hold_state = "LOADING"
+        submit("r")
+        wait_for_state(conn, "r", ("LOADING",))
+        query(conn, 'CANCEL LOAD WHERE LABEL = "r"')
+        fe.config.hold_state = None
+        submit("r")
+        wait_for_state(conn, "r", ("FINISHED",))
+        rows, _ = query(conn, 'SHOW LOAD WHERE LABEL = "r"')
+        assert [r[2] for r in rows] == ["CANCELLED", "FINISHED"]
+        with pytest.raises(pymysql.err.ProgrammingError, match=r"Label \[r\] has already been used"):
+            submit("r")
 
     def test_label_keep_max_second(self, fe, conn, submit):
         submit("old")

@@ -155,7 +155,7 @@ async def test_without_job_id_waits_for_the_label_to_appear(sales):
 @pytest.mark.asyncio
 async def test_reconnects_after_dropped_connections(sales):
     sales.fe.config.hold_state = "LOADING"
-    job_id = submit(sales, "drop")
+    job_id = submit(sales, "dropped")
 
     async def disturb():
         while polls(sales.statements) < 2:
@@ -163,7 +163,7 @@ async def test_reconnects_after_dropped_connections(sales):
         sales.fe.drop_connections()
         sales.fe.config.hold_state = None
 
-    (event,), _ = await asyncio.gather(events_of(trigger("drop", job_id)), disturb())
+    (event,), _ = await asyncio.gather(events_of(trigger("dropped", job_id)), disturb())
     assert event["status"] == "success"
 
 

@@ -123,6 +123,7 @@ async def test_cancelled_triggers_leave_no_poller_nor_connection(dbs):
     assert all(task.cancelled() for task in tasks)
     assert _poller.active_pollers() == []
     assert connection._conn is None
+    assert connection._io_loop is None  # its I/O thread was told to stop
     assert _poller._REGISTRIES[asyncio.get_running_loop()].connections == {}
 
 
@@ -167,3 +168,80 @@ async def test_failed_load_event_carries_rejected_rows_lookup(dbs):
     event = await first_event(trigger("sales", "broken", job_id))
     assert (event["status"], event["state"]["state"]) == ("error", "CANCELLED")
     assert "backend crashed" in event["message"]
+
+
+@pytest.mark.asyncio
+async def test_pollers_are_keyed_by_connection_database_and_kind(dbs, monkeypatch):
+    # A second kind reads loads too (its batched fetch is the load kind's, through the same real FE), so the
+    # test sees two kinds in one database share the connection but not the poller or its statement.
+    asked: dict[str, list[list[str]]] = {"load": [], "again": []}
+
+    def recording(kind):
+        async def fetch(hook, conn, version, database, labels):
+            asked[kind].append(labels)
+            return await _poller.fetch_loads(hook, conn, version, database, labels)
+
+        return fetch
+
+    monkeypatch.setattr(
+        _poller, "BATCH_FETCHES", dict(_poller.BATCH_FETCHES)
+    )  # the registry comes back after
+    _poller.register_batch_fetch("load", recording("load"))
+    _poller.register_batch_fetch("again", recording("again"))
+    jobs = {label: submit(dbs, "sales", label) for label in ("k1", "k2")}
+    seen = len(dbs.statements)
+    subscriptions = [
+        _poller.subscribe("starrocks_default", "sales", "k1", 0.05),
+        _poller.subscribe("starrocks_default", "sales", "k2", 0.05, kind="again"),
+        _poller.subscribe("starrocks_default", "sales", "k1", 0.05, kind="again"),
+    ]
+    try:
+        found = [await asyncio.wait_for(s.next(), 30) for s in subscriptions]
+        pollers = {(p.connection.conn_id, p.database, p.kind): p for p in _poller.active_pollers()}
+        assert set(pollers) == {
+            ("starrocks_default", "sales", "load"),
+            ("starrocks_default", "sales", "again"),
+        }
+        assert len({id(p.connection) for p in pollers.values()}) == 1
+    finally:
+        for subscription in subscriptions:
+            subscription.close()
+    assert [[job.job_id for job in jobs_of] for jobs_of in found] == [
+        [jobs["k1"]],
+        [jobs["k2"]],
+        [jobs["k1"]],
+    ]
+    assert {tuple(labels) for labels in asked["load"]} == {("k1",)}
+    assert {tuple(labels) for labels in asked["again"]} == {("k1", "k2")}
+    status = [s for s in dbs.statements[seen:] if BATCHED in s]
+    assert len(status) == sum(
+        p.cycles for p in pollers.values()
+    )  # one statement per (conn, db, kind) and cycle
+    assert _poller.active_pollers() == []
+
+
+@pytest.mark.asyncio
+async def test_a_kind_without_batched_fetch_cannot_subscribe():
+    with pytest.raises(ValueError, match=r"kind 'backup' has no shared poller .*register_batch_fetch"):
+        _poller.subscribe("starrocks_default", "sales", "snap1", 1.0, kind="backup")
+    assert _poller.active_pollers() == []
+
+
+@pytest.mark.asyncio
+async def test_a_cycle_wakes_more_subscribers_than_one_delivery_batch(dbs):
+    count = 2 * _poller.DELIVERY_BATCH + 50
+    job_id = submit(dbs, "sales", "one_of_many")
+    labels = ["one_of_many"] + [f"absent_{i}" for i in range(count - 1)]
+    seen = len(dbs.statements)
+    subscriptions = [_poller.subscribe("starrocks_default", "sales", label, 0.05) for label in labels]
+    try:
+        found = await asyncio.wait_for(asyncio.gather(*(s.next() for s in subscriptions)), 60)
+    finally:
+        for subscription in subscriptions:
+            subscription.close()
+    assert [job.job_id for job in found[0]] == [job_id]
+    assert all(jobs == [] for jobs in found[1:])
+    assert any(
+        s.count("absent_") == count - 1 for s in dbs.statements[seen:] if BATCHED in s
+    )  # one statement
+    assert _poller.active_pollers() == []

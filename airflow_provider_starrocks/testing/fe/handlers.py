@@ -100,7 +100,8 @@ def handle_show(session: FeSession, ts: TokenStream) -> Result:
         stmt = parse_show_load(ts, session.fe.config)
         db = require_db(stmt.db or session.database)
         store.require_db(db)
-        rows, columns = render_show_load(stmt, session.fe.loads.jobs_of(db), session.fe.config)
+        exact = None if stmt.where.like else stmt.where.label  # one label: its index, not every job
+        rows, columns = render_show_load(stmt, session.fe.loads.jobs_of(db, exact), session.fe.config)
         return [tuple(r) for r in rows], columns
     if ts.at_kw("PIPES"):
         return session.fe.pipes.handle_show(session, ts)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from airflow_provider_starrocks.testing.fe.config import FeConfig
     from airflow_provider_starrocks.testing.fe.loads import LoadJob
     from airflow_provider_starrocks.testing.fe.store import Store
+    from airflow_provider_starrocks.testing.fe.stream import TokenStream
 
 # Layouts per release: releases.LOADS_23 (3.1, 3.3) and releases.LOADS_26 (3.4+), from LoadsSystemTable.java.
 LOADS_31 = list(LOADS_23)
@@ -91,6 +92,32 @@ def referenced_system_table(sql: str) -> str | None:
     for name in ("loads", "task_runs", "tasks", "pipes", "pipe_files"):
         if re.search(rf"information_schema\.{name}\b", lowered):
             return name
+    return None
+
+
+def labels_in_list(ts: TokenStream) -> set[str] | None:
+    """Return the labels of ``SELECT * FROM information_schema.loads WHERE LABEL IN ('a', ...)``, else None.
+
+    That is the batched status query of a shared poller: with thousands of labels, parsing it with sqlglot
+    and filtering in DuckDB costs more than the rest of the answer, so its rows are picked by label first.
+
+    :param ts: the token stream of the whole statement (not consumed).
+    """
+    tokens = ts.tokens
+    words = [t.value.lower() if t.kind in ("ident", "qident", "symbol") else None for t in tokens[:11]]
+    if words[:10] != ["select", "*", "from", "information_schema", ".", "loads", "where", "label", "in", "("]:
+        return None
+    labels: set[str] = set()
+    for index in range(10, len(tokens), 2):
+        if tokens[index].kind != "string":
+            return None
+        labels.add(tokens[index].value)
+        after = tokens[index + 1]
+        if after.kind != "symbol" or after.value not in (",", ")"):
+            return None
+        if after.value == ")":
+            rest = [t for t in tokens[index + 2 :] if not (t.kind == "symbol" and t.value == ";")]
+            return labels if [t.kind for t in rest] == ["eof"] else None
     return None
 
 

@@ -8,6 +8,7 @@ PENDING -> QUEUEING -> LOADING -> PREPARED -> FINISHED, after ``LoadMgr`` / ``Lo
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -91,7 +92,14 @@ class LoadManager:
         self.aws = aws
         self.config = config
         self.lock = threading.RLock()
+        #: Wakes waiting job threads when a job is cancelled or the manager resets or stops.
+        self._changed = threading.Condition(self.lock)
         self.jobs: dict[int, LoadJob] = {}
+        #: (database, label) -> its jobs: label look-ups stay O(1) with thousands of jobs.
+        self._by_label: dict[tuple[str, str], list[LoadJob]] = {}
+        #: No job was created before this (a lower bound on every finish time): retention skips its scan
+        #: while no job can be old enough to expire.
+        self._oldest_create = float("inf")
         self._ids = itertools.count(10001)
         self._txn_ids = itertools.count(1001)
         self._forced: tuple[str, str | None] | None = None
@@ -103,12 +111,17 @@ class LoadManager:
 
     def stop(self) -> None:
         self._stop.set()
+        with self.lock:
+            self._changed.notify_all()
 
     def reset(self) -> None:
         with self.lock:
             self._generation += 1
             self.jobs.clear()
+            self._by_label.clear()
+            self._oldest_create = float("inf")
             self._forced = None
+            self._changed.notify_all()
 
     def next_txn_id(self) -> int:
         """Return a new transaction id (the ``txn_id`` of INSERT error texts)."""
@@ -123,11 +136,17 @@ class LoadManager:
 
     # -- queries ---------------------------------------------------------------------------------------------
 
-    def jobs_of(self, db: str) -> list[LoadJob]:
+    def jobs_of(self, db: str, label: str | None = None) -> list[LoadJob]:
+        """Return the jobs of a database in JobId order, only those of ``label`` when given.
+
+        :param db: the database.
+        :param label: an exact label, or None for every job.
+        """
         self.clean()
         db_id = self.store.db_id(db)
         with self.lock:
-            return sorted((j for j in self.jobs.values() if self._in_db(j, db, db_id)), key=lambda j: j.id)
+            jobs = self.jobs.values() if label is None else self._by_label.get((db, label), ())
+            return sorted((j for j in jobs if self._in_db(j, db, db_id)), key=lambda j: j.id)
 
     @staticmethod
     def _in_db(job: LoadJob, db: str, db_id: int | None) -> bool:
@@ -150,9 +169,9 @@ class LoadManager:
         self.clean()
         db_id = self.store.db_id(db)
         with self.lock:
-            for job in self.jobs.values():
+            for job in self._by_label.get((db, label), ()):
                 # LoadMgr.checkLabelUsed looks in dbIdToLabelToLoadJobs.get(dbId).
-                if self._in_db(job, db, db_id) and job.label == label and job.state != "CANCELLED":
+                if self._in_db(job, db, db_id) and job.state != "CANCELLED":
                     # LabelAlreadyUsedException (fe/fe-core/src/main/java/com/starrocks/common/).
                     raise StarRocksError(f"Label [{label}] has already been used.")
 
@@ -187,7 +206,7 @@ class LoadManager:
                 forced=self._forced,
             )
             self._forced = None
-            self.jobs[job.id] = job
+            self._add(job)
             generation = self._generation
         threading.Thread(target=self._run, args=(job, generation), name=f"load-{job.id}", daemon=True).start()
         return job
@@ -201,7 +220,20 @@ class LoadManager:
             job.id = next(self._ids)
             if job.db_id is None:
                 job.db_id = self.store.db_id(job.db)
-            self.jobs[job.id] = job
+            self._add(job)
+
+    def _add(self, job: LoadJob) -> None:
+        self.jobs[job.id] = job
+        self._by_label.setdefault((job.db, job.label), []).append(job)
+        self._oldest_create = min(self._oldest_create, job.create_time)
+
+    def _drop(self, job: LoadJob) -> None:
+        del self.jobs[job.id]
+        same = self._by_label.get((job.db, job.label), [])
+        if job in same:
+            same.remove(job)
+        if not same:
+            self._by_label.pop((job.db, job.label), None)
 
     # -- cancel ------------------------------------------------------------------------------------------------
 
@@ -218,7 +250,7 @@ class LoadManager:
         db_id = self.store.db_id(db)
         with self.lock:
             matches = sorted(
-                (j for j in self.jobs.values() if self._in_db(j, db, db_id) and j.label == label),
+                (j for j in self._by_label.get((db, label), ()) if self._in_db(j, db, db_id)),
                 key=lambda j: j.id,
             )
             if not matches:
@@ -227,6 +259,7 @@ class LoadManager:
             if not pending:
                 raise StarRocksError(f"There is no uncompleted job which label is {label}")
             self._finish_cancelled(pending[0], "USER_CANCEL", "user cancel")
+            self._changed.notify_all()  # its thread ends now, not when its phase delay would
 
     # -- retention ---------------------------------------------------------------------------------------------
 
@@ -234,19 +267,28 @@ class LoadManager:
         """Drop completed jobs older than ``label_keep_max_second`` or beyond ``label_keep_max_num``."""
         now = time.time()
         with self.lock:
+            # Every status query cleans first: with thousands of jobs the scan below would cost more than the
+            # query itself, so it runs only when some job could be too old or there are too many.
+            if (
+                len(self.jobs) <= int(self.config.label_keep_max_num)
+                and now - self._oldest_create <= self.config.label_keep_max_second
+            ):
+                return
             done = sorted((j for j in self.jobs.values() if j.completed), key=lambda j: j.finish_time or 0)
-            for job in list(done):
-                if now - (job.finish_time or now) > self.config.label_keep_max_second:
-                    del self.jobs[job.id]
-                    done.remove(job)
-            excess = len(self.jobs) - int(self.config.label_keep_max_num)
+            expired = {j.id for j in done if now - (j.finish_time or now) > self.config.label_keep_max_second}
+            done = [j for j in done if j.id not in expired]
+            excess = len(self.jobs) - len(expired) - int(self.config.label_keep_max_num)
             for job in done[: max(0, excess)]:
-                del self.jobs[job.id]
+                expired.add(job.id)
+            for job_id in expired:
+                self._drop(self.jobs[job_id])
+            self._oldest_create = min((j.create_time for j in self.jobs.values()), default=float("inf"))
 
     def expire_all(self) -> None:
         with self.lock:
-            for job_id in [j.id for j in self.jobs.values() if j.completed]:
-                del self.jobs[job_id]
+            for job in [j for j in self.jobs.values() if j.completed]:
+                self._drop(job)
+            self._oldest_create = min((j.create_time for j in self.jobs.values()), default=float("inf"))
 
     # -- life cycle ----------------------------------------------------------------------------------------------
 
@@ -266,15 +308,18 @@ class LoadManager:
             with self.lock:
                 if not self._alive(job, generation):
                     return False
-                if state != "PREPARED" and time.time() - job.create_time > job.props.timeout:
+                timeout_in = job.props.timeout - (time.time() - job.create_time)
+                if state != "PREPARED" and timeout_in < 0:
                     self._finish_cancelled(job, "TIMEOUT", TIMEOUT_MSG)
                     return False
                 held = self.config.hold_state is not None and self.config.hold_state.upper() == state
-            now = time.monotonic()
-            if not held and now >= deadline:
-                return True
-            # Long unheld stays sleep longer: hundreds of waiting jobs must not keep the FE's CPU busy.
-            time.sleep(0.01 if held else min(0.1, max(0.01, deadline - now)))
+                now = time.monotonic()
+                if not held and now >= deadline:
+                    return True
+                # An unheld job sleeps until its delay or timeout ends (a cancel, reset or stop wakes it):
+                # thousands of waiting jobs must not keep the FE's CPU busy. A held one polls the setting.
+                pause = 0.01 if held else min(deadline - now, timeout_in if state != "PREPARED" else math.inf)
+                self._changed.wait(max(0.01, pause))
 
     def _enter(self, job: LoadJob, generation: int, state: str) -> bool:
         with self.lock:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_starrocks.testing.fe import file_tables, files_select
 from airflow_provider_starrocks.testing.fe.errors import StarRocksError, analysis_error
 from airflow_provider_starrocks.testing.fe.info_schema import (
+    labels_in_list,
     loads_snapshot,
     query_snapshot,
     referenced_system_table,
@@ -231,8 +232,12 @@ def run_select(session: FeSession, ts: TokenStream) -> tuple[list[tuple[Any, ...
             return constant
     system_table = referenced_system_table(ts.sql)
     if system_table == "loads":
-        snapshot = loads_snapshot(session.fe.loads.all_jobs(), session.fe.config)
-        return query_snapshot(session.fe.store, ts.sql, "loads", snapshot)
+        jobs = session.fe.loads.all_jobs()
+        labels = labels_in_list(ts)
+        if labels is not None:  # the same rows as DuckDB's IN filter, in JobId order
+            jobs = [j for j in jobs if j.label in labels]
+        sql = ts.sql if labels is None else "SELECT * FROM information_schema.loads"
+        return query_snapshot(session.fe.store, sql, "loads", loads_snapshot(jobs, session.fe.config))
     if system_table == "task_runs":
         return query_snapshot(session.fe.store, ts.sql, "task_runs", session.fe.tasks.snapshot())
     if system_table == "tasks":
