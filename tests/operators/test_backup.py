@@ -73,6 +73,12 @@ def restore(snapshot: str, **kwargs) -> StarRocksRestoreOperator:
     return StarRocksRestoreOperator(snapshot=snapshot, **kwargs)
 
 
+def run_unguarded(op, ctx):
+    """``execute`` without Airflow 2.11's thread-local executor guard, so it can run in a thread."""
+    execute = getattr(type(op).execute, "__wrapped__", type(op).execute)
+    return execute(op, ctx)
+
+
 def sent(stack, prefix: str) -> list[str]:
     return [s for s in stack.statements if s.startswith(prefix)]
 
@@ -168,7 +174,7 @@ def test_worker_lost_mid_backup_the_rerun_attaches_to_the_same_snapshot(sales):
     assert backup_states(sales) == ["UPLOADING"]
     assert sent(sales, "CANCEL BACKUP") == []
 
-    rerun = threading.Thread(target=lambda: results.append(backup().execute(context())))
+    rerun = threading.Thread(target=lambda: results.append(run_unguarded(backup(), context())))
     results: list = []
     rerun.start()
     time.sleep(0.3)
@@ -186,13 +192,14 @@ def test_kill_sends_cancel_backup(sales):
 
     def run() -> None:
         try:
-            task.execute(context())
+            run_unguarded(task, context())
         except Exception as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=run)
     thread.start()
-    wait_for(lambda: backup_states(sales) == ["UPLOADING"] and task._followed is not None)
+    wait_for(lambda: errors or (backup_states(sales) == ["UPLOADING"] and task._followed is not None))
+    assert not errors, errors
     task.on_kill()
     thread.join(30)
     assert sent(sales, "CANCEL BACKUP") == ["CANCEL BACKUP FROM `sales`"]
@@ -235,7 +242,7 @@ def test_another_job_in_the_database_fails_before_submitting(sales):
 
 def _swallow(task) -> None:
     try:
-        task.execute(context())
+        run_unguarded(task, context())
     except Exception:
         pass
 

@@ -46,7 +46,8 @@ def take_backup(snapshot: str) -> dict:
     task = StarRocksBackupOperator(
         task_id="b", database="sales", repository="nightly", snapshot=snapshot, poll_interval=0.02
     )
-    return task.execute({"ti": ti})
+    # Unwrapped: it runs in a thread, where Airflow 2.11's executor guard refuses execute().
+    return getattr(type(task).execute, "__wrapped__", type(task).execute)(task, {"ti": ti})
 
 
 def sensor(**kwargs) -> StarRocksSnapshotSensor:
