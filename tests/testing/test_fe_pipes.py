@@ -332,7 +332,9 @@ class TestPollErrors:
             ),
         ],
     )
-    @pytest.mark.skip(reason="flaky: a pipe's first load sometimes never happens in this test (see the 3.3 case)")
+    @pytest.mark.skip(
+        reason="flaky: a pipe's first load sometimes never happens in this test (see the 3.3 case)"
+    )
     def test_a_failed_listing(self, starrocks, conn, creds, loader_loses_read, version, state, exception):
         starrocks.fe.config.version = version
         put(starrocks, "incoming3/a.parquet", [(1, "a", 1.0, None)])
