@@ -16,6 +16,7 @@ from airflow_provider_starrocks.exceptions import (
     StarRocksLoadError,
     StarRocksLoadFatalError,
 )
+from airflow_provider_starrocks.operators._resume_telemetry import report_decision, stats_tags
 from airflow_provider_starrocks.utils.labels import reload_label
 from airflow_provider_starrocks.utils.load_state import LoadState
 from airflow_provider_starrocks.utils.polling import LoadWatch
@@ -73,6 +74,7 @@ class LoadStarter:
         self.database = database
         self.on_finished_label = on_finished_label
         self.log = log
+        self._recorded = False
 
     def start(
         self, conn: Any, plan: LabelledPlan, store: LoadRecord, try_number: int
@@ -86,6 +88,7 @@ class LoadStarter:
         mine = store.get()
         if mine and mine.get("base") != plan.label:
             mine = None  # a record of another label (the label argument changed): not ours
+        self._recorded = mine is not None
         label = plan.label
         if mine and mine.get("label") and not mine.get("completed"):
             label = mine["label"]  # a crashed try: follow what it submitted (possibly a reload label)
@@ -100,8 +103,10 @@ class LoadStarter:
             return self._start_label(conn, plan, label, store, state, recorded)
         if mine and mine.get("label") == label and not mine.get("completed"):
             self.log.info("Load %r (job %s) FINISHED while this task was away.", label, state.job_id)
+            self._report(store, "already_succeeded", label, state)
             return label, state, False
         if self.on_finished_label == "fail":
+            self._report(store, "fail", label, state)
             raise AirflowFailException(
                 f"StarRocks load label {label!r} already FINISHED (job {state.job_id}, {state.sink_rows} rows). "
                 "Set on_finished_label='reload' to load the data again, or 'skip' to accept the earlier load."
@@ -115,6 +120,7 @@ class LoadStarter:
             state.job_id,
             state.sink_rows,
         )
+        self._report(store, "already_succeeded", label, state)
         return label, state, False
 
     def _reload(
@@ -142,12 +148,15 @@ class LoadStarter:
         if state is not None and state.is_success:
             return label, state, False
         if state is not None and state.state == "UNKNOWN":
+            self._report(store, "fail", label, state)
             raise StarRocksLoadFatalError(state.failure_message())
         if state is not None and state.state != "CANCELLED":
             self.log.info("Attaching to load %s", state.describe())
+            self._report(store, "reconnect", label, state)
             return label, state, recorded
         if state is not None:
             self.log.info("Label %r was CANCELLED (job %s): submitting again.", label, state.job_id)
+        self._report(store, "fresh_submit" if state is None else "terminal_resubmit", label, state)
         store.set(plan.label, label, None)
         owner = True
         try:
@@ -168,6 +177,16 @@ class LoadStarter:
         current = LoadWatch(label, submitted=True).observe(rows)
         assert current is not None
         return label, current, owner
+
+    def _report(self, store: LoadRecord, decision: str, label: str, state: LoadState | None) -> None:
+        report_decision(
+            decision,
+            tags=stats_tags(store.context),
+            key=store.KEY,
+            label=label,
+            recorded=self._recorded,
+            prior=None if state is None else state.state,
+        )
 
     def _current(self, conn: Any, label: str) -> LoadState | None:
         return LoadWatch(label).observe(self.hook.get_load_states(self.database, label, conn))

@@ -28,6 +28,7 @@ class LoadRecord:
     def __init__(self, context: Context, log: Any) -> None:
         self._store = context.get("task_state_store")  # type: ignore[call-overload]
         self._log = log
+        self.context = context
         self.base: str | None = None
 
     def get(self) -> dict[str, Any] | None:
