@@ -323,25 +323,17 @@ class TestPollErrors:
                 "ERROR",
                 "com.starrocks.common.UserException",
                 id="3.3_stops",
-                # Known problem: inside the full suite the pipe's first load never happens (alone it always
-                # passes); an earlier module leaves state behind that is not found yet.
-                marks=pytest.mark.skip(reason="order-dependent in the full suite; passes alone"),
             ),
             pytest.param(
                 "3.5.0", "RUNNING", "com.starrocks.common.StarRocksException", id="3.5_records_only"
             ),
         ],
     )
-    @pytest.mark.skip(
-        reason="flaky: a pipe's first load sometimes never happens in this test (see the 3.3 case)"
-    )
     def test_a_failed_listing(self, starrocks, conn, creds, loader_loses_read, version, state, exception):
         starrocks.fe.config.version = version
         put(starrocks, "incoming3/a.parquet", [(1, "a", 1.0, None)])
         create_pipe(conn, creds, "s3://starrocks-test/incoming3/", '"POLL_INTERVAL" = "1"')
-        # The first load of a pipe took over 20 s twice inside the full suite on a loaded machine (never alone):
-        # a generous bound, since only the error that follows is under test here.
-        wait(lambda: count(conn) == 1, deadline_s=90.0)
+        wait(lambda: count(conn) == 1)
         loader_loses_read()
         error = wait(lambda: pipe(conn)["LAST_ERROR"])
         assert error.startswith(

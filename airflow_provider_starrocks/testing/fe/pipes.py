@@ -302,6 +302,8 @@ class PipeManager:
     def __init__(self, fe: FeContext) -> None:
         self.fe = fe
         self.lock = threading.RLock()
+        self._idle = threading.Condition(self.lock)
+        self._inserting = 0
         self.pipes: dict[tuple[str, str], Pipe] = {}
         self._next_id = 20000
         self._next_task = 30000
@@ -327,6 +329,8 @@ class PipeManager:
         with self.lock:
             self._generation += 1
             self.pipes.clear()
+            # An INSERT of a forgotten pipe still running would land in the next test's table of the same name.
+            self._idle.wait_for(lambda: self._inserting == 0, timeout=30)
 
     def _loop(self) -> None:
         while not self._stop.wait(0.02):
@@ -676,7 +680,7 @@ class PipeManager:
     def _schedule(self, pipe: Pipe, generation: int) -> None:
         """``Pipe.schedule``: build a task from UNLOADED files, run it, finalize it."""
         with self.lock:
-            if pipe.state != "RUNNING":
+            if generation != self._generation or pipe.state != "RUNNING":
                 return
             if pipe.task is None:
                 piece: list[PipeFile] = []
@@ -710,6 +714,7 @@ class PipeManager:
                 return
             sql = self._piece_sql(pipe, task)
             db = pipe.db
+            self._inserting += 1
         error: str | None = None
         try:
             from airflow_provider_starrocks.testing.fe.files_insert import run_files_insert
@@ -717,6 +722,10 @@ class PipeManager:
             run_files_insert(self.fe, sql, db, self.fe.user)
         except StarRocksError as exc:
             error = f"execution failed: {exc.msg}"
+        finally:
+            with self.lock:
+                self._inserting -= 1
+                self._idle.notify_all()
         with self.lock:
             if generation != self._generation or pipe.task is not task:
                 return
