@@ -6,7 +6,7 @@ AIRFLOW_SPEC ?= apache-airflow==3.3.2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(subst =,_,$(subst >,_,$(subst <,_,$(AIRFLOW_SPEC))))
 
-.PHONY: help install chromium lint test demo clean
+.PHONY: help venv install chromium lint test demo clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 		$(BIN)/python -m pip install -q --disable-pip-version-check uv; }
 	$(BIN)/uv pip install -q --python $(BIN)/python -e ".[dev]" "$(AIRFLOW_SPEC)"
 	@touch $@
+
+venv: $(STAMP) ## Create or reuse the virtual environment only (no browser)
 
 install: $(STAMP) chromium ## Create or reuse the virtual environment with the package and its test extras
 
