@@ -126,7 +126,8 @@ class TestLoading:
         wait(lambda: count(conn) == 1)
         put(starrocks, "incoming/b.parquet", [(2, "b", 2.0, None), (3, "c", 3.0, None)])
         wait(lambda: count(conn) == 3)
-        assert [f["LOAD_STATE"] for f in files(conn)] == ["FINISHED", "FINISHED"]
+        # The rows are visible once the INSERT commits; the pipe marks the file FINISHED after that, as StarRocks.
+        wait(lambda: [f["LOAD_STATE"] for f in files(conn)] == ["FINISHED", "FINISHED"])
         assert pipe(conn)["STATE"] == "RUNNING"
 
     def test_hold_state_loading_keeps_the_piece_loading(self, starrocks, conn, creds):
@@ -157,7 +158,7 @@ class TestErrors:
         query(conn, "ALTER PIPE p RETRY FILE 's3://starrocks-test/bad/a.parquet'")
         query(conn, "ALTER PIPE p RESUME")  # RETRY alone keeps the failure count: the next failure stops it
         wait(lambda: count(conn) == 1)
-        assert files(conn)[0]["LOAD_STATE"] == "FINISHED"
+        wait(lambda: files(conn)[0]["LOAD_STATE"] == "FINISHED")  # marked after the INSERT commits
 
     def test_retry_all_requeues_errored_files(self, starrocks, conn, creds):
         put(starrocks, "bad2/a.parquet", [(None, "a", 1.0, None)])
