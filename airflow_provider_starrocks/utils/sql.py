@@ -82,6 +82,14 @@ class Statement:
     def __repr__(self) -> str:
         return f"Statement({self.redacted!r})"
 
+    def after(self, head: str) -> Statement:
+        """
+        Return ``head`` followed by this statement, in both texts (``head`` holds no secret).
+
+        :param head: the text that goes first, e.g. ``SUBMIT TASK t AS``.
+        """
+        return Statement(head + self.sql, head + self.redacted)
+
 
 def _check_text(value: object, what: str) -> str:
     if not isinstance(value, str):
