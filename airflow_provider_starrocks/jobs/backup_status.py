@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow_provider_starrocks.exceptions import is_fatal_message
 from airflow_provider_starrocks.jobs.base import JobStatus, column
 from airflow_provider_starrocks.utils.cells import cell_int as _int
-from airflow_provider_starrocks.utils.cells import cell_text as _text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Sequence
 
 # BackupJob.BackupJobState and RestoreJob.RestoreJobState (3.1-newest).
 BACKUP_STATES = ("PENDING", "SNAPSHOTING", "UPLOAD_SNAPSHOT", "UPLOADING", "SAVE_META", "UPLOAD_INFO")
@@ -74,7 +73,7 @@ class SnapshotJobStatus(JobStatus):
     state: str
     job_id: int | None = column("JobId", parse=_int)
     database: str | None = column("DbName")
-    objects: str | None = None
+    objects: str | None = None  # a column named per kind: BackupObjs, RestoreObjs
     create_time: str | None = column("CreateTime")
     snapshot_finished_time: str | None = column("SnapshotFinishedTime")
     finished_time: str | None = column("FinishedTime")
@@ -84,25 +83,8 @@ class SnapshotJobStatus(JobStatus):
     status: str | None = column("Status")
     timeout: int | None = column("Timeout", parse=_int)
 
-    #: The kind's column names of the snapshot name and of the objects.
-    LABEL_COLUMN: ClassVar[str] = ""
-    OBJECTS_COLUMN: ClassVar[str] = ""
     #: The kind's own time fields, listed by :meth:`timings` after the shared ones.
     EXTRA_TIMINGS: ClassVar[tuple[str, ...]] = ()
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Any:
-        """
-        Parse one row given as column name -> cell.
-
-        :param row: e.g. ``dict(zip(columns, values))``.
-        """
-        return cls(
-            label=_text(row.get(cls.LABEL_COLUMN)) or "",
-            state=(_text(row.get("State")) or "PENDING").upper(),
-            objects=_text(row.get(cls.OBJECTS_COLUMN)),
-            **cls.read_columns(row),
-        )
 
     @property
     def tasks(self) -> tuple[int, int] | None:
@@ -154,9 +136,9 @@ class BackupStatus(SnapshotJobStatus):
 
     NOUN: ClassVar[str] = "backup"
     LABEL_COLUMN: ClassVar[str] = "SnapshotName"
-    OBJECTS_COLUMN: ClassVar[str] = "BackupObjs"
     EXTRA_TIMINGS: ClassVar[tuple[str, ...]] = ("upload_finished_time",)
 
+    objects: str | None = column("BackupObjs")
     upload_finished_time: str | None = column("UploadFinishedTime")
 
 
@@ -166,9 +148,9 @@ class RestoreStatus(SnapshotJobStatus):
 
     NOUN: ClassVar[str] = "restore"
     LABEL_COLUMN: ClassVar[str] = "Label"
-    OBJECTS_COLUMN: ClassVar[str] = "RestoreObjs"
     EXTRA_TIMINGS: ClassVar[tuple[str, ...]] = ("meta_prepared_time", "download_finished_time")
 
+    objects: str | None = column("RestoreObjs")
     backup_timestamp: str | None = column("Timestamp")
     allow_load: str | None = column("AllowLoad")
     replication_num: int | None = column("ReplicationNum", parse=_int)

@@ -82,6 +82,30 @@ class JobStatus:
         """
         return self.describe()
 
+    #: The columns :meth:`from_row` reads the identity and the state from (after :meth:`row_names`).
+    LABEL_COLUMN: ClassVar[str] = "Label"
+    STATE_COLUMN: ClassVar[str] = "State"
+
+    @staticmethod
+    def row_names(row: Mapping[str, Any]) -> Mapping[str, Any]:
+        """
+        Return the row with the column names its class reads (as they come, unless a subclass normalizes them).
+
+        :param row: column name -> cell.
+        """
+        return row
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Any:
+        """
+        Parse one status row: the identity, the state (PENDING when the row has none) and every :func:`column` field.
+
+        :param row: column name -> cell, e.g. ``dict(zip(columns, values))``.
+        """
+        row = cls.row_names(row)
+        label, state = cell_text(row.get(cls.LABEL_COLUMN)) or "", cell_text(row.get(cls.STATE_COLUMN))
+        return cls(**{"label": label, "state": (state or "PENDING").upper(), **cls.read_columns(row)})
+
     @classmethod
     def read_columns(cls, row: Mapping[str, Any]) -> dict[str, Any]:
         """

@@ -24,6 +24,7 @@ from airflow_provider_starrocks.exceptions import (  # noqa: F401
 from airflow_provider_starrocks.jobs.base import JobStatus, column
 from airflow_provider_starrocks.utils.cells import cell_int as _int
 from airflow_provider_starrocks.utils.cells import cell_text as _text
+from airflow_provider_starrocks.utils.cells import normalized_names as _normalize
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -41,10 +42,6 @@ COMMITTED_STATES = frozenset({"PREPARED", "COMMITED", "COMMITTED", "VISIBLE"})
 _FATAL_CANCEL_TYPES = frozenset({"ETL_QUALITY_UNSATISFIED"})
 _ERROR_MSG = re.compile(r"^\s*type\s*:\s*(?P<type>[A-Z_]+)\s*;\s*msg\s*:\s*(?P<msg>.*)\Z", re.DOTALL)
 _LOAD_PROGRESS = re.compile(r"LOAD\s*:\s*(\d+(?:\.\d+)?)\s*%")
-
-
-def _normalize(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {str(k).upper().replace("_", ""): v for k, v in row.items()}
 
 
 @dataclasses.dataclass(frozen=True)

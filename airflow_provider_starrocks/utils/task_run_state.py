@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_starrocks.exceptions import is_fatal_message
 from airflow_provider_starrocks.jobs.base import column
-from airflow_provider_starrocks.utils.load_state import JobStatus, _int, _normalize, _text
+from airflow_provider_starrocks.utils.cells import normalized_names
+from airflow_provider_starrocks.utils.load_state import JobStatus, _int
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
 TASK_RUN_SUCCESS = frozenset({"SUCCESS"})
 TASK_RUN_FAILURE = frozenset({"FAILED"})
@@ -34,6 +35,9 @@ class TaskRunState(JobStatus):
     SUCCESS: ClassVar[frozenset[str]] = TASK_RUN_SUCCESS
     FAILURE: ClassVar[frozenset[str]] = TASK_RUN_FAILURE
 
+    LABEL_COLUMN: ClassVar[str] = "TASKNAME"
+    STATE_COLUMN: ClassVar[str] = "STATE"
+
     label: str
     state: str
     # Read through normalized column names (upper case, no "_").
@@ -48,16 +52,7 @@ class TaskRunState(JobStatus):
     process_time: str | None = column("PROCESSTIME")
     finish_time: str | None = column("FINISHTIME")
 
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> TaskRunState:
-        """
-        Parse one ``information_schema.task_runs`` row given as column name -> value.
-
-        :param row: e.g. ``dict(zip(column_names, values))``.
-        """
-        norm = _normalize(row)
-        state = (_text(norm.get("STATE")) or "PENDING").upper()
-        return cls(label=_text(norm.get("TASKNAME")) or "", state=state, **cls.read_columns(norm))
+    row_names = staticmethod(normalized_names)
 
     @property
     def task_name(self) -> str:
