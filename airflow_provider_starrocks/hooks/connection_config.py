@@ -10,11 +10,15 @@ connection.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.exceptions import StarRocksConnectionConfigError, StarRocksConnectionError
 from airflow_provider_starrocks.utils.statements.session import set_catalog, set_session_variable
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 DEFAULT_PORT = 9030
 DEFAULT_CONNECT_TIMEOUT = 10
@@ -161,6 +165,16 @@ class ConnectionConfigMixin:
 
     def _name_for_fix(self) -> str:
         return "this connection" if self._testing_connection else f"connection {self.get_conn_id()!r}"
+
+    @contextlib.contextmanager
+    def _setup_step(self, source: str) -> Iterator[None]:
+        """Turn a driver error of one session-setup statement into an error naming the extra it came from."""
+        import pymysql
+
+        try:
+            yield
+        except pymysql.MySQLError as exc:
+            raise self._setup_error(source, exc) from None
 
     def _setup_error(self, source: str, exc: Exception) -> StarRocksConnectionError:
         return StarRocksConnectionError(

@@ -8,6 +8,7 @@ extra names another catalog is switched back first.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from airflow_provider_starrocks.utils.statements.loads import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import AsyncIterator, Iterable, Iterator
 
     from airflow_provider_starrocks.utils.sql import Statement
 
@@ -172,6 +173,21 @@ class LoadStatusMixin:
         """
         return parse_rows(*self._fetch(conn, show_load(database, label)))
 
+    @contextlib.contextmanager
+    def using_load_conn(self, conn: Any | None = None) -> Iterator[Any]:
+        """
+        Yield ``conn``, or a new connection from :meth:`get_load_conn` that is closed on the way out.
+
+        :param conn: a connection the caller keeps open, or ``None``.
+        """
+        own = conn is None
+        conn = conn or self.get_load_conn()
+        try:
+            yield conn
+        finally:
+            if own:
+                self.close_quietly(conn)
+
     def cancel_load(self, database: str, label: str, conn: Any | None = None) -> bool:
         """
         Send ``CANCEL LOAD``; return ``False`` (and log why) when StarRocks cannot cancel the job.
@@ -180,27 +196,26 @@ class LoadStatusMixin:
         :param label: the label.
         :param conn: a connection from :meth:`get_load_conn`; a new one is opened otherwise.
         """
+        statement = self._cancel_statement(database, label)
+        try:
+            with self.using_load_conn(conn) as open_conn, open_conn.cursor() as cursor:
+                cursor.execute(statement.sql)
+        except Exception as exc:
+            return self._cancel_failed(label, exc)
+        return True
+
+    def _cancel_statement(self, database: str, label: str) -> Statement:
         statement = cancel_load(database, label)
         self.log.info("Cancelling StarRocks load %r: %s", label, statement.redacted)
-        own = conn is None
-        try:
-            conn = conn or self.get_load_conn()
-            with conn.cursor() as cursor:
-                cursor.execute(statement.sql)
-            return True
-        except Exception as exc:
-            self._log_cancel_failure(label, exc)
-            return False
-        finally:
-            if own and conn is not None:
-                conn.close()
+        return statement
 
-    def _log_cancel_failure(self, label: str, exc: BaseException) -> None:
+    def _cancel_failed(self, label: str, exc: BaseException) -> bool:
         message = driver_message(exc)
         if _NOT_CANCELLABLE.search(message):
             self.log.info("StarRocks load %r cannot be cancelled: %s", label, message)
         else:
             self.log.warning("CANCEL LOAD for %r failed: %s", label, message)
+        return False
 
     def get_rejected_rows(self, job_id: int | None, conn: Any, limit: int = 5) -> list[str]:
         """
@@ -210,14 +225,15 @@ class LoadStatusMixin:
         :param conn: a connection from :meth:`get_load_conn`.
         :param limit: how many lines to return.
         """
-        if job_id is None:
-            return []
         try:
-            _, rows = self._fetch(conn, load_tracking_log(job_id))
+            rows = self._fetch(conn, load_tracking_log(job_id))[1] if job_id is not None else []
         except Exception as exc:
-            self.log.info("No rejected-row log for job %s: %s", job_id, driver_message(exc))
-            return []
+            return self._no_rejected_rows(job_id, exc)
         return _first_lines(rows, limit)
+
+    def _no_rejected_rows(self, job_id: int | None, exc: BaseException) -> list[str]:
+        self.log.info("No rejected-row log for job %s: %s", job_id, driver_message(exc))
+        return []
 
     # -- async -----------------------------------------------------------------------------------------------
 
@@ -265,6 +281,21 @@ class LoadStatusMixin:
         found.update({label: exc for label, exc in unreadable.items() if label in found})
         return found
 
+    @contextlib.asynccontextmanager
+    async def ausing_load_conn(self, conn: Any | None = None) -> AsyncIterator[Any]:
+        """
+        Async twin of :meth:`using_load_conn`: a new connection comes from :meth:`aget_load_conn`.
+
+        :param conn: a connection the caller keeps open, or ``None``.
+        """
+        own = conn is None
+        conn = conn or await self.aget_load_conn()
+        try:
+            yield conn
+        finally:
+            if own:
+                self.close_quietly(conn)
+
     async def acancel_load(self, database: str, label: str, conn: Any | None = None) -> bool:
         """
         Async twin of :meth:`cancel_load`.
@@ -273,20 +304,13 @@ class LoadStatusMixin:
         :param label: the label.
         :param conn: a connection from :meth:`aget_load_conn`; a new one is opened otherwise.
         """
-        statement = cancel_load(database, label)
-        self.log.info("Cancelling StarRocks load %r: %s", label, statement.redacted)
-        own = conn is None
+        statement = self._cancel_statement(database, label)
         try:
-            conn = conn or await self.aget_load_conn()
-            async with conn.cursor() as cursor:
+            async with self.ausing_load_conn(conn) as open_conn, open_conn.cursor() as cursor:
                 await cursor.execute(statement.sql)
-            return True
         except Exception as exc:
-            self._log_cancel_failure(label, exc)
-            return False
-        finally:
-            if own and conn is not None:
-                conn.close()
+            return self._cancel_failed(label, exc)
+        return True
 
     async def aget_rejected_rows(self, job_id: int | None, conn: Any, limit: int = 5) -> list[str]:
         """
@@ -296,13 +320,10 @@ class LoadStatusMixin:
         :param conn: a connection from :meth:`aget_load_conn`.
         :param limit: how many lines to return.
         """
-        if job_id is None:
-            return []
         try:
-            _, rows = await self._afetch(conn, load_tracking_log(job_id))
+            rows = (await self._afetch(conn, load_tracking_log(job_id)))[1] if job_id is not None else []
         except Exception as exc:
-            self.log.info("No rejected-row log for job %s: %s", job_id, driver_message(exc))
-            return []
+            return self._no_rejected_rows(job_id, exc)
         return _first_lines(rows, limit)
 
 

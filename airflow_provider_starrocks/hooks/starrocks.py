@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +27,21 @@ from airflow_provider_starrocks.hooks.task_runs import TaskRunMixin
 from airflow_provider_starrocks.utils.sql import Statement
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 
 # current_version() returns e.g. "3.3.5-6d81f75" or "2.1.2 0782ad7".
 _VERSION_RE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+@contextlib.contextmanager
+def _closed_on_error(conn: Any) -> Iterator[None]:
+    """Close a new connection when its session setup fails (pymysql's and aiomysql's ``close`` are both sync)."""
+    try:
+        yield
+    except BaseException:
+        conn.close()
+        raise
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
@@ -100,16 +111,10 @@ class StarRocksHook(
             conn = pymysql.connect(**kwargs)
         except pymysql.MySQLError as exc:
             raise self._connection_error(exc) from None
-        try:
-            with conn.cursor() as cursor:
-                for source, statement in self._session_setup(catalog=not default_catalog):
-                    try:
-                        cursor.execute(statement)
-                    except pymysql.MySQLError as exc:
-                        raise self._setup_error(source, exc) from None
-        except BaseException:
-            conn.close()
-            raise
+        with _closed_on_error(conn), conn.cursor() as cursor:
+            for source, statement in self._session_setup(catalog=not default_catalog):
+                with self._setup_step(source):
+                    cursor.execute(statement)
         return conn
 
     def set_autocommit(self, conn: Any, autocommit: bool) -> None:
@@ -131,16 +136,11 @@ class StarRocksHook(
             conn = await aiomysql.connect(**kwargs)
         except (pymysql.MySQLError, OSError) as exc:
             raise self._connection_error(exc) from None
-        try:
+        with _closed_on_error(conn):
             async with conn.cursor() as cursor:
                 for source, statement in self._session_setup(catalog=not default_catalog):
-                    try:
+                    with self._setup_step(source):
                         await cursor.execute(statement)
-                    except pymysql.MySQLError as exc:
-                        raise self._setup_error(source, exc) from None
-        except BaseException:
-            conn.close()
-            raise
         return conn
 
     def execute_statement(

@@ -93,34 +93,24 @@ class _SnapshotJobKind(JobKind):
     def cancel(self, hook: Any, conn: Any) -> bool:
         # CANCEL BACKUP / RESTORE FROM db cancels the database's current job, whichever snapshot it is for:
         # it is sent only while that job is this snapshot's.
-        own = conn is None
         try:
-            conn = conn or hook.get_load_conn()
-            statement = self._cancel_if_mine(hook, self.fetch(hook, conn))
-            if statement is not None:
-                hook._fetch(conn, statement)
-            return statement is not None
+            with hook.using_load_conn(conn) as open_conn:
+                statement = self._cancel_if_mine(hook, self.fetch(hook, open_conn))
+                if statement is not None:
+                    hook._fetch(open_conn, statement)
+                return statement is not None
         except Exception as exc:
-            self._log_cancel_failure(hook, exc)
-            return False
-        finally:
-            if own:
-                hook.close_quietly(conn)
+            return self._cancel_failed(hook, exc)
 
     async def acancel(self, hook: Any, conn: Any) -> bool:
-        own = conn is None
         try:
-            conn = conn or await hook.aget_load_conn()
-            statement = self._cancel_if_mine(hook, await self.afetch(hook, conn))
-            if statement is not None:
-                await hook._afetch(conn, statement)
-            return statement is not None
+            async with hook.ausing_load_conn(conn) as open_conn:
+                statement = self._cancel_if_mine(hook, await self.afetch(hook, open_conn))
+                if statement is not None:
+                    await hook._afetch(open_conn, statement)
+                return statement is not None
         except Exception as exc:
-            self._log_cancel_failure(hook, exc)
-            return False
-        finally:
-            if own and conn is not None:
-                conn.close()
+            return self._cancel_failed(hook, exc)
 
     def _cancel_if_mine(self, hook: Any, mine: list[JobStatus]) -> Statement | None:
         """Return the cancel statement while the database's current job is this snapshot's and in flight."""
@@ -138,7 +128,7 @@ class _SnapshotJobKind(JobKind):
         )
         return statement
 
-    def _log_cancel_failure(self, hook: Any, exc: BaseException) -> None:
+    def _cancel_failed(self, hook: Any, exc: BaseException) -> bool:
         from airflow_provider_starrocks.hooks.load_status import driver_message
 
         message = driver_message(exc)
@@ -148,6 +138,7 @@ class _SnapshotJobKind(JobKind):
             )
         else:
             hook.log.warning("Cancelling the %s of snapshot %r failed: %s", self.noun, self.identity, message)
+        return False
 
     def missing_message(self) -> str:
         return (

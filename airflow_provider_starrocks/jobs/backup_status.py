@@ -15,12 +15,11 @@ import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_starrocks.exceptions import is_fatal_message
-from airflow_provider_starrocks.jobs.base import JobStatus
+from airflow_provider_starrocks.jobs.base import JobStatus, column
 from airflow_provider_starrocks.utils.cells import cell_int as _int
-from airflow_provider_starrocks.utils.cells import cell_text as _text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Sequence
 
 # BackupJob.BackupJobState and RestoreJob.RestoreJobState (3.1-newest).
 BACKUP_STATES = ("PENDING", "SNAPSHOTING", "UPLOAD_SNAPSHOT", "UPLOADING", "SAVE_META", "UPLOAD_INFO")
@@ -67,58 +66,25 @@ class SnapshotJobStatus(JobStatus):
     """
 
     NOUN: ClassVar[str] = "job"
-    OBJECTS_COLUMN: ClassVar[str] = ""
     SUCCESS: ClassVar[frozenset[str]] = frozenset({"FINISHED"})
     FAILURE: ClassVar[frozenset[str]] = frozenset({"CANCELLED"})
 
     label: str
     state: str
-    job_id: int | None = None
-    database: str | None = None
-    objects: str | None = None
-    create_time: str | None = None
-    snapshot_finished_time: str | None = None
-    finished_time: str | None = None
-    unfinished_tasks: str | None = None
-    progress: str | None = None
-    task_errors: str | None = None
-    status: str | None = None
-    timeout: int | None = None
+    job_id: int | None = column("JobId", parse=_int)
+    database: str | None = column("DbName")
+    objects: str | None = None  # a column named per kind: BackupObjs, RestoreObjs
+    create_time: str | None = column("CreateTime")
+    snapshot_finished_time: str | None = column("SnapshotFinishedTime")
+    finished_time: str | None = column("FinishedTime")
+    unfinished_tasks: str | None = column("UnfinishedTasks")
+    progress: str | None = column("Progress")
+    task_errors: str | None = column("TaskErrMsg")
+    status: str | None = column("Status")
+    timeout: int | None = column("Timeout", parse=_int)
 
-    @classmethod
-    def _common(cls, row: Mapping[str, Any]) -> dict[str, Any]:
-        state = (_text(row.get("State")) or "PENDING").upper()
-        return {
-            "label": _text(row.get(cls.LABEL_COLUMN)) or "",
-            "state": state,
-            "job_id": _int(row.get("JobId")),
-            "database": _text(row.get("DbName")),
-            "objects": _text(row.get(cls.OBJECTS_COLUMN)),
-            "create_time": _text(row.get("CreateTime")),
-            "snapshot_finished_time": _text(row.get("SnapshotFinishedTime")),
-            "finished_time": _text(row.get("FinishedTime")),
-            "unfinished_tasks": _text(row.get("UnfinishedTasks")),
-            "progress": _text(row.get("Progress")),
-            "task_errors": _text(row.get("TaskErrMsg")),
-            "status": _text(row.get("Status")),
-            "timeout": _int(row.get("Timeout")),
-        }
-
-    LABEL_COLUMN: ClassVar[str] = ""
-    #: The kind's own columns: field -> (column name, cell parser).
-    EXTRA_COLUMNS: ClassVar[dict[str, tuple[str, Callable[[Any], Any]]]] = {}
     #: The kind's own time fields, listed by :meth:`timings` after the shared ones.
     EXTRA_TIMINGS: ClassVar[tuple[str, ...]] = ()
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Any:
-        """
-        Parse one row given as column name -> cell.
-
-        :param row: e.g. ``dict(zip(columns, values))``.
-        """
-        extra = {field: parse(row.get(column)) for field, (column, parse) in cls.EXTRA_COLUMNS.items()}
-        return cls(**cls._common(row), **extra)
 
     @property
     def tasks(self) -> tuple[int, int] | None:
@@ -170,14 +136,10 @@ class BackupStatus(SnapshotJobStatus):
 
     NOUN: ClassVar[str] = "backup"
     LABEL_COLUMN: ClassVar[str] = "SnapshotName"
-    OBJECTS_COLUMN: ClassVar[str] = "BackupObjs"
-
-    EXTRA_COLUMNS: ClassVar[dict[str, tuple[str, Callable[[Any], Any]]]] = {
-        "upload_finished_time": ("UploadFinishedTime", _text),
-    }
     EXTRA_TIMINGS: ClassVar[tuple[str, ...]] = ("upload_finished_time",)
 
-    upload_finished_time: str | None = None
+    objects: str | None = column("BackupObjs")
+    upload_finished_time: str | None = column("UploadFinishedTime")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,21 +148,14 @@ class RestoreStatus(SnapshotJobStatus):
 
     NOUN: ClassVar[str] = "restore"
     LABEL_COLUMN: ClassVar[str] = "Label"
-    OBJECTS_COLUMN: ClassVar[str] = "RestoreObjs"
-    EXTRA_COLUMNS: ClassVar[dict[str, tuple[str, Callable[[Any], Any]]]] = {
-        "backup_timestamp": ("Timestamp", _text),
-        "allow_load": ("AllowLoad", _text),
-        "replication_num": ("ReplicationNum", _int),
-        "meta_prepared_time": ("MetaPreparedTime", _text),
-        "download_finished_time": ("DownloadFinishedTime", _text),
-    }
     EXTRA_TIMINGS: ClassVar[tuple[str, ...]] = ("meta_prepared_time", "download_finished_time")
 
-    backup_timestamp: str | None = None
-    allow_load: str | None = None
-    replication_num: int | None = None
-    meta_prepared_time: str | None = None
-    download_finished_time: str | None = None
+    objects: str | None = column("RestoreObjs")
+    backup_timestamp: str | None = column("Timestamp")
+    allow_load: str | None = column("AllowLoad")
+    replication_num: int | None = column("ReplicationNum", parse=_int)
+    meta_prepared_time: str | None = column("MetaPreparedTime")
+    download_finished_time: str | None = column("DownloadFinishedTime")
 
 
 def parse_rows(

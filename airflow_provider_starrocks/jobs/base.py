@@ -14,9 +14,20 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_starrocks.exceptions import StarRocksJobError, StarRocksJobFatalError
+from airflow_provider_starrocks.utils.cells import cell_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
+
+
+def column(*names: str, parse: Callable[[Any], Any] = cell_text) -> Any:
+    """
+    Declare a status field read from a status row by column name (``None`` when the row has none of them).
+
+    :param names: the column names that hold it, the preferred first (releases name some columns differently).
+    :param parse: the cell parser, text by default (:mod:`airflow_provider_starrocks.utils.cells`).
+    """
+    return dataclasses.field(default=None, metadata={"columns": names, "parse": parse})
 
 
 class JobStatus:
@@ -70,6 +81,44 @@ class JobStatus:
         :param details: further lines, e.g. the first rejected rows.
         """
         return self.describe()
+
+    #: The columns :meth:`from_row` reads the identity and the state from (after :meth:`row_names`).
+    LABEL_COLUMN: ClassVar[str] = "Label"
+    STATE_COLUMN: ClassVar[str] = "State"
+
+    @staticmethod
+    def row_names(row: Mapping[str, Any]) -> Mapping[str, Any]:
+        """
+        Return the row with the column names its class reads (as they come, unless a subclass normalizes them).
+
+        :param row: column name -> cell.
+        """
+        return row
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Any:
+        """
+        Parse one status row: the identity, the state (PENDING when the row has none) and every :func:`column` field.
+
+        :param row: column name -> cell, e.g. ``dict(zip(columns, values))``.
+        """
+        row = cls.row_names(row)
+        label, state = cell_text(row.get(cls.LABEL_COLUMN)) or "", cell_text(row.get(cls.STATE_COLUMN))
+        return cls(**{"label": label, "state": (state or "PENDING").upper(), **cls.read_columns(row)})
+
+    @classmethod
+    def read_columns(cls, row: Mapping[str, Any]) -> dict[str, Any]:
+        """
+        Return field -> parsed cell for every field declared with :func:`column`: the first of its names in the row.
+
+        :param row: column name -> cell, as the subclass's parser names the columns.
+        """
+        cells: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+            names = field.metadata.get("columns")
+            if names is not None:
+                cells[field.name] = field.metadata["parse"](next((row[n] for n in names if n in row), None))
+        return cells
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict of every field (subclasses are dataclasses of JSON-safe values)."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 #: What StarRocks lists for an unset value: FeConstants.NULL_STRING, "N/A" of older SHOW LOAD, MySQL's ``\N``.
 NULL_TEXT = frozenset({"", "NULL", "N/A", "\\N"})
@@ -38,3 +41,12 @@ def cell_int(value: Any) -> int | None:
         return int(float(text))
     except ValueError:
         return None
+
+
+def normalized_names(row: Mapping[str, Any]) -> dict[str, Any]:
+    """
+    Return a row with its column names upper case and without ``_`` (``JOB_ID`` and ``JobId`` -> ``JOBID``).
+
+    :param row: column name -> cell.
+    """
+    return {str(k).upper().replace("_", ""): v for k, v in row.items()}

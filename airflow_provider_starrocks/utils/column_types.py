@@ -9,7 +9,7 @@ text sent to StarRocks is re-rendered from the parse, so nothing else in the str
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from airflow_provider_starrocks.exceptions import ColumnSpecError
 from airflow_provider_starrocks.utils.sql import quote_identifier
@@ -39,6 +39,8 @@ _PLAIN_TYPES = frozenset(
 )
 _LENGTH_TYPES = frozenset({"CHAR", "VARCHAR", "BINARY", "VARBINARY"})
 _DECIMAL_TYPES = frozenset({"DECIMAL", "DECIMALV2", "DECIMAL32", "DECIMAL64", "DECIMAL128"})
+# How many types ARRAY<t> and MAP<k,v> take.
+_NESTED_ARITY = {"ARRAY": 1, "MAP": 2}
 _TOKEN = re.compile(
     r"\s*(?:(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<int>\d+)|(?P<quoted>`[^`\x00]+`)|(?P<sym>[<>(),:]))"
 )
@@ -115,30 +117,27 @@ def _parse_type(tokens: _Tokens) -> str:
             scale = tokens.integer(f"the scale of {name}", 0, precision)
         tokens.expect(")")
         return f"{name}({precision},{scale})"
-    if name == "ARRAY":
-        tokens.expect("<")
-        inner = _parse_type(tokens)
-        tokens.expect(">")
-        return f"ARRAY<{inner}>"
-    if name == "MAP":
-        tokens.expect("<")
-        key = _parse_type(tokens)
-        tokens.expect(",")
-        value = _parse_type(tokens)
-        tokens.expect(">")
-        return f"MAP<{key},{value}>"
+    if name in _NESTED_ARITY:
+        return f"{name}<{','.join(_bracketed(tokens, _parse_type, _NESTED_ARITY[name]))}>"
     if name == "STRUCT":
-        tokens.expect("<")
-        fields = []
-        while True:
-            field_name = _parse_name(tokens, "a STRUCT field name")
-            fields.append(f"{quote_identifier(field_name, 'STRUCT field')} {_parse_type(tokens)}")
-            if not tokens.at(","):
-                break
-            tokens.take()
-        tokens.expect(">")
-        return f"STRUCT<{', '.join(fields)}>"
+        return f"STRUCT<{', '.join(_bracketed(tokens, _struct_field))}>"
     raise ColumnSpecError(f"{tokens.what}: type {word!r} is not supported; {_TYPE_HELP}.")
+
+
+def _bracketed(tokens: _Tokens, parse: Callable[[_Tokens], str], count: int = 0) -> list[str]:
+    """Parse ``<item, ...>``: exactly ``count`` items, or one or more when ``count`` is 0."""
+    tokens.expect("<")
+    items = [parse(tokens)]
+    while len(items) < count if count else tokens.at(","):
+        tokens.expect(",")
+        items.append(parse(tokens))
+    tokens.expect(">")
+    return items
+
+
+def _struct_field(tokens: _Tokens) -> str:
+    field_name = _parse_name(tokens, "a STRUCT field name")
+    return f"{quote_identifier(field_name, 'STRUCT field')} {_parse_type(tokens)}"
 
 
 def _parse_name(tokens: _Tokens, what: str) -> str:

@@ -21,9 +21,10 @@ from airflow_provider_starrocks.exceptions import (  # noqa: F401
     UnreadableStatusError,
     is_fatal_message,
 )
-from airflow_provider_starrocks.jobs.base import JobStatus
+from airflow_provider_starrocks.jobs.base import JobStatus, column
 from airflow_provider_starrocks.utils.cells import cell_int as _int
 from airflow_provider_starrocks.utils.cells import cell_text as _text
+from airflow_provider_starrocks.utils.cells import normalized_names as _normalize
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -42,32 +43,6 @@ _FATAL_CANCEL_TYPES = frozenset({"ETL_QUALITY_UNSATISFIED"})
 _ERROR_MSG = re.compile(r"^\s*type\s*:\s*(?P<type>[A-Z_]+)\s*;\s*msg\s*:\s*(?P<msg>.*)\Z", re.DOTALL)
 _LOAD_PROGRESS = re.compile(r"LOAD\s*:\s*(\d+(?:\.\d+)?)\s*%")
 
-# Normalized column name (upper case, no "_") -> LoadState field; the first match in a row wins, which
-# puts the newest information_schema.loads "ID" (the load job) before its "JOB_ID".
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    "job_id": ("ID", "JOBID"),
-    "label": ("LABEL",),
-    "database": ("DBNAME", "DATABASENAME"),
-    "state": ("STATE",),
-    "progress": ("PROGRESS",),
-    "load_type": ("TYPE",),
-    "scan_rows": ("SCANROWS",),
-    "filtered_rows": ("FILTEREDROWS",),
-    "unselected_rows": ("UNSELECTEDROWS",),
-    "sink_rows": ("SINKROWS",),
-    "error_msg": ("ERRORMSG",),
-    "tracking_sql": ("TRACKINGSQL",),
-    "tracking_url": ("URL", "TRACKINGURL"),
-    "rejected_record_path": ("REJECTEDRECORDPATH",),
-    "create_time": ("CREATETIME",),
-    "load_start_time": ("LOADSTARTTIME",),
-    "load_finish_time": ("LOADFINISHTIME",),
-}
-
-
-def _normalize(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {str(k).upper().replace("_", ""): v for k, v in row.items()}
-
 
 @dataclasses.dataclass(frozen=True)
 class LoadState(JobStatus):
@@ -84,21 +59,23 @@ class LoadState(JobStatus):
 
     label: str
     state: str
-    job_id: int | None = None
-    database: str | None = None
-    progress: str | None = None
-    load_type: str | None = None
-    scan_rows: int | None = None
-    filtered_rows: int | None = None
-    unselected_rows: int | None = None
-    sink_rows: int | None = None
-    error_msg: str | None = None
-    tracking_sql: str | None = None
-    tracking_url: str | None = None
-    rejected_record_path: str | None = None
-    create_time: str | None = None
-    load_start_time: str | None = None
-    load_finish_time: str | None = None
+    # Read through normalized column names (upper case, no "_"); the first name a row has wins, which puts the
+    # newest information_schema.loads "ID" (the load job) before its "JOB_ID".
+    job_id: int | None = column("ID", "JOBID", parse=_int)
+    database: str | None = column("DBNAME", "DATABASENAME")
+    progress: str | None = column("PROGRESS")
+    load_type: str | None = column("TYPE")
+    scan_rows: int | None = column("SCANROWS", parse=_int)
+    filtered_rows: int | None = column("FILTEREDROWS", parse=_int)
+    unselected_rows: int | None = column("UNSELECTEDROWS", parse=_int)
+    sink_rows: int | None = column("SINKROWS", parse=_int)
+    error_msg: str | None = column("ERRORMSG")
+    tracking_sql: str | None = column("TRACKINGSQL")
+    tracking_url: str | None = column("URL", "TRACKINGURL")
+    rejected_record_path: str | None = column("REJECTEDRECORDPATH")
+    create_time: str | None = column("CREATETIME")
+    load_start_time: str | None = column("LOADSTARTTIME")
+    load_finish_time: str | None = column("LOADFINISHTIME")
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> LoadState:
@@ -108,20 +85,15 @@ class LoadState(JobStatus):
         :param row: e.g. ``dict(zip(column_names, values))`` from SHOW LOAD or ``information_schema.loads``.
         """
         norm = _normalize(row)
-        values: dict[str, Any] = {}
-        for field, names in _COLUMNS.items():
-            values[field] = next((norm[name] for name in names if name in norm), None)
-        if "SCANROWS" not in norm:
-            values.update(_old_layout_rows(norm))
-        state = _text(values.pop("state"))
-        label = _text(values.pop("label")) or ""
+        state = _text(norm.get("STATE"))
+        label = _text(norm.get("LABEL")) or ""
         if state is None:
             # Not StarRocks's UNKNOWN state: an unreadable row, which pollers count as a failed poll.
             raise UnreadableStatusError(f"StarRocks listed load {label!r} without a State; reading it again.")
-        state = state.upper()
-        ints = {"job_id", "scan_rows", "filtered_rows", "unselected_rows", "sink_rows"}
-        parsed: dict[str, Any] = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
-        return cls(label=label, state=state, **parsed)
+        cells = cls.read_columns(norm)
+        if "SCANROWS" not in norm:
+            cells.update({field: _int(value) for field, value in _old_layout_rows(norm).items()})
+        return cls(label=label, state=state.upper(), **cells)
 
     @property
     def cancel_type(self) -> str | None:

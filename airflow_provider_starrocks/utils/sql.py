@@ -82,6 +82,14 @@ class Statement:
     def __repr__(self) -> str:
         return f"Statement({self.redacted!r})"
 
+    def after(self, head: str) -> Statement:
+        """
+        Return ``head`` followed by this statement, in both texts (``head`` holds no secret).
+
+        :param head: the text that goes first, e.g. ``SUBMIT TASK t AS``.
+        """
+        return Statement(head + self.sql, head + self.redacted)
+
 
 def _check_text(value: object, what: str) -> str:
     if not isinstance(value, str):
@@ -161,19 +169,32 @@ def property_list(properties: Mapping[str, object], secret_keys: Iterable[str] =
     return "(\n    " + ",\n    ".join(plain) + "\n)", "(\n    " + ",\n    ".join(redacted) + "\n)"
 
 
+def require_match(value: object, pattern: re.Pattern[str], message: str) -> str:
+    """
+    Return ``value`` when it is a string that ``pattern`` matches, else raise :class:`StarRocksSqlValueError`.
+
+    :param value: the value to check.
+    :param pattern: the rule, anchored at both ends.
+    :param message: the error text, naming the argument and the fix.
+    """
+    if not isinstance(value, str) or not pattern.match(value):
+        raise StarRocksSqlValueError(message)
+    return value
+
+
 def validate_label(label: str) -> str:
     r"""
     Return the label if it matches StarRocks's ``^[-\w]{1,128}$`` (ASCII ``\w``), else raise.
 
     :param label: the load label.
     """
-    if not isinstance(label, str) or not LABEL_PATTERN.match(label):
-        raise StarRocksSqlValueError(
-            f"label {label!r} is invalid: StarRocks labels match ^[-\\w]{{1,128}}$ "
-            "(ASCII letters, digits, '_' and '-', 1 to 128 characters): replace the other characters, "
-            "or leave the label unset to get a generated one."
-        )
-    return label
+    return require_match(
+        label,
+        LABEL_PATTERN,
+        f"label {label!r} is invalid: StarRocks labels match ^[-\\w]{{1,128}}$ "
+        "(ASCII letters, digits, '_' and '-', 1 to 128 characters): replace the other characters, "
+        "or leave the label unset to get a generated one.",
+    )
 
 
 def validate_name(name: str, what: str, kind: str = "catalog") -> str:
@@ -187,11 +208,11 @@ def validate_name(name: str, what: str, kind: str = "catalog") -> str:
     """
     if kind not in _NAME_PATTERNS:
         raise ValueError(f"kind must be one of {sorted(_NAME_PATTERNS)}, got {kind!r}.")
-    if not isinstance(name, str) or not _NAME_PATTERNS[kind].match(name):
-        raise StarRocksSqlValueError(
-            f"{what} {name!r} is invalid: StarRocks {kind} names {_NAME_RULES[kind]}. Rename it to match."
-        )
-    return name
+    return require_match(
+        name,
+        _NAME_PATTERNS[kind],
+        f"{what} {name!r} is invalid: StarRocks {kind} names {_NAME_RULES[kind]}. Rename it to match.",
+    )
 
 
 def qualified_name(*parts: str) -> str:

@@ -12,29 +12,15 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_starrocks.exceptions import is_fatal_message
-from airflow_provider_starrocks.utils.load_state import JobStatus, _int, _normalize, _text
+from airflow_provider_starrocks.jobs.base import column
+from airflow_provider_starrocks.utils.cells import normalized_names
+from airflow_provider_starrocks.utils.load_state import JobStatus, _int
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
 TASK_RUN_SUCCESS = frozenset({"SUCCESS"})
 TASK_RUN_FAILURE = frozenset({"FAILED"})
-
-# Normalized column name (upper case, no "_") -> field.
-_COLUMNS: dict[str, str] = {
-    "TASKNAME": "label",
-    "STATE": "state",
-    "QUERYID": "query_id",
-    "DATABASE": "database",
-    "JOBID": "job_id",
-    "PROGRESS": "progress",
-    "ERRORCODE": "error_code",
-    "ERRORMESSAGE": "error_message",
-    "EXTRAMESSAGE": "extra_message",
-    "CREATETIME": "create_time",
-    "PROCESSTIME": "process_time",
-    "FINISHTIME": "finish_time",
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,33 +35,24 @@ class TaskRunState(JobStatus):
     SUCCESS: ClassVar[frozenset[str]] = TASK_RUN_SUCCESS
     FAILURE: ClassVar[frozenset[str]] = TASK_RUN_FAILURE
 
+    LABEL_COLUMN: ClassVar[str] = "TASKNAME"
+    STATE_COLUMN: ClassVar[str] = "STATE"
+
     label: str
     state: str
-    query_id: str | None = None
-    database: str | None = None
-    job_id: int | None = None
-    progress: str | None = None
-    error_code: int | None = None
-    error_message: str | None = None
-    extra_message: str | None = None
-    create_time: str | None = None
-    process_time: str | None = None
-    finish_time: str | None = None
+    # Read through normalized column names (upper case, no "_").
+    query_id: str | None = column("QUERYID")
+    database: str | None = column("DATABASE")
+    job_id: int | None = column("JOBID", parse=_int)
+    progress: str | None = column("PROGRESS")
+    error_code: int | None = column("ERRORCODE", parse=_int)
+    error_message: str | None = column("ERRORMESSAGE")
+    extra_message: str | None = column("EXTRAMESSAGE")
+    create_time: str | None = column("CREATETIME")
+    process_time: str | None = column("PROCESSTIME")
+    finish_time: str | None = column("FINISHTIME")
 
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> TaskRunState:
-        """
-        Parse one ``information_schema.task_runs`` row given as column name -> value.
-
-        :param row: e.g. ``dict(zip(column_names, values))``.
-        """
-        norm = _normalize(row)
-        values = {field: norm.get(name) for name, field in _COLUMNS.items()}
-        state = (_text(values.pop("state")) or "PENDING").upper()
-        label = _text(values.pop("label")) or ""
-        ints = {"job_id", "error_code"}
-        parsed: dict[str, Any] = {k: (_int(v) if k in ints else _text(v)) for k, v in values.items()}
-        return cls(label=label, state=state, **parsed)
+    row_names = staticmethod(normalized_names)
 
     @property
     def task_name(self) -> str:

@@ -8,6 +8,8 @@ the I/O boundary); the async cancel runs against the local stack.
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from airflow_provider_starrocks.jobs.backup import (
@@ -254,8 +256,9 @@ def test_cancel_is_sent_only_for_its_own_running_job(caplog):
 
         log = logging.getLogger("test")
 
-        def close_quietly(self, conn):
-            pass
+        @contextlib.contextmanager
+        def using_load_conn(self, conn):
+            yield conn
 
     other = Hook({"SHOW BACKUP FROM `sales`": (BACKUP_COLUMNS, [backup_row(name="other")])})
     assert BackupKind("sales", "snap1").cancel(other, object()) is False

@@ -17,6 +17,7 @@ from airflow_provider_starrocks.utils.sql import (
     quote_identifier,
     quote_literal,
     render_value,
+    require_match,
     validate_label,
     validate_name,
 )
@@ -350,3 +351,23 @@ def test_refused_value_sends_no_sql(starrocks: Any, fe_cursor: Any) -> None:
     with pytest.raises(StarRocksSqlValueError):
         fe_cursor.execute("SELECT " + quote_literal("a\x00b", "value"))
     assert len(starrocks.statements) == sent
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("2024-01-01x", id="no_full_match"),
+        pytest.param(20240101, id="not_a_string"),
+        pytest.param(None, id="none"),
+    ],
+)
+def test_require_match_refuses_with_the_given_message(value: Any) -> None:
+    import re
+
+    with pytest.raises(StarRocksSqlValueError, match="^day must be yyyy-mm-dd$"):
+        require_match(value, re.compile(r"^\d{4}-\d{2}-\d{2}\Z"), "day must be yyyy-mm-dd")
+
+
+def test_statement_after_prefixes_both_texts() -> None:
+    statement = Statement('SELECT "secret"', 'SELECT "***"').after("EXPLAIN ")
+    assert (statement.sql, statement.redacted) == ('EXPLAIN SELECT "secret"', 'EXPLAIN SELECT "***"')

@@ -36,6 +36,7 @@ from airflow_provider_starrocks.utils.sql import (
     qualified_name,
     quote_identifier,
     quote_literal,
+    require_match,
     validate_label,
     validate_name,
 )
@@ -107,17 +108,22 @@ def validate_backup_timestamp(value: str, what: str = "backup_timestamp") -> str
     :param value: the timestamp.
     :param what: the argument it came from, for the error message.
     """
-    if not isinstance(value, str) or not BACKUP_TIMESTAMP_PATTERN.match(value):
-        raise StarRocksSqlValueError(
-            f"{what} {value!r} is invalid: StarRocks backup timestamps look like 2024-01-31-02-00-00-123 "
-            "(yyyy-MM-dd-HH-mm-ss-SSS, the Timestamp column of SHOW SNAPSHOT): copy one from there, or leave it "
-            "unset for the newest backup of the snapshot."
-        )
-    return value
+    return require_match(
+        value,
+        BACKUP_TIMESTAMP_PATTERN,
+        f"{what} {value!r} is invalid: StarRocks backup timestamps look like 2024-01-31-02-00-00-123 "
+        "(yyyy-MM-dd-HH-mm-ss-SSS, the Timestamp column of SHOW SNAPSHOT): copy one from there, or leave it "
+        "unset for the newest backup of the snapshot.",
+    )
 
 
 def _database(database: str) -> str:
     return validate_name(database, "database", "database")
+
+
+def _of_database(verb: str, database: str) -> Statement:
+    sql = f"{verb} FROM {quote_identifier(_database(database))}"
+    return Statement(sql, sql)
 
 
 def create_repository(
@@ -283,8 +289,7 @@ def show_backup(database: str) -> Statement:
 
     :param database: the database.
     """
-    sql = f"SHOW BACKUP FROM {quote_identifier(_database(database))}"
-    return Statement(sql, sql)
+    return _of_database("SHOW BACKUP", database)
 
 
 def show_restore(database: str) -> Statement:
@@ -293,8 +298,7 @@ def show_restore(database: str) -> Statement:
 
     :param database: the database.
     """
-    sql = f"SHOW RESTORE FROM {quote_identifier(_database(database))}"
-    return Statement(sql, sql)
+    return _of_database("SHOW RESTORE", database)
 
 
 def cancel_backup(database: str) -> Statement:
@@ -303,8 +307,7 @@ def cancel_backup(database: str) -> Statement:
 
     :param database: the database.
     """
-    sql = f"CANCEL BACKUP FROM {quote_identifier(_database(database))}"
-    return Statement(sql, sql)
+    return _of_database("CANCEL BACKUP", database)
 
 
 def cancel_restore(database: str) -> Statement:
@@ -313,5 +316,4 @@ def cancel_restore(database: str) -> Statement:
 
     :param database: the database.
     """
-    sql = f"CANCEL RESTORE FROM {quote_identifier(_database(database))}"
-    return Statement(sql, sql)
+    return _of_database("CANCEL RESTORE", database)

@@ -51,10 +51,24 @@ def insert_from_files(
     cols = list(columns or ())
     if cols:
         head += " (" + ", ".join(quote_identifier(c, "columns") for c in cols) + ")"
-    head += f"\nSELECT {render_select_list(select, 'select')}\nFROM FILES"
-    plain, redacted = property_list(files_properties, secret_keys)
+    source = select_from_files(select, files_properties, secret_keys)
     tail = f"\nWHERE {render_expression(where, 'where')}" if where is not None else ""
-    return Statement(f"{head}{plain}{tail}", f"{head}{redacted}{tail}")
+    return Statement(f"{head}\n{source.sql}{tail}", f"{head}\n{source.redacted}{tail}")
+
+
+def select_from_files(
+    select: str, properties: Mapping[str, object], secret_keys: Iterable[str] = ()
+) -> Statement:
+    """
+    Build ``SELECT <select> FROM FILES(...)``, the source of a FILES() INSERT and of a pipe.
+
+    :param select: the select list, parsed and re-rendered.
+    :param properties: the FILES() properties.
+    :param secret_keys: the property keys to redact.
+    """
+    head = f"SELECT {render_select_list(select, 'select')}\nFROM FILES"
+    plain, redacted = property_list(properties, secret_keys)
+    return Statement(head + plain, head + redacted)
 
 
 def submit_task(name: str, statement: Statement, properties: Mapping[str, object] | None = None) -> Statement:
@@ -69,7 +83,7 @@ def submit_task(name: str, statement: Statement, properties: Mapping[str, object
     if properties:
         props_sql, _ = property_list(properties)
         head += f"\nPROPERTIES {props_sql}"
-    return Statement(f"{head}\nAS {statement.sql}", f"{head}\nAS {statement.redacted}")
+    return statement.after(f"{head}\nAS ")
 
 
 def drop_task(name: str) -> Statement:

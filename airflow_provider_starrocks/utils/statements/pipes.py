@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_starrocks.utils.expressions import render_select_list
 from airflow_provider_starrocks.utils.sql import (
     StarRocksSqlValueError,
     Statement,
@@ -21,6 +20,7 @@ from airflow_provider_starrocks.utils.sql import (
     quote_literal,
     validate_name,
 )
+from airflow_provider_starrocks.utils.statements.files import select_from_files
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -103,9 +103,9 @@ def create_pipe(
         props_sql, _ = property_list(pipe_properties)
         head += f"\nPROPERTIES {props_sql}"
     target = qualified_name(database, validate_name(table, "table", "table"))
-    head += f"\nAS INSERT INTO {target}\nSELECT {render_select_list(select, 'select')}\nFROM FILES"
-    plain, redacted = property_list(files_properties, secret_keys)
-    return Statement(head + plain, head + redacted)
+    return select_from_files(select, files_properties, secret_keys).after(
+        f"{head}\nAS INSERT INTO {target}\n"
+    )
 
 
 def alter_pipe(database: str, pipe: str, action: str) -> Statement:
