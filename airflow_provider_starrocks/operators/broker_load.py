@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import BaseOperator
-
 from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
 from airflow_provider_starrocks.jobs.load import LoadKind
+from airflow_provider_starrocks.operators._aws import StarRocksAwsOperator
 from airflow_provider_starrocks.operators._broker_load_plan import (
     BrokerLoadSpec,
     build_plan,
@@ -30,7 +29,7 @@ XCOM_KEY = "starrocks_load"
 # The trigger enforces the deadline itself; the deferral timeout is only a backstop beyond it.
 
 
-class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
+class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, StarRocksAwsOperator):
     """
     Load files from S3 with ``LOAD LABEL ... WITH BROKER`` and wait for the job to end.
 
@@ -98,17 +97,13 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         properties: dict[str, Any] | None = None,
         label: str | None = None,
         on_finished_label: str = "skip",
-        aws_conn_id: str | None = "aws_default",
-        credential_mode: str = "auto",
-        region: str | None = None,
         poll_interval: float = 10.0,
         deferrable: bool | None = None,
         cancel_on_kill: bool = True,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.set_job_arguments(starrocks_conn_id, deferrable, poll_interval, cancel_on_kill)
+        self.set_job_arguments(deferrable, poll_interval, cancel_on_kill)
         self.database = database
         self.table = table
         self.source = source
@@ -122,9 +117,6 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         self.properties = properties
         self.load_label = label
         self.on_finished_label = check_on_finished_label(on_finished_label)
-        self.aws_conn_id = aws_conn_id
-        self.credential_mode = credential_mode
-        self.region = region
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
     # -- entry points -----------------------------------------------------------------------------------------

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
+from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_starrocks.jobs.load import LoadKind
 from airflow_provider_starrocks.jobs.task_run import TaskRunKind
+from airflow_provider_starrocks.operators._aws import StarRocksAwsOperator
 from airflow_provider_starrocks.operators._files_plan import FilesPlan, FilesSpec, build_files_plan, result_of
 from airflow_provider_starrocks.operators._files_task import (
     TaskRecord,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 
 
-class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
+class StarRocksInsertFromFilesOperator(StarRocksJobMixin, StarRocksAwsOperator):
     """
     Load files from S3 with ``INSERT INTO ... WITH LABEL ... SELECT ... FROM FILES(...)``.
 
@@ -108,19 +109,15 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
         label: str | None = None,
         on_finished_label: str = "skip",
         properties: dict[str, Any] | None = None,
-        aws_conn_id: str | None = "aws_default",
-        credential_mode: str = "auto",
-        region: str | None = None,
         insert_timeout: int | None = None,
         submit_as_task: bool = False,
         deferrable: bool | None = None,
         poll_interval: float = 10.0,
         keep_task: bool = False,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.set_job_arguments(starrocks_conn_id, deferrable, poll_interval)
+        self.set_job_arguments(deferrable, poll_interval)
         self.database = database
         self.table = table
         self.source = source
@@ -132,9 +129,6 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
         self.load_label = label
         self.on_finished_label = check_on_finished_label(on_finished_label)
         self.properties = properties
-        self.aws_conn_id = aws_conn_id
-        self.credential_mode = credential_mode
-        self.region = region
         self.insert_timeout = insert_timeout
         self.submit_as_task = check_flag(submit_as_task, "submit_as_task")
         if self.submit_as_task and self.on_finished_label == "reload":
