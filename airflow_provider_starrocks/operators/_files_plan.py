@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.operators._load_spec import LabelLoadSpec
 from airflow_provider_starrocks.utils.aws_auth import (
     AwsSecretsMixin,
     build_aws_properties,
@@ -92,26 +93,17 @@ class FilesPlan(AwsSecretsMixin):
         return submit_task(self.label, self.statement(self.label), properties)
 
 
-@dataclasses.dataclass(frozen=True)
-class FilesSpec:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FilesSpec(LabelLoadSpec):
     """
     A FILES() load's arguments as the operator holds them after rendering: unchecked, possibly from ``dag_run.conf``.
 
     Field names and meanings are the operator's arguments (:class:`.StarRocksInsertFromFilesOperator`).
     """
 
-    database: Any
     table: Any
     source: Any
-    format: Any = None
-    format_options: Any = None
-    columns: Any = None
     select: Any = "*"
-    where: Any = None
-    properties: Any = None
-    aws_conn_id: Any = None
-    credential_mode: Any = "auto"
-    region: Any = None
     insert_timeout: Any = None
     submit_as_task: bool = False
 
