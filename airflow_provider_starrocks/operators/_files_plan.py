@@ -33,8 +33,27 @@ DEFAULT_INSERT_TIMEOUT = 14400
 _OWNED_KEYS = {"path": "source", "format": "format"}
 
 
-@dataclasses.dataclass(frozen=True)
-class FilesPlan(AwsSecretsMixin):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FilesFunctionPlan(AwsSecretsMixin):
+    """
+    What a statement around the ``FILES()`` table function needs: its properties, credentials and release gate.
+
+    :param label: the statement's identity (the load label, or the unload's record key).
+    :param files_properties: FILES() properties without auth.
+    :param auth: the ``aws.s3.*`` properties.
+    :param min_version: the oldest StarRocks release that runs the statement.
+    :param feature: what needs ``min_version``, for the error message.
+    """
+
+    label: str
+    files_properties: Mapping[str, Any]
+    auth: AwsProperties
+    min_version: tuple[int, ...]
+    feature: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FilesPlan(FilesFunctionPlan):
     """
     Everything needed to run the INSERT (or submit it as a task) under its label.
 
@@ -53,15 +72,10 @@ class FilesPlan(AwsSecretsMixin):
 
     database: str
     table: str
-    label: str
-    files_properties: Mapping[str, Any]
-    auth: AwsProperties
     columns: tuple[str, ...]
     select: str
     where: str | None
     insert_timeout: int | None
-    min_version: tuple[int, int]
-    feature: str
 
     @property
     def timeout(self) -> int:
@@ -185,17 +199,17 @@ def build_files_plan(op: FilesSpec, label: str) -> FilesPlan:
     if op.submit_as_task:
         version, feature = TASK_VERSION, "submit_as_task (SUBMIT TASK polled in information_schema.task_runs)"
     plan = FilesPlan(
-        op.database,
-        op.table,
-        label,
-        props,
-        auth,
-        _columns(op.columns),
-        op.select,
-        op.where,
-        timeout,
-        version,
-        feature,
+        database=op.database,
+        table=op.table,
+        label=label,
+        files_properties=props,
+        auth=auth,
+        columns=_columns(op.columns),
+        select=op.select,
+        where=op.where,
+        insert_timeout=timeout,
+        min_version=version,
+        feature=feature,
     )
     plan.task()  # renders every expression and literal once, so a value SQL cannot carry fails here
     return plan
