@@ -61,14 +61,10 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
     """
 
     template_fields: Sequence[str] = (
-        "database",
-        "repository",
-        "snapshot",
+        *_SnapshotJobOperator.WHERE_FIELDS,
         "backup_timestamp",
-        "tables",
-        "properties",
+        *_SnapshotJobOperator.SCOPE_FIELDS,
     )
-    template_fields_renderers = {"tables": "json", "properties": "json"}
     verb = "restore"
 
     def __init__(self, *, snapshot: str, backup_timestamp: str | None = None, **kwargs: Any) -> None:

@@ -24,7 +24,7 @@ from airflow_provider_starrocks.utils.polling import load_deadline
 from airflow_provider_starrocks.utils.statements.backup import show_snapshot
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from airflow.providers.common.compat.sdk import Context
 
@@ -38,6 +38,11 @@ _BUSY = "can only run one backup or restore job"
 class _SnapshotJobOperator(StarRocksJobMixin, StarRocksBaseOperator):
     """Shared by backup and restore: arguments, the busy-database check, submit or attach, follow."""
 
+    #: Template fields: where the snapshot is (``WHERE_FIELDS``) and what it covers (``SCOPE_FIELDS``).
+    WHERE_FIELDS: ClassVar[tuple[str, ...]] = ("database", "repository", "snapshot")
+    SCOPE_FIELDS: ClassVar[tuple[str, ...]] = ("tables", "properties")
+    template_fields: Sequence[str] = (*WHERE_FIELDS, *SCOPE_FIELDS)
+    template_fields_renderers = {"tables": "json", "properties": "json"}
     verb: ClassVar[str] = ""
     #: Seconds past the job's StarRocks ``timeout`` before the task stops waiting (StarRocks cancels first).
     deadline_grace: float = 60.0
