@@ -6,6 +6,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.exceptions import LoadArgumentError
+from airflow_provider_starrocks.operators._load_spec import LabelLoadSpec
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
 from airflow_provider_starrocks.utils.load_options import (
@@ -71,28 +72,17 @@ class LoadPlan:
         )
 
 
-@dataclasses.dataclass(frozen=True)
-class BrokerLoadSpec:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BrokerLoadSpec(LabelLoadSpec):
     """
     A broker load's arguments as the operator holds them after rendering: unchecked, possibly from ``dag_run.conf``.
 
     Field names and meanings are the operator's arguments (:class:`.StarRocksS3BrokerLoadOperator`).
     """
 
-    database: Any
     load_label: Any = None
     data_descriptions: Any = None
-    properties: Any = None
-    aws_conn_id: Any = None
-    credential_mode: Any = "auto"
-    region: Any = None
-    table: Any = None
-    source: Any = None
-    format: Any = None
-    format_options: Any = None
-    columns: Any = None
     set_expressions: Any = None
-    where: Any = None
     partitions: Any = None
 
 

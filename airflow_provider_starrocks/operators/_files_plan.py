@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.operators._load_spec import LabelLoadSpec
 from airflow_provider_starrocks.utils.aws_auth import (
     AwsSecretsMixin,
     build_aws_properties,
@@ -32,8 +33,27 @@ DEFAULT_INSERT_TIMEOUT = 14400
 _OWNED_KEYS = {"path": "source", "format": "format"}
 
 
-@dataclasses.dataclass(frozen=True)
-class FilesPlan(AwsSecretsMixin):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FilesFunctionPlan(AwsSecretsMixin):
+    """
+    What a statement around the ``FILES()`` table function needs: its properties, credentials and release gate.
+
+    :param label: the statement's identity (the load label, or the unload's record key).
+    :param files_properties: FILES() properties without auth.
+    :param auth: the ``aws.s3.*`` properties.
+    :param min_version: the oldest StarRocks release that runs the statement.
+    :param feature: what needs ``min_version``, for the error message.
+    """
+
+    label: str
+    files_properties: Mapping[str, Any]
+    auth: AwsProperties
+    min_version: tuple[int, ...]
+    feature: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FilesPlan(FilesFunctionPlan):
     """
     Everything needed to run the INSERT (or submit it as a task) under its label.
 
@@ -52,15 +72,10 @@ class FilesPlan(AwsSecretsMixin):
 
     database: str
     table: str
-    label: str
-    files_properties: Mapping[str, Any]
-    auth: AwsProperties
     columns: tuple[str, ...]
     select: str
     where: str | None
     insert_timeout: int | None
-    min_version: tuple[int, int]
-    feature: str
 
     @property
     def timeout(self) -> int:
@@ -92,26 +107,17 @@ class FilesPlan(AwsSecretsMixin):
         return submit_task(self.label, self.statement(self.label), properties)
 
 
-@dataclasses.dataclass(frozen=True)
-class FilesSpec:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FilesSpec(LabelLoadSpec):
     """
     A FILES() load's arguments as the operator holds them after rendering: unchecked, possibly from ``dag_run.conf``.
 
     Field names and meanings are the operator's arguments (:class:`.StarRocksInsertFromFilesOperator`).
     """
 
-    database: Any
     table: Any
     source: Any
-    format: Any = None
-    format_options: Any = None
-    columns: Any = None
     select: Any = "*"
-    where: Any = None
-    properties: Any = None
-    aws_conn_id: Any = None
-    credential_mode: Any = "auto"
-    region: Any = None
     insert_timeout: Any = None
     submit_as_task: bool = False
 
@@ -193,17 +199,17 @@ def build_files_plan(op: FilesSpec, label: str) -> FilesPlan:
     if op.submit_as_task:
         version, feature = TASK_VERSION, "submit_as_task (SUBMIT TASK polled in information_schema.task_runs)"
     plan = FilesPlan(
-        op.database,
-        op.table,
-        label,
-        props,
-        auth,
-        _columns(op.columns),
-        op.select,
-        op.where,
-        timeout,
-        version,
-        feature,
+        database=op.database,
+        table=op.table,
+        label=label,
+        files_properties=props,
+        auth=auth,
+        columns=_columns(op.columns),
+        select=op.select,
+        where=op.where,
+        insert_timeout=timeout,
+        min_version=version,
+        feature=feature,
     )
     plan.task()  # renders every expression and literal once, so a value SQL cannot carry fails here
     return plan

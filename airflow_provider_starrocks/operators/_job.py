@@ -31,8 +31,8 @@ class StarRocksJobMixin(StarRocksHookMixin):
     """
     Follow the job an operator submitted: wait (sync) or defer, then :meth:`job_result` or the failure.
 
-    The class using it sets ``starrocks_conn_id``, ``poll_interval``, ``deferrable`` and ``cancel_on_kill``, and
-    has a ``hook`` (a :class:`~airflow_provider_starrocks.hooks.starrocks.StarRocksHook`) and ``log``.
+    The class using it sets ``starrocks_conn_id`` (``StarRocksBaseOperator`` or the sensors' base does) and calls
+    :meth:`set_job_arguments` for ``poll_interval``, ``deferrable`` and ``cancel_on_kill``; it has a ``hook`` (a :class:`~airflow_provider_starrocks.hooks.starrocks.StarRocksHook`) and ``log``.
     """
 
     #: The exception for a deadline passed (sensors use Airflow's sensor timeout, which is not retried).
@@ -47,16 +47,11 @@ class StarRocksJobMixin(StarRocksHookMixin):
     _owned: bool = False
 
     def set_job_arguments(
-        self,
-        starrocks_conn_id: str,
-        deferrable: object,
-        poll_interval: object = None,
-        cancel_on_kill: object = None,
+        self, deferrable: object, poll_interval: object = None, cancel_on_kill: object = None
     ) -> None:
         """
         Check and set the arguments every task that follows a job takes (before any SQL, in ``__init__``).
 
-        :param starrocks_conn_id: the StarRocks connection.
         :param deferrable: ``True``/``False``, or ``None`` for ``[operators] default_deferrable``.
         :param poll_interval: seconds between polls, a positive number; ``None`` for a sensor, which polls
             every ``poke_interval`` (Airflow checks that one).
@@ -69,7 +64,6 @@ class StarRocksJobMixin(StarRocksHookMixin):
         self.deferrable = deferrable_flag(deferrable)
         if cancel_on_kill is not None:
             self.cancel_on_kill = check_flag(cancel_on_kill, "cancel_on_kill")
-        self.starrocks_conn_id = starrocks_conn_id
 
     # -- what the operator implements ------------------------------------------------------------------------
 

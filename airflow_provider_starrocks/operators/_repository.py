@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
+from airflow.providers.common.compat.sdk import AirflowFailException
 
+from airflow_provider_starrocks.operators._aws import StarRocksAwsOperator
 from airflow_provider_starrocks.operators._backup_args import check_location, check_repository
 from airflow_provider_starrocks.operators._create_flow import (
     IF_EXISTS_CHOICES,
@@ -13,7 +14,6 @@ from airflow_provider_starrocks.operators._create_flow import (
     create_idempotently,
     statement_error,
 )
-from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.load_options import check_flag
 from airflow_provider_starrocks.utils.sql import render_value
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 _REPOSITORY_NAME_LIMIT = 64
 
 
-class StarRocksCreateRepositoryOperator(StarRocksHookMixin, BaseOperator):
+class StarRocksCreateRepositoryOperator(StarRocksAwsOperator):
     """
     Create a backup repository on S3 (``CREATE [READ ONLY] REPOSITORY ... WITH BROKER ON LOCATION``).
 
@@ -72,27 +72,19 @@ class StarRocksCreateRepositoryOperator(StarRocksHookMixin, BaseOperator):
         *,
         repository: str,
         location: str,
-        aws_conn_id: str | None = "aws_default",
-        credential_mode: str = "auto",
-        region: str | None = None,
         read_only: bool = False,
         if_exists: str = "error",
         validate: bool = True,
         properties: dict[str, Any] | None = None,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.repository = repository
         self.location = location
-        self.aws_conn_id = aws_conn_id
-        self.credential_mode = credential_mode
-        self.region = region
         self.read_only = read_only
         self.if_exists = if_exists
         self.validate = validate
         self.properties = properties
-        self.starrocks_conn_id = starrocks_conn_id
 
     def _plan(self) -> tuple[str, bool, dict[str, object], frozenset[str]]:
         if self.if_exists not in IF_EXISTS_CHOICES:

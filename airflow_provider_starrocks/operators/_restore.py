@@ -61,43 +61,15 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
     """
 
     template_fields: Sequence[str] = (
-        "database",
-        "repository",
-        "snapshot",
+        *_SnapshotJobOperator.WHERE_FIELDS,
         "backup_timestamp",
-        "tables",
-        "properties",
+        *_SnapshotJobOperator.SCOPE_FIELDS,
     )
-    template_fields_renderers = {"tables": "json", "properties": "json"}
     verb = "restore"
 
-    def __init__(
-        self,
-        *,
-        database: str,
-        repository: str,
-        snapshot: str,
-        backup_timestamp: str | None = None,
-        tables: list[str] | dict[str, Any] | None = None,
-        properties: dict[str, Any] | None = None,
-        poll_interval: float = 10.0,
-        deferrable: bool | None = None,
-        cancel_on_kill: bool = True,
-        starrocks_conn_id: str = "starrocks_default",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            database=database,
-            repository=repository,
-            snapshot=snapshot,
-            tables=tables,
-            properties=properties,
-            poll_interval=poll_interval,
-            deferrable=deferrable,
-            cancel_on_kill=cancel_on_kill,
-            starrocks_conn_id=starrocks_conn_id,
-            **kwargs,
-        )
+    def __init__(self, *, snapshot: str, backup_timestamp: str | None = None, **kwargs: Any) -> None:
+        # The backup's arguments, but the snapshot is required: a restore names the one it reads.
+        super().__init__(snapshot=snapshot, **kwargs)
         self.backup_timestamp = backup_timestamp
 
     def _check(self) -> tuple[list[Any], dict[str, object]]:

@@ -13,17 +13,18 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException, BaseOperator
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
 from airflow_provider_starrocks.jobs.backup import BackupKind, RestoreKind
 from airflow_provider_starrocks.jobs.snapshot import SnapshotStatus, parse_snapshot_rows
 from airflow_provider_starrocks.operators._backup_args import DEFAULT_TIMEOUT_SECONDS
+from airflow_provider_starrocks.operators._hook import StarRocksBaseOperator
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
 from airflow_provider_starrocks.utils.polling import load_deadline
 from airflow_provider_starrocks.utils.statements.backup import show_snapshot
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from airflow.providers.common.compat.sdk import Context
 
@@ -34,9 +35,14 @@ if TYPE_CHECKING:
 _BUSY = "can only run one backup or restore job"
 
 
-class _SnapshotJobOperator(StarRocksJobMixin, BaseOperator):
+class _SnapshotJobOperator(StarRocksJobMixin, StarRocksBaseOperator):
     """Shared by backup and restore: arguments, the busy-database check, submit or attach, follow."""
 
+    #: Template fields: where the snapshot is (``WHERE_FIELDS``) and what it covers (``SCOPE_FIELDS``).
+    WHERE_FIELDS: ClassVar[tuple[str, ...]] = ("database", "repository", "snapshot")
+    SCOPE_FIELDS: ClassVar[tuple[str, ...]] = ("tables", "properties")
+    template_fields: Sequence[str] = (*WHERE_FIELDS, *SCOPE_FIELDS)
+    template_fields_renderers = {"tables": "json", "properties": "json"}
     verb: ClassVar[str] = ""
     #: Seconds past the job's StarRocks ``timeout`` before the task stops waiting (StarRocks cancels first).
     deadline_grace: float = 60.0
@@ -57,12 +63,11 @@ class _SnapshotJobOperator(StarRocksJobMixin, BaseOperator):
         poll_interval: float = 10.0,
         deferrable: bool | None = None,
         cancel_on_kill: bool = True,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
-        # StarRocksBackupOperator's signature (it has no __init__ of its own); the restore operator forwards.
+        # StarRocksBackupOperator's signature (it has no __init__ of its own); the restore operator adds to it.
         super().__init__(**kwargs)
-        self.set_job_arguments(starrocks_conn_id, deferrable, poll_interval, cancel_on_kill)
+        self.set_job_arguments(deferrable, poll_interval, cancel_on_kill)
         self.database = database
         self.repository = repository
         self.snapshot = snapshot

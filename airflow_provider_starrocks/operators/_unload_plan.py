@@ -16,8 +16,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.operators._files_plan import FilesFunctionPlan
 from airflow_provider_starrocks.utils.aws_auth import (
-    AwsSecretsMixin,
     build_aws_properties,
     check_no_auth_keys,
 )
@@ -28,7 +28,6 @@ from airflow_provider_starrocks.utils.sql import validate_label
 from airflow_provider_starrocks.utils.statements.unload import split_table_name, table_query, unload_to_files
 
 if TYPE_CHECKING:
-    from airflow_provider_starrocks.utils.aws_auth import AwsProperties
     from airflow_provider_starrocks.utils.sql import Statement
 
 UNLOAD_SINCE = (3, 2)
@@ -50,8 +49,8 @@ _OWNED_KEYS = {"path": "path", "format": "format"}
 _PATH = re.compile(r"^s3a?://[^/\s*?\[{]+(/[^*?\[{]*)?\Z", re.DOTALL)
 
 
-@dataclasses.dataclass(frozen=True)
-class UnloadPlan(AwsSecretsMixin):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UnloadPlan(FilesFunctionPlan):
     """
     Everything needed to run the unload.
 
@@ -68,13 +67,8 @@ class UnloadPlan(AwsSecretsMixin):
 
     path: str
     format: str
-    label: str
-    files_properties: Mapping[str, Any]
-    auth: AwsProperties
     query: str
     tables: tuple[tuple[str, ...], ...]
-    min_version: tuple[int, ...]
-    feature: str
 
     def statement(self) -> Statement:
         """Render ``INSERT INTO FILES(...) <query>`` and its redacted twin."""

@@ -29,8 +29,6 @@ from airflow_provider_starrocks.utils.labels import default_label
 from airflow_provider_starrocks.utils.statements.backup import backup_snapshot
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_starrocks.jobs.snapshot import SnapshotStatus
@@ -66,8 +64,6 @@ class StarRocksBackupOperator(_SnapshotJobOperator):
     :param starrocks_conn_id: the StarRocks connection.
     """
 
-    template_fields: Sequence[str] = ("database", "repository", "snapshot", "tables", "properties")
-    template_fields_renderers = {"tables": "json", "properties": "json"}
     verb = "backup"
 
     def _plan(self, context: Context) -> tuple[Statement, dict[str, object]]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import BaseOperator
-
 from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
 from airflow_provider_starrocks.jobs.load import LoadKind
 from airflow_provider_starrocks.operators._broker_load_plan import (
@@ -14,11 +12,12 @@ from airflow_provider_starrocks.operators._broker_load_plan import (
     lineage_specs,
     result_of,
 )
-from airflow_provider_starrocks.operators._job import StarRocksJobMixin
-from airflow_provider_starrocks.operators._label_start import LoadStarter, check_on_finished_label
+from airflow_provider_starrocks.operators._label_load import LOAD_TEMPLATE_FIELDS, StarRocksLabelLoadOperator
+from airflow_provider_starrocks.operators._label_start import LoadStarter
 from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
+from airflow_provider_starrocks.utils.load_options import check_flag
 from airflow_provider_starrocks.utils.polling import load_deadline
 
 if TYPE_CHECKING:
@@ -30,7 +29,7 @@ XCOM_KEY = "starrocks_load"
 # The trigger enforces the deadline itself; the deferral timeout is only a backstop beyond it.
 
 
-class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
+class StarRocksS3BrokerLoadOperator(StarRocksLabelLoadOperator):
     """
     Load files from S3 with ``LOAD LABEL ... WITH BROKER`` and wait for the job to end.
 
@@ -65,11 +64,7 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
     """
 
     template_fields = (
-        "database",
-        "table",
-        "source",
-        "format_options",
-        "columns",
+        *LOAD_TEMPLATE_FIELDS,
         "set_expressions",
         "where",
         "partitions",
@@ -78,54 +73,23 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
         "load_label",
     )
     template_fields_renderers = {"data_descriptions": "json", "properties": "json", "format_options": "json"}
-    ui_color = "#e6f2ff"
-    #: Seconds past the load's StarRocks ``timeout`` before the task stops waiting (StarRocks cancels first).
-    deadline_grace: float = 60.0
 
     def __init__(
         self,
         *,
-        database: str,
-        table: str | None = None,
-        source: str | list[str] | None = None,
-        format: str | None = None,  # noqa: A002 - the issue's public argument name
-        format_options: dict[str, Any] | None = None,
-        columns: list[str] | None = None,
         set_expressions: dict[str, str] | None = None,
-        where: str | None = None,
         partitions: list[str] | None = None,
         data_descriptions: list[dict[str, Any]] | None = None,
-        properties: dict[str, Any] | None = None,
-        label: str | None = None,
-        on_finished_label: str = "skip",
-        aws_conn_id: str | None = "aws_default",
-        credential_mode: str = "auto",
-        region: str | None = None,
-        poll_interval: float = 10.0,
-        deferrable: bool | None = None,
         cancel_on_kill: bool = True,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
+        # database, table, source, format, format_options, columns, where, properties, label,
+        # on_finished_label, poll_interval, deferrable, the AWS arguments and starrocks_conn_id: the base's.
         super().__init__(**kwargs)
-        self.set_job_arguments(starrocks_conn_id, deferrable, poll_interval, cancel_on_kill)
-        self.database = database
-        self.table = table
-        self.source = source
-        self.format = format
-        self.format_options = format_options
-        self.columns = columns
+        self.cancel_on_kill = check_flag(cancel_on_kill, "cancel_on_kill")
         self.set_expressions = set_expressions
-        self.where = where
         self.partitions = partitions
         self.data_descriptions = data_descriptions
-        self.properties = properties
-        self.load_label = label
-        self.on_finished_label = check_on_finished_label(on_finished_label)
-        self.aws_conn_id = aws_conn_id
-        self.credential_mode = credential_mode
-        self.region = region
-        self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
     # -- entry points -----------------------------------------------------------------------------------------
 
@@ -173,23 +137,7 @@ class StarRocksS3BrokerLoadOperator(StarRocksJobMixin, BaseOperator):
     # -- steps ------------------------------------------------------------------------------------------------
 
     def _spec(self) -> BrokerLoadSpec:
-        return BrokerLoadSpec(
-            database=self.database,
-            load_label=self.load_label,
-            data_descriptions=self.data_descriptions,
-            properties=self.properties,
-            aws_conn_id=self.aws_conn_id,
-            credential_mode=self.credential_mode,
-            region=self.region,
-            table=self.table,
-            source=self.source,
-            format=self.format,
-            format_options=self.format_options,
-            columns=self.columns,
-            set_expressions=self.set_expressions,
-            where=self.where,
-            partitions=self.partitions,
-        )
+        return self.load_spec(BrokerLoadSpec)
 
     def _record(
         self, context: Context, store: LoadRecord, base: str, label: str, state: LoadState, owner: bool

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator, mask_secret
+from airflow.providers.common.compat.sdk import AirflowFailException, mask_secret
 
+from airflow_provider_starrocks.operators._aws import DEFAULT_AWS_CONN_ID, StarRocksAwsOperator
 from airflow_provider_starrocks.operators._create_flow import (
     Lifecycle,
     check_create_arguments,
     create_idempotently,
     statement_runner,
 )
-from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
 from airflow_provider_starrocks.utils import lineage, sql
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
 from airflow_provider_starrocks.utils.catalog_properties import (
@@ -33,16 +33,10 @@ if TYPE_CHECKING:
 _CATALOG_NAME_LIMIT = 64
 
 
-class _DefaultConnId(str):
-    """The default ``aws_conn_id``, told apart from an explicit ``"aws_default"`` (Iceberg REST needs that)."""
-
-    __slots__ = ()
+__all__ = ["DEFAULT_AWS_CONN_ID", "StarRocksCreateExternalCatalogOperator"]
 
 
-DEFAULT_AWS_CONN_ID: str = _DefaultConnId("aws_default")
-
-
-class StarRocksCreateExternalCatalogOperator(StarRocksHookMixin, BaseOperator):
+class StarRocksCreateExternalCatalogOperator(StarRocksAwsOperator):
     """
     Create an external catalog, validate that StarRocks can reach its metastore, and never leave a broken one.
 
@@ -95,15 +89,11 @@ class StarRocksCreateExternalCatalogOperator(StarRocksHookMixin, BaseOperator):
         rest_uri: str | None = None,
         jdbc_uri: str | None = None,
         warehouse: str | None = None,
-        aws_conn_id: str | None = DEFAULT_AWS_CONN_ID,
         glue_aws_conn_id: str | None = None,
-        credential_mode: str = "auto",
-        region: str | None = None,
         comment: str | None = None,
         properties: dict[str, Any] | None = None,
         if_exists: str = "error",
         validate: bool = True,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -114,16 +104,11 @@ class StarRocksCreateExternalCatalogOperator(StarRocksHookMixin, BaseOperator):
         self.rest_uri = rest_uri
         self.jdbc_uri = jdbc_uri
         self.warehouse = warehouse
-        self.s3_conn_explicit = not isinstance(aws_conn_id, _DefaultConnId)
-        self.aws_conn_id = None if aws_conn_id is None else str(aws_conn_id)
         self.glue_aws_conn_id = glue_aws_conn_id
-        self.credential_mode = credential_mode
-        self.region = region
         self.comment = comment
         self.properties = properties
         self.if_exists = if_exists
         self.validate = validate
-        self.starrocks_conn_id = starrocks_conn_id
         self._lineage_action: str | None = None  # created / replaced / ignored, for OpenLineage
 
     def render_template_fields(self, context: Context, jinja_env: Any = None) -> None:
@@ -163,7 +148,7 @@ class StarRocksCreateExternalCatalogOperator(StarRocksHookMixin, BaseOperator):
         extra = check_user_properties(self.properties)
         props: dict[str, object] = {"type": self.catalog_type}
         secret_keys: set[str] = set()
-        if self.metastore != "rest" or self.s3_conn_explicit:
+        if self.metastore != "rest" or self.aws_conn_explicit:
             s3 = self._aws("s3", self.aws_conn_id)
             props.update(s3)
             secret_keys |= s3.secret_keys

@@ -6,16 +6,15 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
+from airflow.providers.common.compat.sdk import AirflowFailException
 
+from airflow_provider_starrocks.operators._aws import StarRocksAwsOperator
 from airflow_provider_starrocks.operators._create_flow import (
     Lifecycle,
     check_create_arguments,
     create_idempotently,
     statement_runner,
 )
-from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
-from airflow_provider_starrocks.operators.catalog import DEFAULT_AWS_CONN_ID
 from airflow_provider_starrocks.utils import lineage, sql
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties
 from airflow_provider_starrocks.utils.column_types import parse_columns
@@ -38,7 +37,7 @@ _S3_PATH = re.compile(r"s3[an]?://[a-z0-9][a-z0-9.\-]{1,62}(/\S*)?\Z")
 _TABLE_NAME_LIMIT = 64
 
 
-class StarRocksCreateFileExternalTableOperator(StarRocksHookMixin, BaseOperator):
+class StarRocksCreateFileExternalTableOperator(StarRocksAwsOperator):
     r"""
     Create a file external table in ``default_catalog`` over S3 files, validate it, never leave a broken one.
 
@@ -84,13 +83,9 @@ class StarRocksCreateFileExternalTableOperator(StarRocksHookMixin, BaseOperator)
         row_delimiter: str | None = None,
         collection_delimiter: str | None = None,
         map_delimiter: str | None = None,
-        aws_conn_id: str | None = DEFAULT_AWS_CONN_ID,
-        credential_mode: str = "auto",
-        region: str | None = None,
         comment: str | None = None,
         if_exists: str = "error",
         validate: bool = True,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -105,13 +100,9 @@ class StarRocksCreateFileExternalTableOperator(StarRocksHookMixin, BaseOperator)
         self.row_delimiter = row_delimiter
         self.collection_delimiter = collection_delimiter
         self.map_delimiter = map_delimiter
-        self.aws_conn_id = None if aws_conn_id is None else str(aws_conn_id)
-        self.credential_mode = credential_mode
-        self.region = region
         self.comment = comment
         self.if_exists = if_exists
         self.validate = validate
-        self.starrocks_conn_id = starrocks_conn_id
         self._lineage_action: str | None = None  # created / replaced / ignored, for OpenLineage
 
     def _check_format(self) -> str:

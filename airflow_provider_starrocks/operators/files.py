@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator
+from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_starrocks.jobs.load import LoadKind
 from airflow_provider_starrocks.jobs.task_run import TaskRunKind
@@ -15,8 +15,8 @@ from airflow_provider_starrocks.operators._files_task import (
     release_task,
     warn_stored_keys,
 )
-from airflow_provider_starrocks.operators._job import StarRocksJobMixin
-from airflow_provider_starrocks.operators._label_start import LoadStarter, check_on_finished_label
+from airflow_provider_starrocks.operators._label_load import LOAD_TEMPLATE_FIELDS, StarRocksLabelLoadOperator
+from airflow_provider_starrocks.operators._label_start import LoadStarter
 from airflow_provider_starrocks.operators._load_record import LoadRecord
 from airflow_provider_starrocks.utils import lineage
 from airflow_provider_starrocks.utils.labels import task_label
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 
 
-class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
+class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
     """
     Load files from S3 with ``INSERT INTO ... WITH LABEL ... SELECT ... FROM FILES(...)``.
 
@@ -70,71 +70,34 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
     :param starrocks_conn_id: the StarRocks connection.
     """
 
-    template_fields = (
-        "database",
-        "table",
-        "source",
-        "format_options",
-        "columns",
-        "select",
-        "where",
-        "properties",
-        "load_label",
-    )
+    template_fields = (*LOAD_TEMPLATE_FIELDS, "select", "where", "properties", "load_label")
     template_fields_renderers = {
         "properties": "json",
         "format_options": "json",
         "select": "sql",
         "where": "sql",
     }
-    ui_color = "#e6f2ff"
-    #: Seconds past the INSERT timeout before the task stops waiting (StarRocks fails the run first).
-    deadline_grace: float = 60.0
-
     #: An INSERT runs in the statement that submits it and a task run has no cancel: neither is cancelled.
     cancel_on_kill = False
+    table: str  # required here (a broker load may give data_descriptions instead)
+    source: str
 
     def __init__(
         self,
         *,
-        database: str,
         table: str,
         source: str,
-        format: str | None = None,  # noqa: A002 - the issue's public argument name
-        format_options: dict[str, Any] | None = None,
-        columns: list[str] | None = None,
         select: str = "*",
-        where: str | None = None,
-        label: str | None = None,
-        on_finished_label: str = "skip",
-        properties: dict[str, Any] | None = None,
-        aws_conn_id: str | None = "aws_default",
-        credential_mode: str = "auto",
-        region: str | None = None,
         insert_timeout: int | None = None,
         submit_as_task: bool = False,
-        deferrable: bool | None = None,
-        poll_interval: float = 10.0,
         keep_task: bool = False,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
-        self.set_job_arguments(starrocks_conn_id, deferrable, poll_interval)
-        self.database = database
-        self.table = table
-        self.source = source
-        self.format = format
-        self.format_options = format_options
-        self.columns = columns
+        # table and source are required here; database, format, format_options, columns, where, label,
+        # on_finished_label, properties, deferrable, poll_interval, the AWS arguments and starrocks_conn_id:
+        # the base's.
+        super().__init__(table=table, source=source, **kwargs)
         self.select = select
-        self.where = where
-        self.load_label = label
-        self.on_finished_label = check_on_finished_label(on_finished_label)
-        self.properties = properties
-        self.aws_conn_id = aws_conn_id
-        self.credential_mode = credential_mode
-        self.region = region
         self.insert_timeout = insert_timeout
         self.submit_as_task = check_flag(submit_as_task, "submit_as_task")
         if self.submit_as_task and self.on_finished_label == "reload":
@@ -143,7 +106,6 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
                 "the label); use 'skip' or 'fail', or submit_as_task=False to insert again under a new label."
             )
         self.keep_task = check_keep_task(keep_task)
-        self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
     # -- entry points -----------------------------------------------------------------------------------------
 
@@ -274,22 +236,7 @@ class StarRocksInsertFromFilesOperator(StarRocksJobMixin, BaseOperator):
     # -- shared steps -----------------------------------------------------------------------------------------
 
     def _spec(self) -> FilesSpec:
-        return FilesSpec(
-            database=self.database,
-            table=self.table,
-            source=self.source,
-            format=self.format,
-            format_options=self.format_options,
-            columns=self.columns,
-            select=self.select,
-            where=self.where,
-            properties=self.properties,
-            aws_conn_id=self.aws_conn_id,
-            credential_mode=self.credential_mode,
-            region=self.region,
-            insert_timeout=self.insert_timeout,
-            submit_as_task=self.submit_as_task,
-        )
+        return self.load_spec(FilesSpec)
 
     def _release(self, name: str) -> None:
         try:

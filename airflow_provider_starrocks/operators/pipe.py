@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import BaseOperator
-
+from airflow_provider_starrocks.operators._aws import StarRocksAwsOperator
 from airflow_provider_starrocks.operators._files_task import SAFER_MODES, carries_keys, task_tables_redact
+from airflow_provider_starrocks.operators._hook import StarRocksBaseOperator
 from airflow_provider_starrocks.operators._pipe_plan import PIPE_SINCE, build_pipe_plan
 from airflow_provider_starrocks.utils.load_options import check_flag
 from airflow_provider_starrocks.utils.load_state import StarRocksLoadFatalError
@@ -17,22 +16,22 @@ from airflow_provider_starrocks.utils.statements.pipes import ALTER_CLAUSES, alt
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
 
+class _PipeOperator(StarRocksBaseOperator):
+    """
+    What the pipe operators share: the pipe's name, and reading its row in ``information_schema.pipes``.
 
-class _PipeOperator(BaseOperator):
-    """What the pipe operators share: the hook, and reading the pipe's row in ``information_schema.pipes``."""
+    :param database: the pipe's database.
+    :param pipe: the pipe name.
+    :param starrocks_conn_id: the StarRocks connection.
+    """
 
     ui_color = "#e6f2ff"
-    starrocks_conn_id: str
-    database: str
-    pipe: str
 
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
+    def __init__(self, *, database: str, pipe: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.database = database
+        self.pipe = pipe
 
     def _pipe_row(self, conn: Any) -> dict[str, Any] | None:
         columns, rows = self.hook._fetch(conn, pipes(self.database, self.pipe))
@@ -61,7 +60,7 @@ class _PipeOperator(BaseOperator):
             raise StarRocksLoadFatalError(f"Invalid pipe arguments: {exc}") from None
 
 
-class StarRocksCreatePipeOperator(_PipeOperator):
+class StarRocksCreatePipeOperator(_PipeOperator, StarRocksAwsOperator):
     """
     Create a pipe: ``CREATE [OR REPLACE] PIPE [IF NOT EXISTS] db.pipe PROPERTIES (...) AS INSERT INTO db.table SELECT ... FROM FILES(...)``.
 
@@ -102,15 +101,9 @@ class StarRocksCreatePipeOperator(_PipeOperator):
         select: str = "*",
         properties: dict[str, Any] | None = None,
         if_exists: str = "error",
-        aws_conn_id: str | None = "aws_default",
-        credential_mode: str = "auto",
-        region: str | None = None,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
-        self.database = database
-        self.pipe = pipe
+        super().__init__(database=database, pipe=pipe, **kwargs)
         self.table = table
         self.source = source
         self.format = format
@@ -118,10 +111,6 @@ class StarRocksCreatePipeOperator(_PipeOperator):
         self.select = select
         self.properties = properties
         self.if_exists = if_exists
-        self.aws_conn_id = aws_conn_id
-        self.credential_mode = credential_mode
-        self.region = region
-        self.starrocks_conn_id = starrocks_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         try:
@@ -199,14 +188,10 @@ class StarRocksAlterPipeOperator(_PipeOperator):
         database: str,
         pipe: str,
         action: str,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
-        self.database = database
-        self.pipe = pipe
+        super().__init__(database=database, pipe=pipe, **kwargs)
         self.action = action
-        self.starrocks_conn_id = starrocks_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         self._check_names()
@@ -245,14 +230,10 @@ class StarRocksDropPipeOperator(_PipeOperator):
         database: str,
         pipe: str,
         if_exists: bool = False,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
-        self.database = database
-        self.pipe = pipe
+        super().__init__(database=database, pipe=pipe, **kwargs)
         self.if_exists = check_flag(if_exists, "if_exists")
-        self.starrocks_conn_id = starrocks_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         self._check_names()

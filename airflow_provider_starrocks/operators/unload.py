@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import BaseOperator
-
+from airflow_provider_starrocks.operators._aws import StarRocksAwsOperator
 from airflow_provider_starrocks.operators._unload_plan import build_unload_plan
 from airflow_provider_starrocks.operators._unload_record import FAILED, STARTED, SUCCESS, UnloadRecord
 from airflow_provider_starrocks.utils import lineage
@@ -17,11 +15,10 @@ from airflow_provider_starrocks.utils.load_state import StarRocksLoadFatalError
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
     from airflow_provider_starrocks.operators._unload_plan import UnloadPlan
 
 
-class StarRocksUnloadToS3Operator(BaseOperator):
+class StarRocksUnloadToS3Operator(StarRocksAwsOperator):
     """
     Write the result of a query (or of a table's columns) to S3 as Parquet, ORC or CSV files.
 
@@ -75,10 +72,6 @@ class StarRocksUnloadToS3Operator(BaseOperator):
         format_options: dict[str, Any] | None = None,
         properties: dict[str, Any] | None = None,
         label: str | None = None,
-        aws_conn_id: str | None = "aws_default",
-        credential_mode: str = "auto",
-        region: str | None = None,
-        starrocks_conn_id: str = "starrocks_default",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -91,18 +84,8 @@ class StarRocksUnloadToS3Operator(BaseOperator):
         self.format_options = format_options
         self.properties = properties
         self.unload_label = label
-        self.aws_conn_id = aws_conn_id
-        self.credential_mode = credential_mode
-        self.region = region
-        self.starrocks_conn_id = starrocks_conn_id
         self._plan: UnloadPlan | None = None
         self._result: dict[str, Any] | None = None
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def execute(self, context: Context) -> dict[str, Any]:
         label = task_label(context["ti"], self.unload_label)

@@ -6,14 +6,10 @@ import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import (
-    AirflowSensorTimeout,
-    BaseSensorOperator,
-    PokeReturnValue,
-)
+from airflow.providers.common.compat.sdk import PokeReturnValue
 
 from airflow_provider_starrocks.jobs.load import LoadKind
-from airflow_provider_starrocks.operators._job import StarRocksJobMixin
+from airflow_provider_starrocks.sensors._base import StarRocksJobSensor
 from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch
 from airflow_provider_starrocks.utils.sql import validate_label, validate_name
@@ -22,7 +18,7 @@ if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
 
-class StarRocksLoadSensor(StarRocksJobMixin, BaseSensorOperator):
+class StarRocksLoadSensor(StarRocksJobSensor):
     """
     Wait until the current job of a load label is FINISHED; fail when it is CANCELLED or UNKNOWN.
 
@@ -36,22 +32,11 @@ class StarRocksLoadSensor(StarRocksJobMixin, BaseSensorOperator):
     """
 
     template_fields = ("load_label", "database")
-    timeout_error = AirflowSensorTimeout
-    cancel_on_kill = False  # it waits for a load that another task submitted
 
-    def __init__(
-        self,
-        *,
-        label: str,
-        database: str,
-        starrocks_conn_id: str = "starrocks_default",
-        deferrable: bool | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, label: str, database: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.load_label = label
         self.database = database
-        self.set_job_arguments(starrocks_conn_id, deferrable)
         self._seen = False
 
     def _check(self, state: LoadState | None) -> PokeReturnValue:

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import time
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import (
-    AirflowFailException,
-    AirflowSensorTimeout,
-    BaseSensorOperator,
-    PokeReturnValue,
-)
+from airflow.providers.common.compat.sdk import AirflowFailException, AirflowSensorTimeout, PokeReturnValue
 
 from airflow_provider_starrocks.jobs.pipe import (
     ERROR,
@@ -20,7 +14,7 @@ from airflow_provider_starrocks.jobs.pipe import (
     PipeFilesStatus,
     pipe_identity,
 )
-from airflow_provider_starrocks.operators._job import StarRocksJobMixin
+from airflow_provider_starrocks.sensors._base import StarRocksJobSensor
 from airflow_provider_starrocks.utils.load_options import check_sources
 from airflow_provider_starrocks.utils.sql import validate_name
 
@@ -28,8 +22,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from airflow.providers.common.compat.sdk import Context
-
-    from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
 
 _SHOWN = 20  # file names listed in a message before "... and N more"
 
@@ -68,7 +60,7 @@ def check_pipe_sensor_args(
     return checked
 
 
-class StarRocksPipeSensor(StarRocksJobMixin, BaseSensorOperator):
+class StarRocksPipeSensor(StarRocksJobSensor):
     """
     Wait until the files under ``path_prefix`` (or exactly ``files``) are FINISHED in ``information_schema.pipe_files``.
 
@@ -88,8 +80,6 @@ class StarRocksPipeSensor(StarRocksJobMixin, BaseSensorOperator):
 
     template_fields = ("database", "pipe", "path_prefix", "files")
     ui_color = "#e6f2ff"
-    timeout_error = AirflowSensorTimeout
-    cancel_on_kill = False  # nothing to cancel: the pipe is not this task's job
 
     def __init__(
         self,
@@ -98,8 +88,6 @@ class StarRocksPipeSensor(StarRocksJobMixin, BaseSensorOperator):
         pipe: str,
         path_prefix: str | None = None,
         files: list[str] | None = None,
-        starrocks_conn_id: str = "starrocks_default",
-        deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -107,15 +95,8 @@ class StarRocksPipeSensor(StarRocksJobMixin, BaseSensorOperator):
         self.pipe = pipe
         self.path_prefix = path_prefix
         self.files = files
-        self.set_job_arguments(starrocks_conn_id, deferrable)
         self._status: PipeFilesStatus | None = None
         self._job: PipeFilesKind | None = None
-
-    @cached_property
-    def hook(self) -> StarRocksHook:
-        from airflow_provider_starrocks.hooks.starrocks import StarRocksHook
-
-        return StarRocksHook(starrocks_conn_id=self.starrocks_conn_id)
 
     def _prepare(self) -> PipeFilesKind:
         try:

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import (
-    AirflowFailException,
-    AirflowSensorTimeout,
-    BaseSensorOperator,
-    PokeReturnValue,
-)
+from airflow.providers.common.compat.sdk import AirflowFailException, PokeReturnValue
 
 from airflow_provider_starrocks.jobs.snapshot import SnapshotKind, SnapshotStatus
 from airflow_provider_starrocks.operators._backup_args import (
@@ -17,7 +12,7 @@ from airflow_provider_starrocks.operators._backup_args import (
     check_repository,
     check_snapshot,
 )
-from airflow_provider_starrocks.operators._job import StarRocksJobMixin
+from airflow_provider_starrocks.sensors._base import StarRocksJobSensor
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,7 +20,7 @@ if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
 
-class StarRocksSnapshotSensor(StarRocksJobMixin, BaseSensorOperator):
+class StarRocksSnapshotSensor(StarRocksJobSensor):
     """
     Wait until a snapshot has a backup in a repository, e.g. a read-only repository on a second cluster.
 
@@ -44,22 +39,11 @@ class StarRocksSnapshotSensor(StarRocksJobMixin, BaseSensorOperator):
     """
 
     template_fields: Sequence[str] = ("repository", "snapshot")
-    timeout_error: ClassVar[type[Exception] | None] = AirflowSensorTimeout
 
-    def __init__(
-        self,
-        *,
-        repository: str,
-        snapshot: str,
-        starrocks_conn_id: str = "starrocks_default",
-        deferrable: bool | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, repository: str, snapshot: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.repository = repository
         self.snapshot = snapshot
-        self.cancel_on_kill = False  # a sensor never owns the backup it waits for
-        self.set_job_arguments(starrocks_conn_id, deferrable)
 
     def _kind(self) -> SnapshotKind:
         try:
