@@ -20,12 +20,7 @@ from airflow_provider_starrocks.exceptions import (
 )
 from airflow_provider_starrocks.utils.load_state import LoadState, parse_rows, parse_rows_per_label
 from airflow_provider_starrocks.utils.redaction import scrub_secrets
-from airflow_provider_starrocks.utils.statements.loads import (
-    cancel_load,
-    load_tracking_log,
-    loads_by_labels,
-    show_load,
-)
+from airflow_provider_starrocks.utils.statements import loads as load_sql
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -120,13 +115,13 @@ class LoadStatusMixin:
         """
         conn._read_timeout = max(float(seconds), 0.1)
 
-    def _fetch(self, conn: Any, statement: Statement) -> tuple[list[str], list[Any]]:
+    def _fetch(self, conn: Any, statement: Statement) -> tuple[list[Any], list[str]]:
         self.log.debug("Running statement: %s", statement.redacted)
         with conn.cursor() as cursor:
             cursor.execute(statement.sql)
             columns = [col[0] for col in cursor.description or ()]
             rows = list(cursor.fetchall()) if cursor.description else []
-        return columns, rows
+        return rows, columns
 
     def submit_load(
         self,
@@ -171,7 +166,7 @@ class LoadStatusMixin:
         :param label: the label.
         :param conn: a connection from :meth:`get_load_conn`.
         """
-        return parse_rows(*self._fetch(conn, show_load(database, label)))
+        return parse_rows(*self._fetch(conn, load_sql.show_load(database, label)))
 
     @contextlib.contextmanager
     def using_load_conn(self, conn: Any | None = None) -> Iterator[Any]:
@@ -205,7 +200,7 @@ class LoadStatusMixin:
         return True
 
     def _cancel_statement(self, database: str, label: str) -> Statement:
-        statement = cancel_load(database, label)
+        statement = load_sql.cancel_load(database, label)
         self.log.info("Cancelling StarRocks load %r: %s", label, statement.redacted)
         return statement
 
@@ -226,7 +221,7 @@ class LoadStatusMixin:
         :param limit: how many lines to return.
         """
         try:
-            rows = self._fetch(conn, load_tracking_log(job_id))[1] if job_id is not None else []
+            rows = self._fetch(conn, load_sql.load_tracking_log(job_id))[0] if job_id is not None else []
         except Exception as exc:
             return self._no_rejected_rows(job_id, exc)
         return _first_lines(rows, limit)
@@ -243,13 +238,13 @@ class LoadStatusMixin:
             self._connection = await _aget_connection(self.get_conn_id(), self)
         return await self.aget_conn(default_catalog=True)
 
-    async def _afetch(self, conn: Any, statement: Statement) -> tuple[list[str], list[Any]]:
+    async def _afetch(self, conn: Any, statement: Statement) -> tuple[list[Any], list[str]]:
         self.log.debug("Running statement: %s", statement.redacted)
         async with conn.cursor() as cursor:
             await cursor.execute(statement.sql)
             columns = [col[0] for col in cursor.description or ()]
             rows = list(await cursor.fetchall()) if cursor.description else []
-        return columns, rows
+        return rows, columns
 
     async def aget_load_states(self, database: str, label: str, conn: Any) -> list[LoadState]:
         """
@@ -259,7 +254,7 @@ class LoadStatusMixin:
         :param label: the label.
         :param conn: a connection from :meth:`aget_load_conn`.
         """
-        return parse_rows(*await self._afetch(conn, show_load(database, label)))
+        return parse_rows(*await self._afetch(conn, load_sql.show_load(database, label)))
 
     async def aget_loads_by_labels(
         self, database: str, labels: Iterable[str], conn: Any
@@ -273,7 +268,7 @@ class LoadStatusMixin:
         """
         wanted = set(labels)
         found: dict[str, Any] = {label: [] for label in wanted}
-        states, unreadable = parse_rows_per_label(*await self._afetch(conn, loads_by_labels(wanted)))
+        states, unreadable = parse_rows_per_label(*await self._afetch(conn, load_sql.loads_by_labels(wanted)))
         for state in states:
             if state.label in found and state.database in (None, database):
                 found[state.label].append(state)
@@ -321,7 +316,11 @@ class LoadStatusMixin:
         :param limit: how many lines to return.
         """
         try:
-            rows = (await self._afetch(conn, load_tracking_log(job_id)))[1] if job_id is not None else []
+            rows = (
+                (await self._afetch(conn, load_sql.load_tracking_log(job_id)))[0]
+                if job_id is not None
+                else []
+            )
         except Exception as exc:
             return self._no_rejected_rows(job_id, exc)
         return _first_lines(rows, limit)

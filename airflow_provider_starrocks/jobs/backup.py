@@ -29,12 +29,7 @@ from airflow_provider_starrocks.jobs.snapshot import (  # noqa: F401  (re-export
     SnapshotStatus,
     parse_snapshot_rows,
 )
-from airflow_provider_starrocks.utils.statements.backup import (
-    cancel_backup,
-    cancel_restore,
-    show_backup,
-    show_restore,
-)
+from airflow_provider_starrocks.utils.statements import backup as backup_sql
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -61,18 +56,18 @@ class _SnapshotJobKind(JobKind):
     def _cancel_statement(self) -> Statement:
         return self.statements[1](self.database)
 
-    def current(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> SnapshotJobStatus | None:
+    def current(self, rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> SnapshotJobStatus | None:
         """
         Return the database's job of this kind, whatever its snapshot (``None`` when the latest job is not one).
 
-        :param columns: the column names of the answer.
-        :param rows: its rows.
+        :param rows: the rows of the answer.
+        :param columns: its column names.
         """
-        jobs = [j for j in parse_rows(self.status_type, columns, rows) if j.database in (None, self.database)]
+        jobs = [j for j in parse_rows(self.status_type, rows, columns) if j.database in (None, self.database)]
         return max(jobs, key=lambda j: j.job_id or -1) if jobs else None
 
-    def _mine(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[JobStatus]:
-        job = self.current(columns, rows)
+    def _mine(self, rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> list[JobStatus]:
+        job = self.current(rows, columns)
         return [job] if job is not None and job.label == self.identity else []
 
     def fetch_current(self, hook: Any, conn: Any) -> SnapshotJobStatus | None:
@@ -157,7 +152,7 @@ class BackupKind(_SnapshotJobKind):
     name: ClassVar[str] = "backup"
     noun: ClassVar[str] = "backup"
     status_type = BackupStatus
-    statements = (show_backup, cancel_backup)
+    statements = (backup_sql.show_backup, backup_sql.cancel_backup)
 
 
 class RestoreKind(_SnapshotJobKind):
@@ -166,4 +161,4 @@ class RestoreKind(_SnapshotJobKind):
     name: ClassVar[str] = "restore"
     noun: ClassVar[str] = "restore"
     status_type = RestoreStatus
-    statements = (show_restore, cancel_restore)
+    statements = (backup_sql.show_restore, backup_sql.cancel_restore)

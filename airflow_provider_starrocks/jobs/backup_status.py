@@ -159,13 +159,13 @@ class RestoreStatus(SnapshotJobStatus):
 
 
 def parse_rows(
-    status_type: type[SnapshotJobStatus], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    status_type: type[SnapshotJobStatus], rows: Iterable[Sequence[Any]], columns: Sequence[str]
 ) -> list[Any]:
     """
     Parse SHOW BACKUP / SHOW RESTORE rows by column name.
 
     :param status_type: :class:`BackupStatus` or :class:`RestoreStatus`.
-    :param columns: the column names of the answer.
-    :param rows: its rows.
+    :param rows: the rows of the answer.
+    :param columns: its column names.
     """
     return [status_type.from_row(dict(zip(columns, row))) for row in rows]

@@ -74,12 +74,12 @@ class PipeFile:
     finish_time: str | None = None
 
 
-def parse_pipe_files(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[PipeFile]:
+def parse_pipe_files(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> list[PipeFile]:
     """
     Parse ``information_schema.pipe_files`` rows by column name.
 
-    :param columns: the result's column names.
     :param rows: the rows.
+    :param columns: the result's column names.
     """
     index = {str(c).upper(): i for i, c in enumerate(columns)}
     missing = {"FILE_NAME", "LOAD_STATE"} - set(index)
@@ -283,11 +283,11 @@ class PipeFilesKind(JobKind):
         self.files: list[str] | None = value.get("files")
 
     def _status(
-        self, pipe_rows: list[Any], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+        self, pipe_rows: list[Any], rows: Iterable[Sequence[Any]], columns: Sequence[str]
     ) -> list[Any]:
         if not pipe_rows:
             return []
-        files = parse_pipe_files(columns, rows)
+        files = parse_pipe_files(rows, columns)
         summary = summarize(files, path_prefix=self.path_prefix, wanted=self.files)
         ids = [f.pipe_id for f in files if f.pipe_id is not None]
         return [
@@ -302,14 +302,14 @@ class PipeFilesKind(JobKind):
         ]
 
     def fetch(self, hook: Any, conn: Any) -> list[Any]:
-        _, pipe_rows = hook._fetch(conn, pipes(self.database, self.pipe))
-        columns, rows = hook._fetch(conn, pipe_files(self.database, self.pipe, self.files))
-        return self._status(pipe_rows, columns, rows)
+        pipe_rows, _ = hook._fetch(conn, pipes(self.database, self.pipe))
+        rows, columns = hook._fetch(conn, pipe_files(self.database, self.pipe, self.files))
+        return self._status(pipe_rows, rows, columns)
 
     async def afetch(self, hook: Any, conn: Any) -> list[Any]:
-        _, pipe_rows = await hook._afetch(conn, pipes(self.database, self.pipe))
-        columns, rows = await hook._afetch(conn, pipe_files(self.database, self.pipe, self.files))
-        return self._status(pipe_rows, columns, rows)
+        pipe_rows, _ = await hook._afetch(conn, pipes(self.database, self.pipe))
+        rows, columns = await hook._afetch(conn, pipe_files(self.database, self.pipe, self.files))
+        return self._status(pipe_rows, rows, columns)
 
     def missing_message(self) -> str:
         return (

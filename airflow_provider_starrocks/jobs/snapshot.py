@@ -88,13 +88,13 @@ class SnapshotStatus(JobStatus):
 
 
 def parse_snapshot_rows(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], repository: str | None = None
+    rows: Iterable[Sequence[Any]], columns: Sequence[str], repository: str | None = None
 ) -> list[SnapshotStatus]:
     """
     Parse SHOW SNAPSHOT rows by column name.
 
-    :param columns: the column names of the answer.
-    :param rows: its rows.
+    :param rows: the rows of the answer.
+    :param columns: its column names.
     :param repository: the repository they were read from.
     """
     return [SnapshotStatus.from_row(dict(zip(columns, row)), repository) for row in rows]
@@ -115,8 +115,8 @@ class SnapshotKind(JobKind):
     def repository(self) -> str:
         return self.database
 
-    def _present(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[JobStatus]:
-        found = [s for s in parse_snapshot_rows(columns, rows, self.repository) if s.label == self.identity]
+    def _present(self, rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> list[JobStatus]:
+        found = [s for s in parse_snapshot_rows(rows, columns, self.repository) if s.label == self.identity]
         return [s for s in found if s.is_success]
 
     def fetch(self, hook: Any, conn: Any) -> list[JobStatus]:

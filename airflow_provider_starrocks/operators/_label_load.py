@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, TypeVar
 
 from airflow_provider_starrocks.operators._aws import StarRocksAwsOperator
@@ -69,10 +68,24 @@ class StarRocksLabelLoadOperator(StarRocksJobMixin, StarRocksAwsOperator):
         self.on_finished_label = check_on_finished_label(on_finished_label)
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
 
-    def load_spec(self, spec_type: type[_Spec]) -> _Spec:
+    def load_spec(self, spec_type: type[_Spec], **own: Any) -> _Spec:
         """
         Return the load's arguments as rendered, for its plan builder.
 
-        :param spec_type: the load's spec class, whose fields are named after this operator's attributes.
+        :param spec_type: the load's spec class.
+        :param own: the arguments that only this kind of load takes.
         """
-        return spec_type(**{field.name: getattr(self, field.name) for field in dataclasses.fields(spec_type)})
+        return spec_type(
+            database=self.database,
+            table=self.table,
+            source=self.source,
+            format=self.format,
+            format_options=self.format_options,
+            columns=self.columns,
+            where=self.where,
+            properties=self.properties,
+            aws_conn_id=self.aws_conn_id,
+            credential_mode=self.credential_mode,
+            region=self.region,
+            **own,
+        )

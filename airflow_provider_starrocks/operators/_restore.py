@@ -168,10 +168,10 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
 
     def _listing(self, conn: Any) -> str:
         try:
-            columns, rows = self.hook._fetch(conn, show_snapshot(self.repository))
+            rows, columns = self.hook._fetch(conn, show_snapshot(self.repository))
         except Exception as exc:  # the missing snapshot is the failure; the listing is a help
             return f"(Listing the repository failed: {exc}.)"
-        present = [s for s in parse_snapshot_rows(columns, rows, self.repository) if s.is_success]
+        present = [s for s in parse_snapshot_rows(rows, columns, self.repository) if s.is_success]
         if not present:
             return "The repository holds no snapshot."
         shown = ", ".join(f"{s.label} ({', '.join(s.timestamps)})" for s in present[:20])

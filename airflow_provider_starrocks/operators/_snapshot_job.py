@@ -150,8 +150,8 @@ class _SnapshotJobOperator(StarRocksJobMixin, StarRocksBaseOperator):
         )
 
     def _snapshot_info(self, conn: Any) -> SnapshotStatus | None:
-        columns, rows = self.hook._fetch(conn, show_snapshot(self.repository, self._snapshot))
-        found = [s for s in parse_snapshot_rows(columns, rows, self.repository) if s.label == self._snapshot]
+        rows, columns = self.hook._fetch(conn, show_snapshot(self.repository, self._snapshot))
+        found = [s for s in parse_snapshot_rows(rows, columns, self.repository) if s.label == self._snapshot]
         return found[0] if found else None
 
     def _follow(self, context: Context, kind: Any, conn: Any, status: Any, owner: bool, props: dict) -> Any:

@@ -137,7 +137,13 @@ class StarRocksS3BrokerLoadOperator(StarRocksLabelLoadOperator):
     # -- steps ------------------------------------------------------------------------------------------------
 
     def _spec(self) -> BrokerLoadSpec:
-        return self.load_spec(BrokerLoadSpec)
+        return self.load_spec(
+            BrokerLoadSpec,
+            load_label=self.load_label,
+            data_descriptions=self.data_descriptions,
+            set_expressions=self.set_expressions,
+            partitions=self.partitions,
+        )
 
     def _record(
         self, context: Context, store: LoadRecord, base: str, label: str, state: LoadState, owner: bool

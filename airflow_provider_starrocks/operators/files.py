@@ -236,7 +236,12 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
     # -- shared steps -----------------------------------------------------------------------------------------
 
     def _spec(self) -> FilesSpec:
-        return self.load_spec(FilesSpec)
+        return self.load_spec(
+            FilesSpec,
+            select=self.select,
+            insert_timeout=self.insert_timeout,
+            submit_as_task=self.submit_as_task,
+        )
 
     def _release(self, name: str) -> None:
         try:

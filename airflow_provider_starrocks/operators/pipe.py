@@ -34,7 +34,7 @@ class _PipeOperator(StarRocksBaseOperator):
         self.pipe = pipe
 
     def _pipe_row(self, conn: Any) -> dict[str, Any] | None:
-        columns, rows = self.hook._fetch(conn, pipes(self.database, self.pipe))
+        rows, columns = self.hook._fetch(conn, pipes(self.database, self.pipe))
         found = [dict(zip(columns, row)) for row in rows]
         found = [
             r for r in found if r.get("PIPE_NAME") == self.pipe and r.get("DATABASE_NAME") == self.database

@@ -179,25 +179,25 @@ def _old_layout_rows(norm: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def parse_rows(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[LoadState]:
+def parse_rows(rows: Iterable[Iterable[Any]], columns: Iterable[str]) -> list[LoadState]:
     """
     Parse every row of a status query result, in row order.
 
-    :param columns: the column names (``cursor.description``).
     :param rows: the rows.
+    :param columns: the column names (``cursor.description``).
     """
     names = list(columns)
     return [LoadState.from_row(dict(zip(names, row))) for row in rows]
 
 
 def parse_rows_per_label(
-    columns: Iterable[str], rows: Iterable[Iterable[Any]]
+    rows: Iterable[Iterable[Any]], columns: Iterable[str]
 ) -> tuple[list[LoadState], dict[str, UnreadableStatusError]]:
     """
     Parse a batched status result; an unreadable row fails only its own label's poll, not the batch.
 
-    :param columns: the column names.
     :param rows: the rows.
+    :param columns: the column names.
     """
     names = list(columns)
     states: list[LoadState] = []

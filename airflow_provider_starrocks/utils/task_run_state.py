@@ -93,12 +93,12 @@ class TaskRunState(JobStatus):
         return "; ".join(parts).rstrip(".") + "."
 
 
-def parse_task_runs(columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[TaskRunState]:
+def parse_task_runs(rows: Iterable[Iterable[Any]], columns: Iterable[str]) -> list[TaskRunState]:
     """
     Parse a ``task_runs`` result and return the newest run only (a re-submitted task keeps older runs).
 
-    :param columns: the column names.
     :param rows: the rows.
+    :param columns: the column names.
     """
     names = list(columns)
     runs = [TaskRunState.from_row(dict(zip(names, row))) for row in rows]

@@ -108,7 +108,7 @@ def restore_row(state="DOWNLOADING", status="[OK]"):
 def test_backup_row_parsed_by_name_in_any_column_order():
     row = dict(zip(BACKUP_COLUMNS, backup_row()))
     columns = list(reversed(BACKUP_COLUMNS))
-    (status,) = parse_rows(BackupStatus, columns, [[row[c] for c in columns]])
+    (status,) = parse_rows(BackupStatus, [[row[c] for c in columns]], columns)
     assert status.label == "snap1"
     assert status.job_id == 12
     assert status.database == "sales"
@@ -132,7 +132,7 @@ def test_backup_row_parsed_by_name_in_any_column_order():
     ],
 )
 def test_backup_states(state, terminal, success):
-    (status,) = parse_rows(BackupStatus, BACKUP_COLUMNS, [backup_row(state=state)])
+    (status,) = parse_rows(BackupStatus, [backup_row(state=state)], BACKUP_COLUMNS)
     assert (status.is_terminal, status.is_success) == (terminal, success)
 
 
@@ -145,7 +145,7 @@ def test_backup_states(state, terminal, success):
     + [pytest.param("FINISHED", True, id="FINISHED"), pytest.param("CANCELLED", True, id="CANCELLED")],
 )
 def test_restore_states(state, terminal):
-    (status,) = parse_rows(RestoreStatus, RESTORE_COLUMNS, [restore_row(state=state)])
+    (status,) = parse_rows(RestoreStatus, [restore_row(state=state)], RESTORE_COLUMNS)
     assert status.is_terminal is terminal
     assert status.is_cancellable is not terminal  # a cancelled COMMITTING restore drops what it created
 
@@ -153,8 +153,8 @@ def test_restore_states(state, terminal):
 def test_failure_message_leads_with_starrocks_text():
     (status,) = parse_rows(
         BackupStatus,
-        BACKUP_COLUMNS,
         [backup_row(state="CANCELLED", status="[COMMON_ERROR, msg: user cancelled]")],
+        BACKUP_COLUMNS,
     )
     message = status.failure_message(["extra line"])
     assert message.startswith(
@@ -177,12 +177,12 @@ def test_failure_message_leads_with_starrocks_text():
 def test_fatal_when_a_retry_cannot_help(status, task_errors, fatal):
     row = backup_row(state="CANCELLED", status=status)
     row[BACKUP_COLUMNS.index("TaskErrMsg")] = task_errors
-    (job,) = parse_rows(BackupStatus, BACKUP_COLUMNS, [row])
+    (job,) = parse_rows(BackupStatus, [row], BACKUP_COLUMNS)
     assert job.is_fatal is fatal
 
 
 def test_restore_fields_and_round_trip():
-    (status,) = parse_rows(RestoreStatus, RESTORE_COLUMNS, [restore_row()])
+    (status,) = parse_rows(RestoreStatus, [restore_row()], RESTORE_COLUMNS)
     assert status.backup_timestamp == "2024-01-31-02-00-00-125"
     assert status.replication_num == 1
     assert status.timings()["meta_prepared_time"] == "2024-02-01 03:00:01"
@@ -210,7 +210,7 @@ def test_task_progress_without_entries():
 
 
 class FakeHook:
-    """Answers ``_fetch`` with fixed (columns, rows) per statement: the hook boundary of a pure kind test."""
+    """Answers ``_fetch`` with fixed (rows, columns) per statement: the hook boundary of a pure kind test."""
 
     def __init__(self, answers):
         self.answers = answers
@@ -237,7 +237,7 @@ def test_kinds_are_registered(name, kind, status, cancellable):
 
 
 def test_backup_kind_finds_only_its_snapshot():
-    hook = FakeHook({"SHOW BACKUP FROM `sales`": (BACKUP_COLUMNS, [backup_row(name="other")])})
+    hook = FakeHook({"SHOW BACKUP FROM `sales`": ([backup_row(name="other")], BACKUP_COLUMNS)})
     kind = BackupKind("sales", "snap1")
     assert kind.fetch(hook, None) == []
     assert kind.fetch_current(hook, None).label == "other"
@@ -245,7 +245,7 @@ def test_backup_kind_finds_only_its_snapshot():
 
 
 def test_restore_kind_reads_show_restore():
-    hook = FakeHook({"SHOW RESTORE FROM `scratch`": (RESTORE_COLUMNS, [restore_row()])})
+    hook = FakeHook({"SHOW RESTORE FROM `scratch`": ([restore_row()], RESTORE_COLUMNS)})
     (status,) = RestoreKind("scratch", "snap1").fetch(hook, None)
     assert status.state == "DOWNLOADING"
 
@@ -260,10 +260,10 @@ def test_cancel_is_sent_only_for_its_own_running_job(caplog):
         def using_load_conn(self, conn):
             yield conn
 
-    other = Hook({"SHOW BACKUP FROM `sales`": (BACKUP_COLUMNS, [backup_row(name="other")])})
+    other = Hook({"SHOW BACKUP FROM `sales`": ([backup_row(name="other")], BACKUP_COLUMNS)})
     assert BackupKind("sales", "snap1").cancel(other, object()) is False
     assert "CANCEL BACKUP FROM `sales`" not in other.sent
-    mine = Hook({"SHOW BACKUP FROM `sales`": (BACKUP_COLUMNS, [backup_row()])})
+    mine = Hook({"SHOW BACKUP FROM `sales`": ([backup_row()], BACKUP_COLUMNS)})
     assert BackupKind("sales", "snap1").cancel(mine, object()) is True
     assert mine.sent[-1] == "CANCEL BACKUP FROM `sales`"
 

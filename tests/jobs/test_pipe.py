@@ -27,13 +27,13 @@ def row(name, state, pipe_id=7, error=None):
 
 def test_parse_by_column_name_in_any_order():
     columns = list(reversed(PIPE_FILE_COLUMNS))
-    (file,) = parse_pipe_files(columns, [list(reversed(row(D + "a.parquet", "finished", error="NULL")))])
+    (file,) = parse_pipe_files([list(reversed(row(D + "a.parquet", "finished", error="NULL")))], columns)
     assert file == PipeFile(name=D + "a.parquet", state=FINISHED, pipe_id=7, size=10, error=None)
 
 
 def test_parse_needs_name_and_state():
     with pytest.raises(ValueError, match="LOAD_STATE"):
-        parse_pipe_files(["FILE_NAME"], [["x"]])
+        parse_pipe_files([["x"]], ["FILE_NAME"])
 
 
 @pytest.mark.parametrize(
@@ -50,13 +50,13 @@ def test_parse_needs_name_and_state():
     ],
 )  # fmt: skip
 def test_summarize(rows, kwargs, state, pending):
-    summary = summarize(parse_pipe_files(PIPE_FILE_COLUMNS, rows), **kwargs)
+    summary = summarize(parse_pipe_files(rows, PIPE_FILE_COLUMNS), **kwargs)
     assert (summary.state, summary.pending) == (state, pending)
 
 
 def test_error_carries_starrocks_message():
     rows = [row(D + "a", "FINISHED"), row(D + "b", "ERROR", error="execution failed: bad parquet")]
-    summary = summarize(parse_pipe_files(PIPE_FILE_COLUMNS, rows), path_prefix=D)
+    summary = summarize(parse_pipe_files(rows, PIPE_FILE_COLUMNS), path_prefix=D)
     assert summary.state == ERROR
     assert summary.errors == ((D + "b", "execution failed: bad parquet"),)
 

@@ -13,7 +13,7 @@ from airflow_provider_starrocks.jobs.snapshot import SnapshotKind, SnapshotStatu
 
 
 class FakeHook:
-    """Answers ``_fetch`` with fixed (columns, rows) per statement: the hook boundary of a pure kind test."""
+    """Answers ``_fetch`` with fixed (rows, columns) per statement: the hook boundary of a pure kind test."""
 
     def __init__(self, answers):
         self.answers = answers
@@ -40,7 +40,7 @@ SNAPSHOT_COLUMNS = ["Snapshot", "Timestamp", "Status"]
     ],
 )
 def test_snapshot_rows(row, state, newest):
-    (status,) = parse_snapshot_rows(SNAPSHOT_COLUMNS, [row], "nightly")
+    (status,) = parse_snapshot_rows([row], SNAPSHOT_COLUMNS, "nightly")
     assert status.state == state
     assert status.newest == newest
     assert SnapshotStatus.from_dict(status.to_dict()) == status
@@ -48,9 +48,9 @@ def test_snapshot_rows(row, state, newest):
 
 def test_snapshot_kind_reports_nothing_until_present():
     sql = 'SHOW SNAPSHOT ON `nightly` WHERE SNAPSHOT = "snap1"'
-    absent = FakeHook({sql: (SNAPSHOT_COLUMNS, [["snap1", "", "ERROR: no snapshot"]])})
+    absent = FakeHook({sql: ([["snap1", "", "ERROR: no snapshot"]], SNAPSHOT_COLUMNS)})
     assert SnapshotKind("nightly", "snap1").fetch(absent, None) == []
-    present = FakeHook({sql: (SNAPSHOT_COLUMNS, [["snap1", "2024-01-31-02-00-00-125", "OK"]])})
+    present = FakeHook({sql: ([["snap1", "2024-01-31-02-00-00-125", "OK"]], SNAPSHOT_COLUMNS)})
     (status,) = SnapshotKind("nightly", "snap1").fetch(present, None)
     assert status.is_terminal
     assert status.is_success

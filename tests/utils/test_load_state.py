@@ -85,7 +85,7 @@ def _row(columns, **overrides):
     ],
 )
 def test_parse_by_column_name(columns):
-    (state,) = parse_rows(columns, [_row(columns)])
+    (state,) = parse_rows([_row(columns)], columns)
     assert state.job_id == 11005
     assert (state.label, state.state) == ("lbl", "FINISHED")
     assert (state.scan_rows, state.filtered_rows, state.unselected_rows, state.sink_rows) == (100, 2, 1, 97)
@@ -113,7 +113,7 @@ def test_parse_old_layout_reads_rows_from_details():
 
 
 def test_datetime_cells_and_database():
-    (state,) = parse_rows(LOADS_31, [_row(LOADS_31, create_time=datetime.datetime(2024, 1, 2, 3, 4, 5))])
+    (state,) = parse_rows([_row(LOADS_31, create_time=datetime.datetime(2024, 1, 2, 3, 4, 5))], LOADS_31)
     assert state.create_time == "2024-01-02 03:04:05"
     assert state.database == "sales"
 
@@ -189,7 +189,7 @@ def test_unknown_says_outcome_cannot_be_determined():
 
 
 def test_round_trip_through_dict():
-    (state,) = parse_rows(SHOW_LOAD_20, [_row(SHOW_LOAD_20)])
+    (state,) = parse_rows([_row(SHOW_LOAD_20)], SHOW_LOAD_20)
     data = state.to_dict()
     assert LoadState.from_dict({**data, "extra": 1}) == state
     assert all(isinstance(v, (str, int, type(None))) for v in data.values())

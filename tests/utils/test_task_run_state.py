@@ -28,7 +28,7 @@ def row(state, *, created=T0, error=None, query_id="q1"):
     ],
 )
 def test_states(state, terminal, success):
-    (run,) = parse_task_runs(COLUMNS, [row(state)])
+    (run,) = parse_task_runs([row(state)], COLUMNS)
     assert (run.is_terminal, run.is_success, run.is_cancellable) == (terminal, success, False)
 
 
@@ -37,10 +37,10 @@ def test_newest_run_wins_and_round_trips():
         "FAILED", error="No files were found matching the pattern(s) or path(s): 's3://b/x'", query_id="q0"
     )
     newer = row("RUNNING", created=T0 + datetime.timedelta(seconds=5), query_id="q2")
-    (run,) = parse_task_runs([c.lower() for c in COLUMNS], [older, newer])
+    (run,) = parse_task_runs([older, newer], [c.lower() for c in COLUMNS])
     assert (run.query_id, run.task_name, run.create_time) == ("q2", "t1", "2024-01-01 10:00:05")
     assert TaskRunState.from_dict(run.to_dict()) == run
-    assert parse_task_runs(COLUMNS, []) == []
+    assert parse_task_runs([], COLUMNS) == []
 
 
 @pytest.mark.parametrize(
@@ -55,12 +55,12 @@ def test_resubmitted_run_in_the_same_second_wins(new_state, expected):
     # DROP TASK keeps the FAILED run and CREATE_TIME has whole seconds: the new run must still be the one followed.
     failed, new = row("FAILED", error="boom", query_id="q1"), row(new_state, query_id="q2")
     for rows in ([failed, new], [new, failed]):
-        (run,) = parse_task_runs(COLUMNS, rows)
+        (run,) = parse_task_runs(rows, COLUMNS)
         assert run.query_id == expected
 
 
 def test_failure_message_names_task_and_starrocks_message():
-    (run,) = parse_task_runs(COLUMNS, [row("FAILED", error="No files were found matching the pattern(s)")])
+    (run,) = parse_task_runs([row("FAILED", error="No files were found matching the pattern(s)")], COLUMNS)
     assert run.failure_message() == (
         "StarRocks task 't1' (run q1) FAILED; message: No files were found matching the pattern(s)."
     )
