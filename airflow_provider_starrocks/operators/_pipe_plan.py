@@ -28,6 +28,7 @@ from airflow_provider_starrocks.utils.load_options import (
     split_format_options,
 )
 from airflow_provider_starrocks.utils.sql import validate_name
+from airflow_provider_starrocks.utils.statements.files import select_from_files
 from airflow_provider_starrocks.utils.statements.pipes import CREATE_FORMS, create_pipe
 
 if TYPE_CHECKING:
@@ -75,10 +76,10 @@ class PipePlan(AwsSecretsMixin):
             database=self.database,
             pipe=self.pipe,
             table=self.table,
-            files_properties={**self.files_properties, **self.auth},
-            secret_keys=self.auth.secret_keys,
+            source=select_from_files(
+                self.select, {**self.files_properties, **self.auth}, self.auth.secret_keys
+            ),
             pipe_properties=self.pipe_properties,
-            select=self.select,
             if_exists=self.if_exists,
         )
 

@@ -20,7 +20,6 @@ from airflow_provider_starrocks.utils.sql import (
     quote_literal,
     validate_name,
 )
-from airflow_provider_starrocks.utils.statements.files import select_from_files
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -76,10 +75,8 @@ def create_pipe(
     database: str,
     pipe: str,
     table: str,
-    files_properties: Mapping[str, object],
-    secret_keys: Iterable[str] = (),
+    source: Statement,
     pipe_properties: Mapping[str, object] | None = None,
-    select: str = "*",
     if_exists: str = "error",
 ) -> Statement:
     """
@@ -88,10 +85,8 @@ def create_pipe(
     :param database: the database of the pipe and of its target table.
     :param pipe: the pipe name.
     :param table: the target table.
-    :param files_properties: ``path``, ``format``, format options and auth properties of the FILES() source.
-    :param secret_keys: the FILES() property keys to redact.
+    :param source: the pipe's ``SELECT ... FROM FILES(...)`` (:func:`.select_from_files`), with its redacted twin.
     :param pipe_properties: ``AUTO_INGEST``, ``POLL_INTERVAL``, ``BATCH_SIZE``, ``BATCH_FILES``...
-    :param select: the select list, parsed and re-rendered (no aggregation: PipeAnalyzer refuses it).
     :param if_exists: ``error``, ``ignore`` (IF NOT EXISTS) or ``replace`` (OR REPLACE).
     """
     if if_exists not in CREATE_FORMS:
@@ -103,9 +98,7 @@ def create_pipe(
         props_sql, _ = property_list(pipe_properties)
         head += f"\nPROPERTIES {props_sql}"
     target = qualified_name(database, validate_name(table, "table", "table"))
-    return select_from_files(select, files_properties, secret_keys).after(
-        f"{head}\nAS INSERT INTO {target}\n"
-    )
+    return source.after(f"{head}\nAS INSERT INTO {target}\n")
 
 
 def alter_pipe(database: str, pipe: str, action: str) -> Statement:

@@ -6,6 +6,7 @@ import pytest
 
 from airflow_provider_starrocks.utils.expressions import StarRocksExpressionError
 from airflow_provider_starrocks.utils.sql import StarRocksSqlValueError
+from airflow_provider_starrocks.utils.statements.files import select_from_files
 from airflow_provider_starrocks.utils.statements.pipes import (
     alter_pipe,
     create_pipe,
@@ -32,10 +33,8 @@ def test_create_pipe_forms(if_exists: str, head: str) -> None:
         database="sales",
         pipe="daily_pipe",
         table="orders",
-        files_properties=FILES,
-        secret_keys=SECRETS,
+        source=select_from_files("id, name", FILES, SECRETS),
         pipe_properties={"AUTO_INGEST": True, "POLL_INTERVAL": 10},
-        select="id, name",
         if_exists=if_exists,
     )
     assert statement.sql.startswith(
@@ -48,9 +47,8 @@ def test_create_pipe_forms(if_exists: str, head: str) -> None:
 
 
 def test_create_pipe_without_properties() -> None:
-    statement = create_pipe(
-        database="sales", pipe="p", table="orders", files_properties={"path": "s3://b/x/", "format": "csv"}
-    )
+    source = select_from_files("*", {"path": "s3://b/x/", "format": "csv"})
+    statement = create_pipe(database="sales", pipe="p", table="orders", source=source)
     assert statement.sql.startswith(
         "CREATE PIPE `sales`.`p`\nAS INSERT INTO `sales`.`orders`\nSELECT *\nFROM FILES("
     )
@@ -62,18 +60,30 @@ def test_create_pipe_without_properties() -> None:
         pytest.param({"if_exists": "skip"}, StarRocksSqlValueError, "if_exists", id="if-exists"),
         pytest.param({"pipe": "bad-name"}, StarRocksSqlValueError, "pipe", id="pipe-name"),
         pytest.param({"database": "1db"}, StarRocksSqlValueError, "database", id="database-name"),
-        pytest.param(
-            {"select": "1 FROM x; DROP TABLE t"}, StarRocksExpressionError, "select", id="select-injection"
-        ),
-        pytest.param(
-            {"select": "count(*) FROM FILES()"}, StarRocksExpressionError, "select", id="select-from"
-        ),
     ],
 )
 def test_create_pipe_refuses(kwargs: dict, error: type, match: str) -> None:
-    args = {"database": "sales", "pipe": "p", "table": "orders", "files_properties": FILES, **kwargs}
+    args = {
+        "database": "sales",
+        "pipe": "p",
+        "table": "orders",
+        "source": select_from_files("*", FILES),
+        **kwargs,
+    }
     with pytest.raises(error, match=match):
         create_pipe(**args)
+
+
+@pytest.mark.parametrize(
+    "select",
+    [
+        pytest.param("1 FROM x; DROP TABLE t", id="select-injection"),
+        pytest.param("count(*) FROM FILES()", id="select-from"),
+    ],
+)
+def test_pipe_source_refuses_a_select_that_is_not_a_select_list(select: str) -> None:
+    with pytest.raises(StarRocksExpressionError, match="select"):
+        select_from_files(select, FILES)
 
 
 @pytest.mark.parametrize(
