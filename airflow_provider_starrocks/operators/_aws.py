@@ -40,3 +40,11 @@ class StarRocksAwsOperator(StarRocksBaseOperator):
         self.aws_conn_id = str(aws_conn_id) if isinstance(aws_conn_id, _DefaultConnId) else aws_conn_id
         self.credential_mode = credential_mode
         self.region = region
+
+    def aws_arguments(self) -> dict[str, Any]:
+        """Return the AWS arguments as rendered, for a plan's spec."""
+        return {
+            "aws_conn_id": self.aws_conn_id,
+            "credential_mode": self.credential_mode,
+            "region": self.region,
+        }

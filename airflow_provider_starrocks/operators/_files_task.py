@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.exceptions import LoadArgumentError
 from airflow_provider_starrocks.hooks.load_status import driver_message
 from airflow_provider_starrocks.operators._load_record import LoadRecord
+from airflow_provider_starrocks.utils.arguments import check_keep_task  # noqa: F401  (re-exported)
 from airflow_provider_starrocks.utils.statements.files import drop_task
 from airflow_provider_starrocks.utils.statements.session import use_database
 
@@ -30,17 +30,6 @@ SAFER_MODES = (
     "credential_mode='instance_profile' or 'assumed_role' (StarRocks's own node role, optionally assuming a "
     "role: no key in the SQL)"
 )
-
-
-def check_keep_task(value: object) -> bool:
-    """
-    Return ``keep_task`` if it is a bool, else raise naming the argument.
-
-    :param value: the argument.
-    """
-    if not isinstance(value, bool):
-        raise LoadArgumentError(f"keep_task: got {value!r}; pass True or False.")
-    return value
 
 
 def task_tables_redact(version: Sequence[int]) -> bool:

@@ -17,7 +17,7 @@ from airflow.providers.common.compat.sdk import AirflowException
 from airflow_provider_starrocks.jobs import get_kind
 from airflow_provider_starrocks.operators._hook import StarRocksHookMixin
 from airflow_provider_starrocks.operators._wait import wait_for_end
-from airflow_provider_starrocks.utils.load_options import check_flag, check_poll_interval, deferrable_flag
+from airflow_provider_starrocks.utils.arguments import check_flag, check_poll_interval, deferrable_flag
 from airflow_provider_starrocks.utils.polling import DEFER_GRACE_SECONDS
 from airflow_provider_starrocks.utils.wait_policy import Step, WaitPolicy
 

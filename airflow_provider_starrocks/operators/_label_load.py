@@ -6,8 +6,8 @@ from typing import Any, TypeVar
 
 from airflow_provider_starrocks.operators._aws import StarRocksAwsOperator
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
-from airflow_provider_starrocks.operators._label_start import check_on_finished_label
 from airflow_provider_starrocks.operators._load_spec import LabelLoadSpec
+from airflow_provider_starrocks.utils.arguments import check_on_finished_label
 
 _Spec = TypeVar("_Spec", bound=LabelLoadSpec)
 
@@ -84,8 +84,6 @@ class StarRocksLabelLoadOperator(StarRocksJobMixin, StarRocksAwsOperator):
             columns=self.columns,
             where=self.where,
             properties=self.properties,
-            aws_conn_id=self.aws_conn_id,
-            credential_mode=self.credential_mode,
-            region=self.region,
+            **self.aws_arguments(),
             **own,
         )

@@ -17,6 +17,10 @@ from airflow_provider_starrocks.exceptions import (
     StarRocksLoadFatalError,
 )
 from airflow_provider_starrocks.operators._resume_telemetry import report_decision, stats_tags
+from airflow_provider_starrocks.utils.arguments import (  # noqa: F401  (re-exported: defined here before)
+    ON_FINISHED_LABEL,
+    check_on_finished_label,
+)
 from airflow_provider_starrocks.utils.labels import reload_label
 from airflow_provider_starrocks.utils.load_state import LoadState
 from airflow_provider_starrocks.utils.polling import LoadWatch
@@ -24,9 +28,6 @@ from airflow_provider_starrocks.utils.polling import LoadWatch
 if TYPE_CHECKING:
     from airflow_provider_starrocks.operators._load_record import LoadRecord
     from airflow_provider_starrocks.utils.sql import Statement
-
-#: What ``on_finished_label`` accepts.
-ON_FINISHED_LABEL = ("skip", "reload", "fail")
 
 
 class LabelledPlan(Protocol):
@@ -42,21 +43,6 @@ class LabelledPlan(Protocol):
     def secrets(self) -> list[str]: ...
 
     def statement(self, label: str) -> Statement: ...
-
-
-def check_on_finished_label(value: object) -> str:
-    """
-    Return ``on_finished_label`` checked.
-
-    :param value: the argument.
-    """
-    from airflow_provider_starrocks.utils.load_options import LoadArgumentError
-
-    if value not in ON_FINISHED_LABEL:
-        raise LoadArgumentError(
-            f"on_finished_label: {value!r} is not supported; use one of {', '.join(ON_FINISHED_LABEL)}."
-        )
-    return str(value)
 
 
 class LoadStarter:

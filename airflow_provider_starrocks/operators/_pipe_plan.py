@@ -29,13 +29,13 @@ from airflow_provider_starrocks.utils.load_options import (
 )
 from airflow_provider_starrocks.utils.sql import validate_name
 from airflow_provider_starrocks.utils.statements.files import select_from_files
-from airflow_provider_starrocks.utils.statements.pipes import CREATE_FORMS, create_pipe
+from airflow_provider_starrocks.utils.statements.pipes import CREATE_FORMS, PIPE_SINCE, create_pipe
 
 if TYPE_CHECKING:
+    from airflow_provider_starrocks.operators._load_spec import PipeSpec
     from airflow_provider_starrocks.utils.aws_auth import AwsProperties
     from airflow_provider_starrocks.utils.sql import Statement
 
-PIPE_SINCE = (3, 2)
 REPLACE_SINCE = (3, 2, 3)
 # ParseUtil.parseDataVolumeStr: a number with an optional B/K/KB/M/MB/G/GB/T/TB/P/PB unit (case-insensitive).
 _DATA_VOLUME = re.compile(r"^\d+(\.\d+)?\s*([kmgtp]?b?)?\Z", re.IGNORECASE)
@@ -144,11 +144,11 @@ def check_pipe_properties(properties: object) -> dict[str, Any]:
     return out
 
 
-def build_pipe_plan(op: Any) -> PipePlan:
+def build_pipe_plan(op: PipeSpec) -> PipePlan:
     """
     Check every argument of :class:`StarRocksCreatePipeOperator`; raises ``ValueError`` before any SQL.
 
-    :param op: the operator, templates rendered.
+    :param op: the operator's arguments, templates rendered.
     """
     validate_name(op.database, "database", "database")
     validate_name(op.pipe, "pipe")

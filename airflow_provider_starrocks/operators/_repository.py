@@ -14,8 +14,8 @@ from airflow_provider_starrocks.operators._create_flow import (
     create_idempotently,
     statement_error,
 )
+from airflow_provider_starrocks.utils.arguments import check_flag
 from airflow_provider_starrocks.utils.aws_auth import build_aws_properties, check_no_auth_keys
-from airflow_provider_starrocks.utils.load_options import check_flag
 from airflow_provider_starrocks.utils.sql import render_value
 from airflow_provider_starrocks.utils.statements.backup import (
     create_repository,

@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException
 
-from airflow_provider_starrocks.jobs.backup import RestoreKind, RestoreStatus
-from airflow_provider_starrocks.jobs.snapshot import parse_snapshot_rows
 from airflow_provider_starrocks.operators._backup_args import (
     check_database,
     check_properties,
@@ -21,14 +19,14 @@ from airflow_provider_starrocks.operators._backup_args import (
     check_timestamp,
 )
 from airflow_provider_starrocks.operators._snapshot_job import _SnapshotJobOperator
-from airflow_provider_starrocks.utils.statements.backup import restore_snapshot, show_snapshot
+from airflow_provider_starrocks.utils.statements import backup as backup_sql
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.jobs.backup import SnapshotJobStatus
+    from airflow_provider_starrocks.jobs.backup import RestoreStatus, SnapshotJobStatus
 
 
 class StarRocksRestoreOperator(_SnapshotJobOperator):
@@ -83,12 +81,12 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
         try:
             specs, props = self._check()
             if self._timestamp is not None:  # every value checked before any SQL
-                restore_snapshot(
+                backup_sql.restore_snapshot(
                     self.database, self._snapshot, self.repository, self._timestamp, specs, props
                 )
         except ValueError as err:  # every argument error (BackupArgumentError, LoadArgumentError...)
             raise self._refuse(err) from None
-        kind = RestoreKind(self.database, self._snapshot)
+        kind = self._job_of("restore")
         conn = self.hook.get_load_conn()
         try:
             timestamp = self._pick_timestamp(conn)
@@ -97,7 +95,7 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
                 current, exists = self._current_restore(kind, conn)
                 attach = current is not None and self._is_mine(current) and current.state != "CANCELLED"
                 if exists and not attach:
-                    self._other_jobs(conn, RestoreKind)
+                    self._other_jobs(conn, "restore")
             if attach:
                 assert current is not None
                 self.log.info("Attaching to the earlier %s", current.describe())
@@ -106,13 +104,15 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
             self._attached = False
             self._submit(
                 conn,
-                restore_snapshot(self.database, self._snapshot, self.repository, timestamp, specs, props),
+                backup_sql.restore_snapshot(
+                    self.database, self._snapshot, self.repository, timestamp, specs, props
+                ),
             )
             return self._follow(context, kind, conn, self._after_submit(kind, conn), True, props)
         finally:
             self.hook.close_quietly(conn)
 
-    def _current_restore(self, kind: RestoreKind, conn: Any) -> tuple[SnapshotJobStatus | None, bool]:
+    def _current_restore(self, kind: Any, conn: Any) -> tuple[SnapshotJobStatus | None, bool]:
         """Return the database's current restore and whether the database exists (3.4+ restores create it)."""
         from airflow_provider_starrocks.hooks.load_status import driver_message
 
@@ -168,9 +168,11 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
 
     def _listing(self, conn: Any) -> str:
         try:
-            rows, columns = self.hook._fetch(conn, show_snapshot(self.repository))
+            rows, columns = self.hook._fetch(conn, backup_sql.show_snapshot(self.repository))
         except Exception as exc:  # the missing snapshot is the failure; the listing is a help
             return f"(Listing the repository failed: {exc}.)"
+        from airflow_provider_starrocks.jobs.snapshot import parse_snapshot_rows
+
         present = [s for s in parse_snapshot_rows(rows, columns, self.repository) if s.is_success]
         if not present:
             return "The repository holds no snapshot."

@@ -15,20 +15,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
-from airflow_provider_starrocks.jobs.backup import BackupKind, RestoreKind
-from airflow_provider_starrocks.jobs.snapshot import SnapshotStatus, parse_snapshot_rows
+from airflow_provider_starrocks.jobs import get_kind
 from airflow_provider_starrocks.operators._backup_args import DEFAULT_TIMEOUT_SECONDS
 from airflow_provider_starrocks.operators._hook import StarRocksBaseOperator
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
 from airflow_provider_starrocks.utils.polling import load_deadline
-from airflow_provider_starrocks.utils.statements.backup import show_snapshot
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_starrocks.jobs.backup import SnapshotJobStatus
+    from airflow_provider_starrocks.jobs.backup import SnapshotJobStatus, _SnapshotJobKind
+    from airflow_provider_starrocks.jobs.snapshot import SnapshotStatus
     from airflow_provider_starrocks.utils.sql import Statement
 
 # BackupHandler.process / backup (3.1-newest).
@@ -88,15 +87,25 @@ class _SnapshotJobOperator(StarRocksJobMixin, StarRocksBaseOperator):
             f"submitted; this {self.verb} is retried after retry_delay when the task has retries left."
         )
 
-    def _other_jobs(self, conn: Any, mine: type) -> None:
-        """Fail (retryable) when a job of the other kind, or another snapshot's job, runs in the database."""
-        for kind in (BackupKind, RestoreKind):
-            current = kind(self.database, self._snapshot).fetch_current(self.hook, conn)
+    def _other_jobs(self, conn: Any, mine: str) -> None:
+        """
+        Fail (retryable) when a job of the other kind, or another snapshot's job, runs in the database.
+
+        :param conn: an open connection.
+        :param mine: this task's job kind, ``backup`` or ``restore``.
+        """
+        for name in ("backup", "restore"):
+            current = self._job_of(name).fetch_current(self.hook, conn)
             if current is None or current.is_terminal:
                 continue
-            if kind is mine and self._is_mine(current):
+            if name == mine and self._is_mine(current):
                 continue
             raise self._busy(current)
+
+    def _job_of(self, kind: str) -> _SnapshotJobKind:
+        """Return this snapshot's ``backup`` or ``restore`` job (the kind's module is imported on first use)."""
+        job: Any = get_kind(kind)(self.database, self._snapshot)
+        return job
 
     def _is_mine(self, job: SnapshotJobStatus) -> bool:
         return job.label == self._snapshot
@@ -150,6 +159,9 @@ class _SnapshotJobOperator(StarRocksJobMixin, StarRocksBaseOperator):
         )
 
     def _snapshot_info(self, conn: Any) -> SnapshotStatus | None:
+        from airflow_provider_starrocks.jobs.snapshot import parse_snapshot_rows
+        from airflow_provider_starrocks.utils.statements.backup import show_snapshot
+
         rows, columns = self.hook._fetch(conn, show_snapshot(self.repository, self._snapshot))
         found = [s for s in parse_snapshot_rows(rows, columns, self.repository) if s.label == self._snapshot]
         return found[0] if found else None

@@ -28,6 +28,7 @@ from airflow_provider_starrocks.utils.sql import validate_label
 from airflow_provider_starrocks.utils.statements.unload import split_table_name, table_query, unload_to_files
 
 if TYPE_CHECKING:
+    from airflow_provider_starrocks.operators._load_spec import UnloadSpec
     from airflow_provider_starrocks.utils.sql import Statement
 
 UNLOAD_SINCE = (3, 2)
@@ -171,7 +172,7 @@ def _write_properties(
     return props, gates
 
 
-def _query(op: Any) -> tuple[str, tuple[tuple[str, ...], ...]]:
+def _query(op: UnloadSpec) -> tuple[str, tuple[tuple[str, ...], ...]]:
     if (op.sql is None) == (op.table is None):
         raise _fail("sql / table", "give exactly one of them", "pass sql='SELECT ...' or table='db.table'")
     if op.sql is not None:
@@ -188,11 +189,11 @@ def _query(op: Any) -> tuple[str, tuple[tuple[str, ...], ...]]:
     return table_query(table, checked, op.where), (table,)
 
 
-def build_unload_plan(op: Any, label: str) -> UnloadPlan:
+def build_unload_plan(op: UnloadSpec, label: str) -> UnloadPlan:
     """
     Check every argument of the operator and return its plan; raises ``ValueError`` before any SQL is sent.
 
-    :param op: the operator, templates rendered.
+    :param op: the operator's arguments, templates rendered.
     :param label: the label (user-given or derived).
     """
     validate_label(label)

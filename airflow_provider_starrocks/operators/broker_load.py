@@ -5,24 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
-from airflow_provider_starrocks.jobs.load import LoadKind
-from airflow_provider_starrocks.operators._broker_load_plan import (
-    BrokerLoadSpec,
-    build_plan,
-    lineage_specs,
-    result_of,
-)
+from airflow_provider_starrocks.jobs import get_kind
 from airflow_provider_starrocks.operators._label_load import LOAD_TEMPLATE_FIELDS, StarRocksLabelLoadOperator
-from airflow_provider_starrocks.operators._label_start import LoadStarter
-from airflow_provider_starrocks.operators._load_record import LoadRecord
-from airflow_provider_starrocks.utils import lineage
-from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import check_flag
-from airflow_provider_starrocks.utils.polling import load_deadline
+from airflow_provider_starrocks.utils.arguments import check_flag
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
+    from airflow_provider_starrocks.operators._broker_load_plan import BrokerLoadSpec
+    from airflow_provider_starrocks.operators._load_record import LoadRecord
     from airflow_provider_starrocks.utils.load_state import LoadState
 
 XCOM_KEY = "starrocks_load"
@@ -94,6 +85,12 @@ class StarRocksS3BrokerLoadOperator(StarRocksLabelLoadOperator):
     # -- entry points -----------------------------------------------------------------------------------------
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_starrocks.operators._broker_load_plan import build_plan
+        from airflow_provider_starrocks.operators._label_start import LoadStarter
+        from airflow_provider_starrocks.operators._load_record import LoadRecord
+        from airflow_provider_starrocks.utils.labels import task_label
+        from airflow_provider_starrocks.utils.polling import load_deadline
+
         ti = context["ti"]
         base = task_label(ti, self.load_label)
         try:
@@ -108,13 +105,16 @@ class StarRocksS3BrokerLoadOperator(StarRocksLabelLoadOperator):
             label, state, owner = starter.start(conn, plan, store, int(getattr(ti, "try_number", 1) or 1))
             if not state.is_terminal:
                 self._record(context, store, plan.label, label, state, owner)
-            job = LoadKind(self.database, label)
+            job = get_kind("load")(self.database, label)
             return self.follow_job(context, job, conn, state, deadline=deadline, owner=owner)
         finally:
             self.hook.close_quietly(conn)
 
     def job_result(self, context: Context, status: Any) -> dict[str, Any]:
         """Record the FINISHED job in the task state store and return its result."""
+        from airflow_provider_starrocks.operators._broker_load_plan import result_of
+        from airflow_provider_starrocks.operators._load_record import LoadRecord
+
         LoadRecord(context, self.log).complete(status)
         self._lineage_result = result_of(status, self.database)
         return self._lineage_result
@@ -125,6 +125,9 @@ class StarRocksS3BrokerLoadOperator(StarRocksLabelLoadOperator):
 
         :param task_instance: the task instance (unused: the result is kept from ``execute``).
         """
+        from airflow_provider_starrocks.operators._broker_load_plan import lineage_specs
+        from airflow_provider_starrocks.utils import lineage
+
         try:
             namespace = lineage.hook_namespace(self.hook)
             inputs, outputs = lineage_specs(self._spec(), namespace, self._lineage_result)
@@ -137,6 +140,8 @@ class StarRocksS3BrokerLoadOperator(StarRocksLabelLoadOperator):
     # -- steps ------------------------------------------------------------------------------------------------
 
     def _spec(self) -> BrokerLoadSpec:
+        from airflow_provider_starrocks.operators._broker_load_plan import BrokerLoadSpec
+
         return self.load_spec(
             BrokerLoadSpec,
             load_label=self.load_label,

@@ -6,31 +6,20 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException
 
-from airflow_provider_starrocks.jobs.load import LoadKind
-from airflow_provider_starrocks.jobs.task_run import TaskRunKind
-from airflow_provider_starrocks.operators._files_plan import FilesPlan, FilesSpec, build_files_plan, result_of
-from airflow_provider_starrocks.operators._files_task import (
-    TaskRecord,
-    check_keep_task,
-    release_task,
-    warn_stored_keys,
-)
-from airflow_provider_starrocks.operators._label_load import LOAD_TEMPLATE_FIELDS, StarRocksLabelLoadOperator
-from airflow_provider_starrocks.operators._label_start import LoadStarter
-from airflow_provider_starrocks.operators._load_record import LoadRecord
-from airflow_provider_starrocks.utils import lineage
-from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_options import (
+from airflow_provider_starrocks.exceptions import (
     LoadArgumentError,
-    check_flag,
+    StarRocksLoadError,
+    StarRocksLoadFatalError,
 )
-from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
-from airflow_provider_starrocks.utils.polling import LoadWatch, load_deadline
-from airflow_provider_starrocks.utils.statements.session import set_session_variable, use_database
+from airflow_provider_starrocks.jobs import get_kind
+from airflow_provider_starrocks.operators._label_load import LOAD_TEMPLATE_FIELDS, StarRocksLabelLoadOperator
+from airflow_provider_starrocks.utils.arguments import check_flag, check_keep_task
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
+    from airflow_provider_starrocks.operators._files_plan import FilesPlan, FilesSpec
+    from airflow_provider_starrocks.utils.load_state import LoadState
     from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 
 
@@ -110,6 +99,9 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
     # -- entry points -----------------------------------------------------------------------------------------
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_starrocks.operators._files_plan import build_files_plan
+        from airflow_provider_starrocks.utils.labels import task_label
+
         label = task_label(context["ti"], self.load_label)
         try:
             plan = build_files_plan(self._spec(), label)  # every argument checked here, before any SQL
@@ -127,6 +119,11 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
 
     def job_result(self, context: Context, status: Any) -> dict[str, Any]:
         """Return the result of a FINISHED INSERT or a SUCCESS task run (recorded in the task state store)."""
+        from airflow_provider_starrocks.operators._files_plan import result_of
+        from airflow_provider_starrocks.operators._files_task import TaskRecord
+        from airflow_provider_starrocks.operators._load_record import LoadRecord
+        from airflow_provider_starrocks.utils.load_state import LoadState
+
         if isinstance(status, LoadState):
             LoadRecord(context, self.log).complete(status)
             result = result_of(self._spec(), status.label, status, None)
@@ -142,7 +139,7 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
         return result
 
     def job_ended(self, job: Any, status: Any) -> None:
-        if isinstance(job, TaskRunKind):
+        if job.name == "task_run":
             self._release(job.identity)  # its definition holds the FILES() keys
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
@@ -152,6 +149,7 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
         :param task_instance: the task instance (unused: the result is kept from ``execute``).
         """
         from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG  # loads run in default_catalog
+        from airflow_provider_starrocks.utils import lineage
 
         result = self._lineage_result or {}
         try:
@@ -169,20 +167,31 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
     # -- synchronous INSERT -----------------------------------------------------------------------------------
 
     def _run_insert(self, context: Context, conn: Any, plan: FilesPlan, deadline: float) -> dict[str, Any]:
+        from airflow_provider_starrocks.operators._label_start import LoadStarter
+        from airflow_provider_starrocks.operators._load_record import LoadRecord
+        from airflow_provider_starrocks.utils.statements.session import set_session_variable
+
         if plan.insert_timeout:
             self.hook.execute_statement(set_session_variable("insert_timeout", plan.insert_timeout), conn)
         starter = LoadStarter(self.hook, plan.database, self.on_finished_label, self.log)
         try_number = int(getattr(context["ti"], "try_number", 1) or 1)
         label, state, owner = starter.start(conn, plan, LoadRecord(context, self.log), try_number)
-        return self.follow_job(
-            context, LoadKind(plan.database, label), conn, state, deadline=deadline, owner=owner
-        )
+        job = get_kind("load")(plan.database, label)
+        return self.follow_job(context, job, conn, state, deadline=deadline, owner=owner)
 
     # -- SUBMIT TASK ------------------------------------------------------------------------------------------
 
     def _run_task(
         self, context: Context, conn: Any, plan: FilesPlan, deadline: float, version: Any
     ) -> dict[str, Any]:
+        from airflow_provider_starrocks.operators._files_plan import result_of
+        from airflow_provider_starrocks.operators._files_task import (
+            TaskRecord,
+            release_task,
+            warn_stored_keys,
+        )
+        from airflow_provider_starrocks.utils.statements.session import use_database
+
         name = plan.label
         load = self._load_state(conn, name)
         if load is not None and load.is_success:
@@ -211,9 +220,8 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
         else:
             warn_stored_keys(self.log, name, plan.auth, version, self.keep_task)
             run = self._submit_task(conn, plan, dropping=run is not None)
-        return self.follow_job(
-            context, TaskRunKind(plan.database, name), conn, run, deadline=deadline, owner=False
-        )
+        job = get_kind("task_run")(plan.database, name)
+        return self.follow_job(context, job, conn, run, deadline=deadline, owner=False)
 
     def _submit_task(self, conn: Any, plan: FilesPlan, dropping: bool) -> TaskRunState:
         if dropping:
@@ -229,6 +237,8 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
         status = str(rows[0][1]).upper() if rows and len(rows[0]) > 1 else "SUBMITTED"
         if status != "SUBMITTED":
             raise StarRocksLoadError(f"StarRocks task {plan.label!r} was not submitted: status {status}.")
+        from airflow_provider_starrocks.utils.polling import LoadWatch
+
         runs: Any = self.hook.get_task_runs(plan.label, conn)
         run: Any = LoadWatch(plan.label, submitted=True).observe(runs)  # raises when StarRocks lists no run
         return run
@@ -236,6 +246,8 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
     # -- shared steps -----------------------------------------------------------------------------------------
 
     def _spec(self) -> FilesSpec:
+        from airflow_provider_starrocks.operators._files_plan import FilesSpec
+
         return self.load_spec(
             FilesSpec,
             select=self.select,
@@ -249,12 +261,16 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
         except Exception as exc:
             self.log.warning("Could not connect to drop StarRocks task %r: %s", name, exc)
             return
+        from airflow_provider_starrocks.operators._files_task import release_task
+
         try:
             release_task(self, conn, name, self.database)
         finally:
             conn.close()
 
     def _load_state(self, conn: Any, label: str) -> LoadState | None:
+        from airflow_provider_starrocks.utils.polling import LoadWatch
+
         return LoadWatch(label).observe(self.hook.get_load_states(self.database, label, conn))
 
     def _task_run(self, conn: Any, name: str) -> TaskRunState | None:
@@ -262,4 +278,6 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
         return runs[0] if runs else None
 
     def _deadline(self, plan: Any) -> float:
+        from airflow_provider_starrocks.utils.polling import load_deadline
+
         return load_deadline(plan.timeout, self.deadline_grace, self.execution_timeout)

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
 from airflow_provider_starrocks.operators._aws import StarRocksAwsOperator
-from airflow_provider_starrocks.operators._files_task import SAFER_MODES, carries_keys, task_tables_redact
 from airflow_provider_starrocks.operators._hook import StarRocksBaseOperator
-from airflow_provider_starrocks.operators._pipe_plan import PIPE_SINCE, build_pipe_plan
-from airflow_provider_starrocks.utils.load_options import check_flag
-from airflow_provider_starrocks.utils.load_state import StarRocksLoadFatalError
+from airflow_provider_starrocks.utils.arguments import check_flag
 from airflow_provider_starrocks.utils.sql import validate_name
-from airflow_provider_starrocks.utils.statements.pipes import ALTER_CLAUSES, alter_pipe, drop_pipe, pipes
+from airflow_provider_starrocks.utils.statements.pipes import (
+    ALTER_CLAUSES,
+    PIPE_SINCE,
+    alter_pipe,
+    drop_pipe,
+    pipes,
+)
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_starrocks.operators._load_spec import PipeSpec
 
 
 class _PipeOperator(StarRocksBaseOperator):
@@ -113,8 +119,15 @@ class StarRocksCreatePipeOperator(_PipeOperator, StarRocksAwsOperator):
         self.if_exists = if_exists
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_starrocks.operators._files_task import (
+            SAFER_MODES,
+            carries_keys,
+            task_tables_redact,
+        )
+        from airflow_provider_starrocks.operators._pipe_plan import build_pipe_plan
+
         try:
-            plan = build_pipe_plan(self)  # every argument checked here, before any SQL
+            plan = build_pipe_plan(self._spec())  # every argument checked here, before any SQL
         except ValueError as exc:
             raise StarRocksLoadFatalError(f"Invalid CREATE PIPE arguments: {exc}") from None
         version = self.hook.require_version(plan.min_version, plan.feature)
@@ -144,6 +157,22 @@ class StarRocksCreatePipeOperator(_PipeOperator, StarRocksAwsOperator):
         action = "replaced" if existing is not None else "created"
         self.log.info("Pipe %s.%s %s: %s", self.database, self.pipe, action, row.get("state"))
         return {**row, "action": action}
+
+    def _spec(self) -> PipeSpec:
+        from airflow_provider_starrocks.operators._load_spec import PipeSpec
+
+        return PipeSpec(
+            database=self.database,
+            pipe=self.pipe,
+            table=self.table,
+            source=self.source,
+            format=self.format,
+            format_options=self.format_options,
+            select=self.select,
+            properties=self.properties,
+            if_exists=self.if_exists,
+            **self.aws_arguments(),
+        )
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """

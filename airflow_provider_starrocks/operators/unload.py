@@ -5,16 +5,14 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
 from airflow_provider_starrocks.operators._aws import StarRocksAwsOperator
-from airflow_provider_starrocks.operators._unload_plan import build_unload_plan
 from airflow_provider_starrocks.operators._unload_record import FAILED, STARTED, SUCCESS, UnloadRecord
-from airflow_provider_starrocks.utils import lineage
-from airflow_provider_starrocks.utils.labels import task_label
-from airflow_provider_starrocks.utils.load_state import StarRocksLoadFatalError
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
+    from airflow_provider_starrocks.operators._load_spec import UnloadSpec
     from airflow_provider_starrocks.operators._unload_plan import UnloadPlan
 
 
@@ -88,9 +86,12 @@ class StarRocksUnloadToS3Operator(StarRocksAwsOperator):
         self._result: dict[str, Any] | None = None
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_starrocks.operators._unload_plan import build_unload_plan
+        from airflow_provider_starrocks.utils.labels import task_label
+
         label = task_label(context["ti"], self.unload_label)
         try:
-            plan = build_unload_plan(self, label)  # every argument checked here, before any SQL
+            plan = build_unload_plan(self._spec(), label)  # every argument checked here, before any SQL
         except ValueError as exc:
             raise StarRocksLoadFatalError(f"Invalid unload arguments: {exc}") from None
         self._plan = plan
@@ -141,6 +142,21 @@ class StarRocksUnloadToS3Operator(StarRocksAwsOperator):
         self._result = result
         return result
 
+    def _spec(self) -> UnloadSpec:
+        from airflow_provider_starrocks.operators._load_spec import UnloadSpec
+
+        return UnloadSpec(
+            path=self.path,
+            format=self.format,
+            sql=self.sql,
+            table=self.table,
+            columns=self.columns,
+            where=self.where,
+            format_options=self.format_options,
+            properties=self.properties,
+            **self.aws_arguments(),
+        )
+
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """
         Report the tables read (with ``table=``) and the S3 directory written, with the rows written.
@@ -148,6 +164,7 @@ class StarRocksUnloadToS3Operator(StarRocksAwsOperator):
         :param task_instance: the task instance (unused: the plan and result are kept from ``execute``).
         """
         from airflow_provider_starrocks.hooks.starrocks import DEFAULT_CATALOG
+        from airflow_provider_starrocks.utils import lineage
 
         plan, result = self._plan, self._result or {}
         if plan is None:

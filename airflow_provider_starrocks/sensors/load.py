@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import PokeReturnValue
 
-from airflow_provider_starrocks.jobs.load import LoadKind
+from airflow_provider_starrocks.exceptions import StarRocksLoadError, StarRocksLoadFatalError
+from airflow_provider_starrocks.jobs import get_kind
 from airflow_provider_starrocks.sensors._base import StarRocksJobSensor
-from airflow_provider_starrocks.utils.load_state import LoadState, StarRocksLoadError, StarRocksLoadFatalError
 from airflow_provider_starrocks.utils.polling import LoadWatch
 from airflow_provider_starrocks.utils.sql import validate_label, validate_name
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_starrocks.utils.load_state import LoadState
 
 
 class StarRocksLoadSensor(StarRocksJobSensor):
@@ -70,7 +72,7 @@ class StarRocksLoadSensor(StarRocksJobSensor):
         self._check_arguments()
         conn = self.hook.get_load_conn()
         try:
-            jobs = LoadKind(self.database, self.load_label).fetch(self.hook, conn)
+            jobs: Any = get_kind("load")(self.database, self.load_label).fetch(self.hook, conn)
         finally:
             conn.close()
         watch = LoadWatch(self.load_label, submitted=self._seen)
@@ -84,7 +86,7 @@ class StarRocksLoadSensor(StarRocksJobSensor):
         result = self.poke(context)
         if result.is_done:
             return result.xcom_value
-        job = LoadKind(self.database, self.load_label)
+        job = get_kind("load")(self.database, self.load_label)
         self.defer_job(job, None, time.time() + self.timeout, submitted=self._seen)
         return None
 

@@ -7,21 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, AirflowSensorTimeout, PokeReturnValue
 
-from airflow_provider_starrocks.jobs.pipe import (
-    ERROR,
-    FINISHED,
-    PipeFilesKind,
-    PipeFilesStatus,
-    pipe_identity,
-)
 from airflow_provider_starrocks.sensors._base import StarRocksJobSensor
-from airflow_provider_starrocks.utils.load_options import check_sources
+from airflow_provider_starrocks.utils.arguments import check_sources
 from airflow_provider_starrocks.utils.sql import validate_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_starrocks.jobs.pipe import PipeFilesKind, PipeFilesStatus
 
 _SHOWN = 20  # file names listed in a message before "... and N more"
 
@@ -99,6 +94,8 @@ class StarRocksPipeSensor(StarRocksJobSensor):
         self._job: PipeFilesKind | None = None
 
     def _prepare(self) -> PipeFilesKind:
+        from airflow_provider_starrocks.jobs.pipe import PipeFilesKind, pipe_identity
+
         try:
             wanted = check_pipe_sensor_args(self.database, self.pipe, self.path_prefix, self.files)
         except ValueError as exc:
@@ -132,6 +129,8 @@ class StarRocksPipeSensor(StarRocksJobSensor):
         return None
 
     def poke(self, context: Context) -> PokeReturnValue:
+        from airflow_provider_starrocks.jobs.pipe import ERROR, FINISHED
+
         job = self._job or self._prepare()
         conn = self.hook.get_load_conn()
         try:
@@ -155,6 +154,8 @@ class StarRocksPipeSensor(StarRocksJobSensor):
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Finish after the trigger; a timeout names the files still pending."""
+        from airflow_provider_starrocks.jobs.pipe import PipeFilesStatus
+
         if isinstance(event, dict) and event.get("timeout"):
             state = event.get("state")
             raise AirflowSensorTimeout(

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, PokeReturnValue
 
-from airflow_provider_starrocks.jobs.snapshot import SnapshotKind, SnapshotStatus
 from airflow_provider_starrocks.operators._backup_args import (
     BackupArgumentError,
     check_repository,
@@ -18,6 +17,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_starrocks.jobs.snapshot import SnapshotKind, SnapshotStatus
 
 
 class StarRocksSnapshotSensor(StarRocksJobSensor):
@@ -51,10 +52,13 @@ class StarRocksSnapshotSensor(StarRocksJobSensor):
             check_snapshot(self.snapshot)
         except BackupArgumentError as err:
             raise AirflowFailException(f"{type(self).__name__} {self.task_id!r}: {err}") from None
+        from airflow_provider_starrocks.jobs.snapshot import SnapshotKind
+
         return SnapshotKind(self.repository, self.snapshot)
 
     def _read(self, kind: SnapshotKind, conn: Any) -> SnapshotStatus | None:
         from airflow_provider_starrocks.hooks.load_status import driver_message
+        from airflow_provider_starrocks.jobs.snapshot import SnapshotStatus
 
         try:
             found = kind.fetch(self.hook, conn)

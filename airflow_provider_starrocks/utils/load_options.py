@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow_provider_starrocks.exceptions import LoadArgumentError
+from airflow_provider_starrocks.exceptions import LoadArgumentError  # noqa: F401  (re-exported)
+from airflow_provider_starrocks.utils.arguments import (  # noqa: F401  (re-exported: they were defined here)
+    argument_error,
+    check_flag,
+    check_poll_interval,
+    check_sources,
+    deferrable_flag,
+)
 from airflow_provider_starrocks.utils.aws_auth import check_no_auth_keys
 from airflow_provider_starrocks.utils.column_types import check_column_name
 from airflow_provider_starrocks.utils.sql import validate_name
@@ -38,18 +44,6 @@ DESCRIPTION_KEYS = (
 )
 PRIORITIES = ("HIGHEST", "HIGH", "NORMAL", "LOW", "LOWEST")
 DEFAULT_LOAD_TIMEOUT = 14400  # seconds; StarRocks's broker load default
-_SOURCE = re.compile(r"^s3a?://[^/\s]+(/.*)?\Z", re.DOTALL)
-
-
-def argument_error(argument: str, problem: str, fix: str) -> LoadArgumentError:
-    """
-    Return the error for a bad argument: ``"<argument>: <problem>; <fix>."``.
-
-    :param argument: the argument's name.
-    :param problem: what is wrong with its value.
-    :param fix: what to pass instead.
-    """
-    return LoadArgumentError(f"{argument}: {problem}; {fix}.")
 
 
 _fail = argument_error
@@ -117,49 +111,6 @@ _KNOWN: dict[str, Any] = {
 }
 
 
-def check_poll_interval(poll_interval: object) -> float:
-    """Return ``poll_interval`` as seconds, or raise when it is not a finite positive number."""
-    if (
-        isinstance(poll_interval, bool)
-        or not isinstance(poll_interval, (int, float))
-        or not math.isfinite(poll_interval)
-        or poll_interval <= 0
-    ):
-        raise LoadArgumentError(
-            f"poll_interval: {poll_interval!r} is not a positive number of seconds; pass e.g. 10."
-        )
-    return float(poll_interval)
-
-
-def check_flag(value: object, argument: str) -> bool:
-    """
-    Return a boolean argument: ``True``/``False`` or the strings ``"true"``/``"false"`` (any case), else raise.
-
-    ``bool("false")`` is true, so a flag rendered from a template or ``dag_run.conf`` is never coerced.
-
-    :param value: the argument's value.
-    :param argument: its name, for the error.
-    """
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    if not isinstance(value, bool):
-        raise _fail(argument, f"{value!r} is not a boolean", "pass True or False")
-    return value
-
-
-def deferrable_flag(value: object) -> bool:
-    """
-    Return the ``deferrable`` argument checked, ``None`` meaning ``[operators] default_deferrable``.
-
-    :param value: the argument's value.
-    """
-    if value is None:
-        from airflow.providers.common.compat.sdk import conf
-
-        return conf.getboolean("operators", "default_deferrable", fallback=False)
-    return check_flag(value, "deferrable")
-
-
 def check_properties(properties: Mapping[str, Any] | None) -> dict[str, Any]:
     """
     Type-check the load PROPERTIES; warn about unknown keys and pass them on.
@@ -200,26 +151,6 @@ def load_timeout(properties: Mapping[str, Any]) -> int:
     :param properties: checked properties.
     """
     return int(properties.get("timeout", DEFAULT_LOAD_TIMEOUT))
-
-
-def check_sources(source: object, argument: str) -> list[str]:
-    """
-    Return the source paths as a list, each an ``s3://`` or ``s3a://`` path (globs allowed).
-
-    :param source: one path or a list of paths.
-    :param argument: the argument name, for errors.
-    """
-    paths = [source] if isinstance(source, str) else source
-    if not isinstance(paths, Sequence) or isinstance(paths, (bytes, bytearray)) or not paths:
-        raise _fail(argument, f"got {source!r}", "pass an s3:// path or a non-empty list of them")
-    for path in paths:
-        if not isinstance(path, str) or not _SOURCE.match(path):
-            raise _fail(
-                argument,
-                f"{path!r} is not an s3:// or s3a:// path",
-                "use s3://bucket/key (globs such as s3://bucket/dir/*.parquet are allowed)",
-            )
-    return list(paths)
 
 
 def _single_byte(key: str, value: object, argument: str) -> str:

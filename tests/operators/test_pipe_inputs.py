@@ -70,6 +70,6 @@ def test_drop_if_exists_must_be_a_flag():
 def test_replace_needs_323(starrocks):
     from airflow_provider_starrocks.operators._pipe_plan import build_pipe_plan
 
-    plan = build_pipe_plan(StarRocksCreatePipeOperator(task_id="c", **GOOD, if_exists="replace"))
+    plan = build_pipe_plan(StarRocksCreatePipeOperator(task_id="c", **GOOD, if_exists="replace")._spec())
     assert plan.min_version == (3, 2, 3)
-    assert build_pipe_plan(StarRocksCreatePipeOperator(task_id="c", **GOOD)).min_version == (3, 2)
+    assert build_pipe_plan(StarRocksCreatePipeOperator(task_id="c", **GOOD)._spec()).min_version == (3, 2)

@@ -85,7 +85,7 @@ def test_version_gates(starrocks, overrides, needs):
     from airflow_provider_starrocks.operators._unload_plan import build_unload_plan
 
     op = StarRocksUnloadToS3Operator(task_id="unload", **{**GOOD, **overrides})
-    assert build_unload_plan(op, "l1").min_version == needs
+    assert build_unload_plan(op._spec(), "l1").min_version == needs
 
 
 def test_plan_renders_write_properties_in_order(starrocks):
@@ -101,7 +101,7 @@ def test_plan_renders_write_properties_in_order(starrocks):
         },
         properties={"compression": "ZSTD", "partition_by": ["dt"]},
     )
-    plan = build_unload_plan(op, "l1")
+    plan = build_unload_plan(op._spec(), "l1")
     statement = plan.statement()
     assert plan.path == "s3://starrocks-test/exports/daily/"
     assert statement.sql.startswith(

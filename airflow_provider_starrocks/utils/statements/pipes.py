@@ -24,6 +24,8 @@ from airflow_provider_starrocks.utils.sql import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+#: The first release with pipes (CREATE / ALTER / DROP PIPE, information_schema.pipes and pipe_files).
+PIPE_SINCE = (3, 2)
 #: if_exists -> the CREATE form (OR REPLACE from 3.2.3, CREATE_PIPE.md).
 CREATE_FORMS = {
     "error": "CREATE PIPE",
