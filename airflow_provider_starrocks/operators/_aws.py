@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
 from airflow_provider_starrocks.operators._hook import StarRocksBaseOperator
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from airflow_provider_starrocks.operators._load_spec import S3Spec
+
+_Spec = TypeVar("_Spec", bound="S3Spec")
+_Plan = TypeVar("_Plan")
 
 
 class _DefaultConnId(str):
@@ -41,10 +51,23 @@ class StarRocksAwsOperator(StarRocksBaseOperator):
         self.credential_mode = credential_mode
         self.region = region
 
-    def aws_arguments(self) -> dict[str, Any]:
-        """Return the AWS arguments as rendered, for a plan's spec."""
-        return {
-            "aws_conn_id": self.aws_conn_id,
-            "credential_mode": self.credential_mode,
-            "region": self.region,
-        }
+    def spec_of(self, spec_type: type[_Spec]) -> _Spec:
+        """
+        Return this operator's arguments as rendered, as the typed spec its plan builder checks.
+
+        :param spec_type: the spec class; its field names are this operator's attribute names.
+        """
+        return spec_type(**{field.name: getattr(self, field.name) for field in dataclasses.fields(spec_type)})
+
+    def checked_plan(self, build: Callable[..., _Plan], *args: Any, what: str) -> _Plan:
+        """
+        Run a plan builder, which checks every argument before any SQL; a bad argument fails the task for good.
+
+        :param build: the plan builder.
+        :param args: its arguments (the spec first).
+        :param what: the operation, for the message ("Invalid <what> arguments: ...").
+        """
+        try:
+            return build(*args)
+        except ValueError as exc:
+            raise StarRocksLoadFatalError(f"Invalid {what} arguments: {exc}") from None

@@ -80,10 +80,10 @@ class BrokerLoadSpec(LabelLoadSpec):
     Field names and meanings are the operator's arguments (:class:`.StarRocksS3BrokerLoadOperator`).
     """
 
-    load_label: Any = None
-    data_descriptions: Any = None
-    set_expressions: Any = None
-    partitions: Any = None
+    load_label: Any
+    data_descriptions: Any
+    set_expressions: Any
+    partitions: Any
 
 
 def _specs(op: BrokerLoadSpec) -> list[tuple[dict[str, Any], str]]:

@@ -115,11 +115,9 @@ class FilesSpec(LabelLoadSpec):
     Field names and meanings are the operator's arguments (:class:`.StarRocksInsertFromFilesOperator`).
     """
 
-    table: Any
-    source: Any
-    select: Any = "*"
-    insert_timeout: Any = None
-    submit_as_task: bool = False
+    select: Any
+    insert_timeout: Any
+    submit_as_task: Any
 
 
 def _files_properties(op: FilesSpec, fmt: str) -> dict[str, Any]:

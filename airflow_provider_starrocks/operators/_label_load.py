@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from airflow_provider_starrocks.operators._aws import StarRocksAwsOperator
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
-from airflow_provider_starrocks.operators._load_spec import LabelLoadSpec
 from airflow_provider_starrocks.utils.arguments import check_on_finished_label
-
-_Spec = TypeVar("_Spec", bound=LabelLoadSpec)
 
 #: The template fields every labelled load starts with, in this order.
 LOAD_TEMPLATE_FIELDS = ("database", "table", "source", "format_options", "columns")
@@ -67,23 +64,3 @@ class StarRocksLabelLoadOperator(StarRocksJobMixin, StarRocksAwsOperator):
         self.load_label = label
         self.on_finished_label = check_on_finished_label(on_finished_label)
         self._lineage_result: dict[str, Any] | None = None  # the job's result, for OpenLineage
-
-    def load_spec(self, spec_type: type[_Spec], **own: Any) -> _Spec:
-        """
-        Return the load's arguments as rendered, for its plan builder.
-
-        :param spec_type: the load's spec class.
-        :param own: the arguments that only this kind of load takes.
-        """
-        return spec_type(
-            database=self.database,
-            table=self.table,
-            source=self.source,
-            format=self.format,
-            format_options=self.format_options,
-            columns=self.columns,
-            where=self.where,
-            properties=self.properties,
-            **self.aws_arguments(),
-            **own,
-        )

@@ -1,7 +1,8 @@
 """
 The arguments of the S3 operators as their plan builders read them: rendered, unchecked (no Airflow import).
 
-Each spec is built by its operator from explicit arguments; the plan builder checks every field before any SQL.
+A spec's field names are its operator's attribute names (``StarRocksAwsOperator.spec_of`` builds it); the plan
+builder checks every field before any SQL.
 """
 
 from __future__ import annotations
@@ -11,57 +12,46 @@ from typing import Any
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class AwsSpec:
-    """The AWS arguments (:class:`~airflow_provider_starrocks.operators._aws.StarRocksAwsOperator`)."""
+class S3Spec:
+    """What every S3 operator takes: the file format and its options, further properties, the AWS arguments."""
 
-    aws_conn_id: Any = None
-    credential_mode: Any = "auto"
-    region: Any = None
+    format: Any
+    format_options: Any
+    properties: Any
+    aws_conn_id: Any
+    credential_mode: Any
+    region: Any
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class LabelLoadSpec(AwsSpec):
-    """
-    A labelled load's shared arguments.
-
-    Field names and meanings are the operator's arguments
-    (:class:`~airflow_provider_starrocks.operators._label_load.StarRocksLabelLoadOperator`).
-    """
+class LabelLoadSpec(S3Spec):
+    """A labelled load (:class:`~airflow_provider_starrocks.operators._label_load.StarRocksLabelLoadOperator`)."""
 
     database: Any
-    table: Any = None
-    source: Any = None
-    format: Any = None
-    format_options: Any = None
-    columns: Any = None
-    where: Any = None
-    properties: Any = None
+    table: Any
+    source: Any
+    columns: Any
+    where: Any
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class PipeSpec(AwsSpec):
-    """The arguments of :class:`~airflow_provider_starrocks.operators.pipe.StarRocksCreatePipeOperator`."""
+class PipeSpec(S3Spec):
+    """:class:`~airflow_provider_starrocks.operators.pipe.StarRocksCreatePipeOperator`."""
 
     database: Any
     pipe: Any
     table: Any
     source: Any
-    format: Any = "parquet"
-    format_options: Any = None
-    select: Any = "*"
-    properties: Any = None
-    if_exists: Any = "error"
+    select: Any
+    if_exists: Any
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class UnloadSpec(AwsSpec):
-    """The arguments of :class:`~airflow_provider_starrocks.operators.unload.StarRocksUnloadToS3Operator`."""
+class UnloadSpec(S3Spec):
+    """:class:`~airflow_provider_starrocks.operators.unload.StarRocksUnloadToS3Operator`."""
 
     path: Any
-    format: Any = "parquet"
-    sql: Any = None
-    table: Any = None
-    columns: Any = None
-    where: Any = None
-    format_options: Any = None
-    properties: Any = None
+    sql: Any
+    table: Any
+    columns: Any
+    where: Any

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_starrocks.exceptions import StarRocksLoadFatalError
 from airflow_provider_starrocks.jobs import get_kind
 from airflow_provider_starrocks.operators._label_load import LOAD_TEMPLATE_FIELDS, StarRocksLabelLoadOperator
 from airflow_provider_starrocks.utils.arguments import check_flag
@@ -93,10 +92,7 @@ class StarRocksS3BrokerLoadOperator(StarRocksLabelLoadOperator):
 
         ti = context["ti"]
         base = task_label(ti, self.load_label)
-        try:
-            plan = build_plan(self._spec(), base)  # every argument checked here, before any SQL
-        except ValueError as exc:
-            raise StarRocksLoadFatalError(f"Invalid broker load arguments: {exc}") from None
+        plan = self.checked_plan(build_plan, self._spec(), base, what="broker load")
         deadline = load_deadline(plan.load_timeout, self.deadline_grace, self.execution_timeout)
         store = LoadRecord(context, self.log)
         conn = self.hook.get_load_conn()
@@ -142,13 +138,7 @@ class StarRocksS3BrokerLoadOperator(StarRocksLabelLoadOperator):
     def _spec(self) -> BrokerLoadSpec:
         from airflow_provider_starrocks.operators._broker_load_plan import BrokerLoadSpec
 
-        return self.load_spec(
-            BrokerLoadSpec,
-            load_label=self.load_label,
-            data_descriptions=self.data_descriptions,
-            set_expressions=self.set_expressions,
-            partitions=self.partitions,
-        )
+        return self.spec_of(BrokerLoadSpec)
 
     def _record(
         self, context: Context, store: LoadRecord, base: str, label: str, state: LoadState, owner: bool

@@ -9,7 +9,6 @@ from airflow.providers.common.compat.sdk import AirflowFailException
 from airflow_provider_starrocks.exceptions import (
     LoadArgumentError,
     StarRocksLoadError,
-    StarRocksLoadFatalError,
 )
 from airflow_provider_starrocks.jobs import get_kind
 from airflow_provider_starrocks.operators._label_load import LOAD_TEMPLATE_FIELDS, StarRocksLabelLoadOperator
@@ -103,10 +102,7 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
         from airflow_provider_starrocks.utils.labels import task_label
 
         label = task_label(context["ti"], self.load_label)
-        try:
-            plan = build_files_plan(self._spec(), label)  # every argument checked here, before any SQL
-        except ValueError as exc:
-            raise StarRocksLoadFatalError(f"Invalid FILES() load arguments: {exc}") from None
+        plan = self.checked_plan(build_files_plan, self._spec(), label, what="FILES() load")
         version = self.hook.require_version(plan.min_version, plan.feature)
         deadline = self._deadline(plan)
         conn = self.hook.get_load_conn()
@@ -248,12 +244,7 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
     def _spec(self) -> FilesSpec:
         from airflow_provider_starrocks.operators._files_plan import FilesSpec
 
-        return self.load_spec(
-            FilesSpec,
-            select=self.select,
-            insert_timeout=self.insert_timeout,
-            submit_as_task=self.submit_as_task,
-        )
+        return self.spec_of(FilesSpec)
 
     def _release(self, name: str) -> None:
         try:

@@ -126,10 +126,7 @@ class StarRocksCreatePipeOperator(_PipeOperator, StarRocksAwsOperator):
         )
         from airflow_provider_starrocks.operators._pipe_plan import build_pipe_plan
 
-        try:
-            plan = build_pipe_plan(self._spec())  # every argument checked here, before any SQL
-        except ValueError as exc:
-            raise StarRocksLoadFatalError(f"Invalid CREATE PIPE arguments: {exc}") from None
+        plan = self.checked_plan(build_pipe_plan, self._spec(), what="CREATE PIPE")
         version = self.hook.require_version(plan.min_version, plan.feature)
         if carries_keys(plan.auth) and not task_tables_redact(version):
             self.log.warning(
@@ -161,18 +158,7 @@ class StarRocksCreatePipeOperator(_PipeOperator, StarRocksAwsOperator):
     def _spec(self) -> PipeSpec:
         from airflow_provider_starrocks.operators._load_spec import PipeSpec
 
-        return PipeSpec(
-            database=self.database,
-            pipe=self.pipe,
-            table=self.table,
-            source=self.source,
-            format=self.format,
-            format_options=self.format_options,
-            select=self.select,
-            properties=self.properties,
-            if_exists=self.if_exists,
-            **self.aws_arguments(),
-        )
+        return self.spec_of(PipeSpec)
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """

@@ -90,10 +90,7 @@ class StarRocksUnloadToS3Operator(StarRocksAwsOperator):
         from airflow_provider_starrocks.utils.labels import task_label
 
         label = task_label(context["ti"], self.unload_label)
-        try:
-            plan = build_unload_plan(self._spec(), label)  # every argument checked here, before any SQL
-        except ValueError as exc:
-            raise StarRocksLoadFatalError(f"Invalid unload arguments: {exc}") from None
+        plan = self.checked_plan(build_unload_plan, self._spec(), label, what="unload")
         self._plan = plan
         record = UnloadRecord(context, self.log)
         earlier = record.of(label)
@@ -145,17 +142,7 @@ class StarRocksUnloadToS3Operator(StarRocksAwsOperator):
     def _spec(self) -> UnloadSpec:
         from airflow_provider_starrocks.operators._load_spec import UnloadSpec
 
-        return UnloadSpec(
-            path=self.path,
-            format=self.format,
-            sql=self.sql,
-            table=self.table,
-            columns=self.columns,
-            where=self.where,
-            format_options=self.format_options,
-            properties=self.properties,
-            **self.aws_arguments(),
-        )
+        return self.spec_of(UnloadSpec)
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """

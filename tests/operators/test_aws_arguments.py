@@ -113,3 +113,34 @@ def test_expand_over_a_base_argument(operator, arguments):
     with _dag():
         mapped = operator.partial(task_id="t", **arguments).expand(starrocks_conn_id=["a", "b"])
     assert mapped.expand_input.value == {"starrocks_conn_id": ["a", "b"]}
+
+
+@pytest.mark.parametrize(
+    ("operator", "arguments"),
+    [
+        pytest.param(
+            StarRocksS3BrokerLoadOperator,
+            {"database": "db", "table": "t", "source": "s3://b/x", "partitions": ["p1"], "label": "l1"},
+            id="broker",
+        ),
+        pytest.param(
+            StarRocksInsertFromFilesOperator,
+            {"database": "db", "table": "t", "source": "s3://b/x", "select": "a", "insert_timeout": 60},
+            id="files",
+        ),
+        pytest.param(
+            StarRocksCreatePipeOperator,
+            {"database": "db", "pipe": "p", "table": "t", "source": "s3://b/", "if_exists": "ignore"},
+            id="pipe",
+        ),
+        pytest.param(
+            StarRocksUnloadToS3Operator, {"path": "s3://b/", "table": "db.t", "where": "a > 1"}, id="unload"
+        ),
+    ],
+)
+def test_spec_carries_every_argument_as_given(operator, arguments):
+    op = operator(task_id="t", aws_conn_id="aws_x", region="eu-west-1", **arguments)
+    spec = op._spec()
+    given = {"load_label" if key == "label" else key: value for key, value in arguments.items()}
+    assert {name: getattr(spec, name) for name in given} == given
+    assert (spec.aws_conn_id, spec.credential_mode, spec.region) == ("aws_x", "auto", "eu-west-1")
