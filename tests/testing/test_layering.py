@@ -22,7 +22,7 @@ TESTING = "airflow_provider_starrocks.testing"
 ROOT = Path(airflow_provider_starrocks.testing.__file__).resolve().parent
 
 
-def testing_modules() -> dict[str, Path]:
+def emulator_modules() -> dict[str, Path]:
     """Every module of the testing package (globbed), by dotted name; a package by its ``__init__.py``."""
     modules = {}
     for path in sorted(ROOT.rglob("*.py")):
@@ -58,7 +58,7 @@ def _import_time_nodes(body: list[ast.stmt]) -> list[ast.Import | ast.ImportFrom
 
 def import_graph() -> dict[str, set[str]]:
     """Module -> the testing modules it imports when it is imported."""
-    modules = testing_modules()
+    modules = emulator_modules()
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         is_package = path.name == "__init__.py"
@@ -215,7 +215,7 @@ def test_importing_changes_nothing(module):
 
 def test_every_testing_module_imports_without_side_effects():
     """All of them in one fresh process, one after another, checked after each."""
-    modules = sorted(testing_modules())
+    modules = sorted(emulator_modules())
     code = (
         "import importlib, json, logging, sys\n"
         "import airflow, mysql_mimic.connection, mysql_mimic.server\n"
