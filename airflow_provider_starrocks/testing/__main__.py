@@ -81,6 +81,17 @@ def _control_loop(stack: StarRocksStack, stop: threading.Event) -> None:
     stop.set()
 
 
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Stopped(Exception):
+    """Raised in the main thread by SIGINT or SIGTERM."""
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise _Stopped
+
+
 def serve(port: int, version: str, user: str, *, as_json: bool = False, control: bool = False) -> None:
     """
     Start the stack, print how to reach it, and block until SIGINT or SIGTERM.
@@ -94,13 +105,15 @@ def serve(port: int, version: str, user: str, *, as_json: bool = False, control:
     from airflow_provider_starrocks.testing.stack import INFO_PREFIX, StarRocksStack
 
     stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    # The handler raises instead of setting ``stop``: Event.set() from a handler deadlocks when the signal lands
+    # while the main thread holds the Event's (non-reentrant) lock inside Event.wait().
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, _raise_stopped)
     stack = StarRocksStack(
         version=version, port=port, user=user, password=os.environ.get("STARROCKS_STACK_PASSWORD")
     )
-    stack.start()
     try:
+        stack.start()
         if as_json:
             print(INFO_PREFIX + json.dumps(stack.describe()), flush=True)
         _print_banner(stack)
@@ -108,7 +121,11 @@ def serve(port: int, version: str, user: str, *, as_json: bool = False, control:
             threading.Thread(target=_control_loop, args=(stack, stop), daemon=True).start()
         while not stop.wait(3600):
             pass
+    except _Stopped:
+        pass
     finally:
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)  # a second signal must not cut the shutdown short
         stack.stop()
 
 
