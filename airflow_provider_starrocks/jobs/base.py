@@ -30,6 +30,22 @@ def column(*names: str, parse: Callable[[Any], Any] = cell_text) -> Any:
     return dataclasses.field(default=None, metadata={"columns": names, "parse": parse})
 
 
+_ColumnFields = tuple[tuple[str, tuple[str, ...], "Callable[[Any], Any]"], ...]
+#: status class -> its :func:`column` fields as (name, column names, parser): every row of every poll reads them.
+_COLUMN_FIELDS: dict[type, _ColumnFields] = {}
+
+
+def _column_fields(cls: type) -> _ColumnFields:
+    found = _COLUMN_FIELDS.get(cls)
+    if found is None:
+        found = _COLUMN_FIELDS[cls] = tuple(
+            (field.name, field.metadata["columns"], field.metadata["parse"])
+            for field in dataclasses.fields(cls)
+            if "columns" in field.metadata
+        )
+    return found
+
+
 class JobStatus:
     """
     Base of the status family: a ``state`` judged against the subclass's state sets.
@@ -113,12 +129,10 @@ class JobStatus:
 
         :param row: column name -> cell, as the subclass's parser names the columns.
         """
-        cells: dict[str, Any] = {}
-        for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-            names = field.metadata.get("columns")
-            if names is not None:
-                cells[field.name] = field.metadata["parse"](next((row[n] for n in names if n in row), None))
-        return cells
+        return {
+            name: parse(next((row[n] for n in names if n in row), None))
+            for name, names, parse in _column_fields(cls)
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict of every field (subclasses are dataclasses of JSON-safe values)."""

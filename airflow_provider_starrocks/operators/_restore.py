@@ -86,7 +86,7 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
                 )
         except ValueError as err:  # every argument error (BackupArgumentError, LoadArgumentError...)
             raise self._refuse(err) from None
-        kind = self._job_of("restore")
+        kind = self._job_of()
         conn = self.hook.get_load_conn()
         try:
             timestamp = self._pick_timestamp(conn)
@@ -95,7 +95,7 @@ class StarRocksRestoreOperator(_SnapshotJobOperator):
                 current, exists = self._current_restore(kind, conn)
                 attach = current is not None and self._is_mine(current) and current.state != "CANCELLED"
                 if exists and not attach:
-                    self._other_jobs(conn, "restore")
+                    self._other_jobs(conn)
             if attach:
                 assert current is not None
                 self.log.info("Attaching to the earlier %s", current.describe())

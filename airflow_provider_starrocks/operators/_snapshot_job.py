@@ -20,6 +20,7 @@ from airflow_provider_starrocks.operators._backup_args import DEFAULT_TIMEOUT_SE
 from airflow_provider_starrocks.operators._hook import StarRocksBaseOperator
 from airflow_provider_starrocks.operators._job import StarRocksJobMixin
 from airflow_provider_starrocks.utils.polling import load_deadline
+from airflow_provider_starrocks.utils.statements import backup as backup_sql
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -87,24 +88,27 @@ class _SnapshotJobOperator(StarRocksJobMixin, StarRocksBaseOperator):
             f"submitted; this {self.verb} is retried after retry_delay when the task has retries left."
         )
 
-    def _other_jobs(self, conn: Any, mine: str) -> None:
+    def _other_jobs(self, conn: Any) -> None:
         """
         Fail (retryable) when a job of the other kind, or another snapshot's job, runs in the database.
 
         :param conn: an open connection.
-        :param mine: this task's job kind, ``backup`` or ``restore``.
         """
         for name in ("backup", "restore"):
             current = self._job_of(name).fetch_current(self.hook, conn)
             if current is None or current.is_terminal:
                 continue
-            if name == mine and self._is_mine(current):
+            if name == self.verb and self._is_mine(current):
                 continue
             raise self._busy(current)
 
-    def _job_of(self, kind: str) -> _SnapshotJobKind:
-        """Return this snapshot's ``backup`` or ``restore`` job (the kind's module is imported on first use)."""
-        job: Any = get_kind(kind)(self.database, self._snapshot)
+    def _job_of(self, kind: str | None = None) -> _SnapshotJobKind:
+        """
+        Return this snapshot's job of a kind (the kind's module is imported on first use).
+
+        :param kind: ``backup`` or ``restore``; this operator's own (its ``verb``) by default.
+        """
+        job: Any = get_kind(kind or self.verb)(self.database, self._snapshot)
         return job
 
     def _is_mine(self, job: SnapshotJobStatus) -> bool:
@@ -160,9 +164,8 @@ class _SnapshotJobOperator(StarRocksJobMixin, StarRocksBaseOperator):
 
     def _snapshot_info(self, conn: Any) -> SnapshotStatus | None:
         from airflow_provider_starrocks.jobs.snapshot import parse_snapshot_rows
-        from airflow_provider_starrocks.utils.statements.backup import show_snapshot
 
-        rows, columns = self.hook._fetch(conn, show_snapshot(self.repository, self._snapshot))
+        rows, columns = self.hook._fetch(conn, backup_sql.show_snapshot(self.repository, self._snapshot))
         found = [s for s in parse_snapshot_rows(rows, columns, self.repository) if s.label == self._snapshot]
         return found[0] if found else None
 

@@ -25,6 +25,7 @@ from airflow_provider_starrocks.operators._repository import StarRocksCreateRepo
 from airflow_provider_starrocks.operators._restore import StarRocksRestoreOperator
 from airflow_provider_starrocks.operators._snapshot_job import _SnapshotJobOperator
 from airflow_provider_starrocks.utils.labels import default_label
+from airflow_provider_starrocks.utils.statements import backup as backup_sql
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -78,16 +79,14 @@ class StarRocksBackupOperator(_SnapshotJobOperator):
         check_repository(self.repository)
         specs = check_tables(self.tables, restore=False)
         props = check_properties(self.properties, restore=False)
-        from airflow_provider_starrocks.utils.statements.backup import backup_snapshot
-
-        return backup_snapshot(self.database, self._snapshot, self.repository, specs, props), props
+        return backup_sql.backup_snapshot(self.database, self._snapshot, self.repository, specs, props), props
 
     def execute(self, context: Context) -> Any:
         try:
             statement, props = self._plan(context)
         except ValueError as err:  # every argument error (BackupArgumentError, LoadArgumentError...)
             raise self._refuse(err) from None
-        kind = self._job_of("backup")
+        kind = self._job_of()
         conn = self.hook.get_load_conn()
         try:
             existing: SnapshotStatus | None = None
@@ -95,7 +94,7 @@ class StarRocksBackupOperator(_SnapshotJobOperator):
                 current = kind.fetch_current(self.hook, conn)
                 attach = current is not None and self._is_mine(current) and current.state != "CANCELLED"
                 if not attach:
-                    self._other_jobs(conn, "backup")
+                    self._other_jobs(conn)
                     existing = self._snapshot_info(conn)
             if attach:
                 # An earlier try (or run of this task instance) submitted it: follow it, never take a second one.

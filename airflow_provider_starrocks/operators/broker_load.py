@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_starrocks.jobs import get_kind
 from airflow_provider_starrocks.operators._label_load import LOAD_TEMPLATE_FIELDS, StarRocksLabelLoadOperator
 from airflow_provider_starrocks.utils.arguments import check_flag
+from airflow_provider_starrocks.utils.polling import load_deadline
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -88,7 +89,6 @@ class StarRocksS3BrokerLoadOperator(StarRocksLabelLoadOperator):
         from airflow_provider_starrocks.operators._label_start import LoadStarter
         from airflow_provider_starrocks.operators._load_record import LoadRecord
         from airflow_provider_starrocks.utils.labels import task_label
-        from airflow_provider_starrocks.utils.polling import load_deadline
 
         ti = context["ti"]
         base = task_label(ti, self.load_label)

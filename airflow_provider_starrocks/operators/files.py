@@ -13,12 +13,13 @@ from airflow_provider_starrocks.exceptions import (
 from airflow_provider_starrocks.jobs import get_kind
 from airflow_provider_starrocks.operators._label_load import LOAD_TEMPLATE_FIELDS, StarRocksLabelLoadOperator
 from airflow_provider_starrocks.utils.arguments import check_flag, check_keep_task
+from airflow_provider_starrocks.utils.load_state import LoadState
+from airflow_provider_starrocks.utils.polling import LoadWatch, load_deadline
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_starrocks.operators._files_plan import FilesPlan, FilesSpec
-    from airflow_provider_starrocks.utils.load_state import LoadState
     from airflow_provider_starrocks.utils.task_run_state import TaskRunState
 
 
@@ -118,7 +119,6 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
         from airflow_provider_starrocks.operators._files_plan import result_of
         from airflow_provider_starrocks.operators._files_task import TaskRecord
         from airflow_provider_starrocks.operators._load_record import LoadRecord
-        from airflow_provider_starrocks.utils.load_state import LoadState
 
         if isinstance(status, LoadState):
             LoadRecord(context, self.log).complete(status)
@@ -233,8 +233,6 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
         status = str(rows[0][1]).upper() if rows and len(rows[0]) > 1 else "SUBMITTED"
         if status != "SUBMITTED":
             raise StarRocksLoadError(f"StarRocks task {plan.label!r} was not submitted: status {status}.")
-        from airflow_provider_starrocks.utils.polling import LoadWatch
-
         runs: Any = self.hook.get_task_runs(plan.label, conn)
         run: Any = LoadWatch(plan.label, submitted=True).observe(runs)  # raises when StarRocks lists no run
         return run
@@ -260,8 +258,6 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
             conn.close()
 
     def _load_state(self, conn: Any, label: str) -> LoadState | None:
-        from airflow_provider_starrocks.utils.polling import LoadWatch
-
         return LoadWatch(label).observe(self.hook.get_load_states(self.database, label, conn))
 
     def _task_run(self, conn: Any, name: str) -> TaskRunState | None:
@@ -269,6 +265,4 @@ class StarRocksInsertFromFilesOperator(StarRocksLabelLoadOperator):
         return runs[0] if runs else None
 
     def _deadline(self, plan: Any) -> float:
-        from airflow_provider_starrocks.utils.polling import load_deadline
-
         return load_deadline(plan.timeout, self.deadline_grace, self.execution_timeout)
